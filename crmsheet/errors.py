@@ -1,0 +1,71 @@
+"""Exceptions crmsheet raises, and nothing else.
+
+Bad *rows* are data (see :mod:`crmsheet.problems`); bad *calls* and unusable *files* raise.
+Every exception also inherits the builtin a caller would naturally catch::
+
+    CrmsheetError
+     ├── InputFileError (OSError)         the file cannot be used at all
+     │    ├── EncryptedFileError          password-protected workbook
+     │    ├── UnsupportedFormatError      not a spreadsheet we can read (or a legacy format)
+     │    └── NoUsableDataError           readable, but nothing recognisable in it
+     ├── OutputFileError (OSError)        the output cannot be written (open elsewhere, exists)
+     └── SettingsError (ValueError)       a setting or a column override is wrong
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CrmsheetError",
+    "EncryptedFileError",
+    "InputFileError",
+    "NoUsableDataError",
+    "OutputFileError",
+    "SettingsError",
+    "UnsupportedFormatError",
+]
+
+
+class CrmsheetError(Exception):
+    """Base class of every error crmsheet raises on purpose."""
+
+
+class InputFileError(CrmsheetError, OSError):
+    """An input file cannot be used; the message names the file and what to do."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = Path(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+    def __str__(self) -> str:  # OSError.__str__ would show errno formatting
+        return f"{self.path}: {self.message}"
+
+
+class EncryptedFileError(InputFileError):
+    """The workbook is protected by a password."""
+
+
+class UnsupportedFormatError(InputFileError):
+    """The file is not a spreadsheet crmsheet can read."""
+
+
+class NoUsableDataError(InputFileError):
+    """The file opens, but no sheet has columns crmsheet recognises."""
+
+
+class OutputFileError(CrmsheetError, OSError):
+    """The output cannot be written; the message says why and what to do."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = Path(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class SettingsError(CrmsheetError, ValueError):
+    """A setting, threshold or column override is invalid."""

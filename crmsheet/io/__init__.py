@@ -1,0 +1,1 @@
+"""File I/O at the edges: the only modules that open spreadsheet files."""
