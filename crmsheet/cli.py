@@ -1,0 +1,170 @@
+"""The command line: arguments -> public API -> a readable table and an exit code.
+
+Exit codes: 0 = no errors (warnings allowed), 1 = errors found in the data,
+2 = the input cannot be used (one plain line, never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import CrmsheetError, SettingsError
+from .reader import read
+from .validate import CrmData
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn the customer spreadsheet you already have into a working CRM.",
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+#: How many problem rows the terminal shows; the full list goes to --problems FILE.
+SHOW_PROBLEMS = 25
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"--as-of {value!r}: write the date as YYYY-MM-DD") from None
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or CSV files to check.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Say which header holds a field: FIELD=HEADER (repeatable)."),
+    ] = None,
+    problems: Annotated[
+        Path | None, typer.Option(help="Write the full problem report to this .csv or .xlsx.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    data = read(*paths, column_map=_map_items(map_), as_of=_as_of(as_of))
+    _print_tables(data)
+    _print_problems(data)
+    if problems is not None:
+        _write_problems(data, problems)
+    raise typer.Exit(1 if data.problems.errors else 0)
+
+
+def _map_items(items: list[str] | None) -> dict[str, str]:
+    from .mapping import parse_column_map
+
+    return parse_column_map(items or [])
+
+
+def _write_problems(data: CrmData, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        data.problems.to_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        data.problems.to_excel(path)
+    else:
+        raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
+    out.print(f"Problem report written to {path}")
+
+
+def _print_tables(data: CrmData) -> None:
+    table = Table(title="What crmsheet read", title_justify="left")
+    for col in ("file", "sheet", "role", "header row", "rows read", "kept", "rejected"):
+        table.add_column(col, justify="right" if col[0] in "hrk" else "left")
+    for t in data.tables:
+        role = t.role + (f" ({t.part})" if t.part else "") if t.role else "-"
+        table.add_row(Path(t.file).name, t.sheet, role, str(t.header_row), str(t.rows_read),
+                      str(t.rows_kept), str(t.rows_rejected))  # fmt: skip
+    out.print(table)
+    for t in data.tables:
+        pairs = ", ".join(f"{h} -> {f}" for h, f in t.mapping.items())
+        extra = (
+            f"; kept as your own columns: {', '.join(t.extra_columns)}" if t.extra_columns else ""
+        )
+        out.print(f"[bold]{t.sheet}[/bold]: {pairs}{extra}", markup=True)
+    out.print(
+        f"Rows read: {data.rows_read}, kept: {data.rows_kept}, rejected: {data.rows_rejected}."
+    )
+
+
+def _print_problems(data: CrmData) -> None:
+    report = data.problems
+    if not len(report):
+        out.print("No problems found.")
+        return
+    out.print(f"{report.errors} errors, {report.warnings} warnings:")
+    summary = Table(show_header=True)
+    for col in ("code", "severity", "count", "what"):
+        summary.add_column(col)
+    for row in report.by_code().itertuples(index=False):
+        summary.add_row(row.code, row.severity, str(row.count), row.title)
+    out.print(summary)
+    detail = Table(show_header=True, show_lines=False)
+    for col in ("cell", "severity", "code", "message"):
+        detail.add_column(col, overflow="fold")
+    frame = report.frame.copy()
+    frame["_e"] = frame["severity"] != "error"
+    shown = frame.sort_values("_e", kind="stable").head(SHOW_PROBLEMS)
+    for row in shown.itertuples(index=False):
+        where = row.cell or f"{row.sheet}!{row.row}"
+        detail.add_row(where, row.severity, row.code, row.message)
+    out.print(detail)
+    if len(report) > SHOW_PROBLEMS:
+        out.print(f"... and {len(report) - SHOW_PROBLEMS} more: use --problems FILE.csv "
+                  "to get them all.")  # fmt: skip
+
+
+@app.command()
+def version() -> None:
+    """Print crmsheet's version."""
+    out.print(__version__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning crmsheet's errors into one line and exit code 2."""
+    try:
+        code = app(args=argv, prog_name="crmsheet", standalone_mode=False)
+    except CrmsheetError as exc:
+        err.print(f"crmsheet: {exc}", markup=False)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("crmsheet: interrupted", markup=False)
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback for users
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        if os.environ.get("CRMSHEET_DEBUG"):
+            raise
+        where = " ".join(a for a in (argv or sys.argv[1:]) if not a.startswith("-"))
+        err.print(f"crmsheet: could not process {where}: {type(exc).__name__}: {exc}. "
+                  "This is a bug in crmsheet; please report it (set CRMSHEET_DEBUG=1 for "
+                  "details).", markup=False)  # fmt: skip
+        return 2
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

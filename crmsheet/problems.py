@@ -1,0 +1,263 @@
+"""The problem report: every cell or row crmsheet could not use, or thinks you should check.
+
+Bad rows are data, not exceptions. Each problem has a stable ``code`` with one message
+template (the catalogue below), so a report can be filtered, counted and compared in tests::
+
+    report.frame[["row", "column", "code"]].values.tolist()
+    == [[12, "Last purchase", "bad-date"], ...]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "ProblemReport", "ProblemType"]
+
+Severity = Literal["error", "warning"]
+Action = Literal["row skipped", "cell ignored", "kept", "sheet skipped"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One kind of problem: its code, how bad it is, what crmsheet did, and its message."""
+
+    code: str
+    severity: Severity
+    action: Action
+    title: str
+    template: str  # str.format fields: value, column, field, detail
+
+
+def _p(code: str, severity: Severity, action: Action, title: str, template: str) -> ProblemType:
+    return ProblemType(code, severity, action, title, template)
+
+
+CATALOGUE: dict[str, ProblemType] = {p.code: p for p in [
+    # cells that cannot be read
+    _p("bad-date", "error", "cell ignored", "Not a date",
+       "“{value}” in {column} is not a date crmsheet can read. Write it as a date such as "
+       "2024-03-31, or make the cell an Excel date."),
+    _p("ambiguous-date", "warning", "kept", "Day or month first?",
+       "Dates in {column} such as “{value}” could be day/month or month/day: {detail}. "
+       "If that is wrong, write one date with a day above 12 (or as "
+       "2024-03-05) so the column can tell."),
+    _p("bad-money", "error", "cell ignored", "Not an amount",
+       "“{value}” in {column} is not an amount of money. Write a number such as 1234.50."),
+    _p("bad-number", "error", "cell ignored", "Not a number",
+       "“{value}” in {column} is not a number. Write a number such as 12 or 3.5."),
+    _p("bad-count", "error", "cell ignored", "Not a count",
+       "“{value}” in {column} is not a whole number of 0 or more."),
+    _p("bad-percent", "error", "cell ignored", "Not a percentage",
+       "“{value}” in {column} is not a percentage. Write it as 10% or 0.1."),
+    _p("out-of-range", "error", "cell ignored", "Out of range",
+       "{value} in {column} is out of range: {detail}."),
+    _p("bad-employees", "error", "cell ignored", "Not a number of employees",
+       "“{value}” in {column} is not a number of employees. Write a number (45) or a range "
+       "(50-99, 1,000+)."),
+    _p("bad-rating", "error", "cell ignored", "Not a rating",
+       "“{value}” in {column} is not a rating. Use A, B or C."),
+    _p("bad-email", "warning", "kept", "Odd email address",
+       "“{value}” in {column} does not look like an email address (name@example.com)."),
+    _p("unknown-source", "warning", "kept", "New source",
+       "“{value}” in {column} is not one of crmsheet's sources ({detail}); it is kept as a "
+       "channel of its own. If it means one of those, write that instead."),
+    _p("unknown-choice", "warning", "kept", "Unexpected value",
+       "“{value}” in {column} is not one of the usual values ({detail}); it is kept as "
+       "written."),
+    _p("unknown-kind", "warning", "kept", "Unknown transaction type",
+       "“{value}” in {column} is not invoice, quote or credit; the row is counted as an "
+       "invoice."),
+    # rows that cannot be used
+    _p("missing-id-and-name", "error", "row skipped", "No customer ID or name",
+       "This row has no customer ID and no name, so it cannot be a customer. Fill in one "
+       "of them, or delete the row."),
+    _p("missing-customer", "error", "row skipped", "No customer",
+       "This row names no customer, so it cannot be counted for anyone. Fill in the "
+       "customer's ID or name."),
+    _p("missing-date", "error", "row skipped", "No date",
+       "This row has no usable date in {column}, so it cannot be placed in time. Fill in "
+       "the date."),
+    _p("missing-amount", "error", "row skipped", "No amount",
+       "This row has no usable amount (nor quantity and unit price), so it adds nothing. "
+       "Fill in the amount."),
+    _p("missing-spend-source", "error", "row skipped", "Spend without a source",
+       "This spend row names no source or campaign, so it cannot be matched to customers. "
+       "Fill in the source or campaign."),
+    _p("missing-period", "error", "row skipped", "Spend without a period",
+       "This spend row has no period (start, end or month), so it cannot be matched to "
+       "the customers it brought. Fill in the month or the start date."),
+    _p("unknown-invoice", "error", "row skipped", "Line of an unknown invoice",
+       "Invoice “{value}” in {column} is on no order row, so this line has no customer "
+       "or date. Check the invoice number."),
+    _p("extra-fields", "error", "row skipped", "Row with extra values",
+       "{detail}"),
+    _p("total-row", "warning", "row skipped", "Total row",
+       "This looks like a total row (“{value}”), not a record; it was left out so it is "
+       "not counted twice."),
+    _p("repeated-header", "warning", "row skipped", "Header repeated",
+       "This row repeats the header row; it was left out."),
+    _p("duplicate-id", "error", "row skipped", "Duplicate customer ID",
+       "Customer ID “{value}” is also on row {detail}; only that row was used. Give each "
+       "customer its own ID, or merge the two rows."),
+    _p("duplicate-name", "error", "row skipped", "Duplicate customer name",
+       "“{value}” is also on row {detail}, and neither has a customer ID; only that row was "
+       "used. Give each customer an ID, or merge the two rows."),
+    # relations and dates worth a look
+    _p("near-duplicate-name", "warning", "kept", "Same customer twice?",
+       "“{value}” looks like the same customer as {detail}. Merge them if they are one "
+       "customer."),
+    _p("last-before-first", "warning", "kept", "Latest before first",
+       "The latest transaction ({value}) is before the first one ({detail}). Check the "
+       "two dates."),
+    _p("future-date", "warning", "kept", "Date in the future",
+       "{value} in {column} is after {detail}. Check the year."),
+    _p("unknown-customer", "warning", "kept", "Customer not on the customer sheet",
+       "“{value}” in {column} ({detail}) matches no customer on the customer sheet; "
+       "crmsheet counts it as a customer of its own. Add it to the customer sheet or "
+       "correct the name/ID."),
+    _p("unknown-referrer", "warning", "kept", "Referrer not a customer",
+       "“{value}” in {column} matches no customer; it is kept as an outside associate."),
+    _p("unknown-parent", "warning", "kept", "Parent not a customer",
+       "“{value}” in {column} matches no customer; it is kept as a group of its own."),
+    _p("parent-cycle", "error", "kept", "Parent chain loops",
+       "The parent chain loops back on itself ({detail}). Give the top company no parent."),
+    # sheets and columns
+    _p("duplicate-header", "warning", "kept", "Two columns with one name",
+       "Two columns are called “{value}”; this one is read as “{detail}”."),
+    _p("unusable-sheet", "warning", "sheet skipped", "Sheet not recognised",
+       "{detail}"),
+    _p("encoding-guess", "warning", "kept", "Character set guessed", "{detail}"),
+    _p("file-note", "warning", "kept", "Note from the reader", "{detail}"),
+]}  # fmt: skip
+
+PROBLEM_COLUMNS = [
+    "file", "sheet", "row", "column", "cell", "field", "value", "severity", "code",
+    "action", "message",
+]  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def problem_rows(
+    code: str,
+    *,
+    file: str,
+    sheet: str,
+    rows: Sequence[int] | np.ndarray,
+    column: str = "",
+    cells: Sequence[str] | None = None,
+    field: str = "",
+    values: Iterable[Any] | None = None,
+    details: Iterable[Any] | Any = "",
+) -> pd.DataFrame:
+    """A frame of problems of one code, one per row number, with messages filled in."""
+    kind = CATALOGUE.get(code) or CATALOGUE["file-note"]
+    n = len(rows)
+    vals = [_text(v) for v in values] if values is not None else [""] * n
+    if isinstance(details, str) or not isinstance(details, Iterable):
+        dets = [_text(details)] * n
+    else:
+        dets = [_text(d) for d in details]
+    messages = [
+        kind.template.format(value=v, column=column or "this row", field=field, detail=d)
+        for v, d in zip(vals, dets, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "file": file,
+            "sheet": sheet,
+            "row": pd.array(list(rows), dtype="Int64"),
+            "column": column,
+            "cell": list(cells) if cells is not None else [""] * n,
+            "field": field,
+            "value": vals,
+            "severity": kind.severity,
+            "code": code,
+            "action": kind.action,
+            "message": messages,
+        },
+        columns=PROBLEM_COLUMNS,
+    )
+
+
+class ProblemReport:
+    """All problems found, as one DataFrame (``.frame``), with safe writers.
+
+    Columns: file, sheet, row (the Excel row number the user sees), column (header text),
+    cell (e.g. ``Customers!D12``), field, value, severity (error/warning), code, action
+    (row skipped, cell ignored, kept, sheet skipped) and message (what to fix).
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+        if frame is None or frame.empty:
+            frame = pd.DataFrame({c: pd.Series(dtype=_DTYPES[c]) for c in PROBLEM_COLUMNS})
+        else:
+            frame = frame.astype(_DTYPES).reset_index(drop=True)
+        self.frame: pd.DataFrame = frame
+
+    @classmethod
+    def concat(cls, frames: Iterable[pd.DataFrame]) -> ProblemReport:
+        parts = [f for f in frames if not f.empty]
+        return cls(pd.concat(parts, ignore_index=True) if parts else None)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        return f"<ProblemReport: {self.errors} errors, {self.warnings} warnings>"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.errors} errors, {self.warnings} warnings</p>" + str(
+            self.frame.head(50).to_html(index=False)
+        )
+
+    @property
+    def errors(self) -> int:
+        return int((self.frame["severity"] == "error").sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.frame["severity"] == "warning").sum())
+
+    def by_code(self) -> pd.DataFrame:
+        """Counts per code, worst first: what to fix first."""
+        f = self.frame
+        if f.empty:
+            return pd.DataFrame(columns=["code", "severity", "count", "title"])
+        out = f.groupby(["severity", "code"], sort=False).size().rename("count").reset_index()
+        out["title"] = out["code"].map(lambda c: CATALOGUE.get(c, CATALOGUE["file-note"]).title)
+        out["_order"] = (out["severity"] != "error").astype(int)
+        out = out.sort_values(["_order", "count"], ascending=[True, False]).drop(columns="_order")
+        return out[["code", "severity", "count", "title"]].reset_index(drop=True)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the report as CSV (atomically; formula-like text is made inert)."""
+        from .io.write import write_csv
+
+        return write_csv(self.frame, path)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the report as a formatted .xlsx (atomically; text is never a formula)."""
+        from .io.write import write_frames_xlsx
+
+        return write_frames_xlsx({"Problems": self.frame}, path)
+
+
+_DTYPES = {c: "object" for c in PROBLEM_COLUMNS} | {"row": "Int64"}

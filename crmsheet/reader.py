@@ -1,0 +1,130 @@
+"""``crmsheet.read``: files in, a :class:`~crmsheet.validate.CrmData` out.
+
+This is the I/O edge of validation: it opens files (through :mod:`crmsheet.io`), lays out
+each sheet (:mod:`crmsheet.mapping`) and hands the tables to the pure validator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
+from .io.csvread import read_csv_grid
+from .io.grid import Grid
+from .io.xlsxread import read_workbook_grids
+from .mapping import TableLayout, layout_table, parse_column_map
+from .problems import problem_rows
+from .schema import Role, normalise_header
+from .validate import CrmData, build_data
+
+__all__ = ["read", "read_grids"]
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".ssv", ".tab"}
+BOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
+
+
+def read_grids(path: str | Path) -> list[Grid]:
+    """Every sheet of a workbook, or the one grid of a CSV file, as read (no header yet)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not a file: name the spreadsheet inside it")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return [read_csv_grid(path)]
+    if suffix in BOOK_SUFFIXES:
+        return read_workbook_grids(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return read_workbook_grids(path)
+    kind = suffix or "files without an extension"
+    raise UnsupportedFormatError(
+        path, f"crmsheet reads .xlsx, .xlsm and .csv files, not {kind}; save it from Excel "
+        "as .xlsx or .csv"
+    )  # fmt: skip
+
+
+def read(
+    *paths: str | Path,
+    transactions: str | Path | Sequence[str | Path] | None = None,
+    spend: str | Path | Sequence[str | Path] | None = None,
+    support: str | Path | Sequence[str | Path] | None = None,
+    column_map: Mapping[str, str] | None = None,
+    as_of: date | None = None,
+) -> CrmData:
+    """Read customer workbooks or CSV files and validate them, cell by cell.
+
+    Each sheet's role (customers, transactions, marketing spend, support) is found from its
+    name and headers; files given as ``transactions=``, ``spend=`` or ``support=`` are taken
+    as that role. ``column_map={"industry": "BusinessType"}`` says which header holds a field
+    when its name is not one crmsheet knows. ``as_of`` (default: today) is the date after
+    which transaction dates are reported as in the future.
+
+    >>> data = crmsheet.read("customers.xlsx")          # doctest: +SKIP
+    >>> data.customers.head(); data.problems.frame     # doctest: +SKIP
+    """
+    if not paths and not transactions:
+        raise SettingsError("read() needs at least one file")
+    overrides = parse_column_map(column_map)
+    jobs: list[tuple[Path, Role | None]] = [(Path(p), None) for p in paths]
+    for role, given in (("transactions", transactions), ("spend", spend), ("support", support)):
+        jobs.extend((Path(p), role) for p in _as_list(given))  # type: ignore[misc]
+    layouts: list[TableLayout] = []
+    unusable: list[pd.DataFrame] = []
+    for path, role in jobs:
+        found = [layout_table(g, overrides, role=role) for g in read_grids(path)]
+        usable = [t for t in found if t.role is not None]
+        if not usable:
+            raise NoUsableDataError(path, _nothing_found(found, role))
+        layouts.extend(usable)
+        unusable.extend(_skipped(t) for t in found if t.role is None)
+    _check_overrides(overrides, layouts)
+    return build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
+
+
+def _as_list(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:
+    if value is None:
+        return []
+    if isinstance(value, str | Path):
+        return [value]
+    return list(value)
+
+
+def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
+    sheets = [t for t in found if t.grid.cells.shape[0] > 0]
+    if not sheets:
+        return "no sheet has any data"
+    what = {
+        None: "a customer ID or name column (or a date, customer and amount for sales)",
+        "transactions": "a date, a customer and an amount (or quantity and price) column",
+        "spend": "an amount, a source or campaign, and a month or start date column",
+        "support": "a customer column and a cases, minutes or severity column",
+        "customers": "a customer ID or name column",
+    }[role]
+    seen = ", ".join(sorted({h for t in sheets for h in t.headers[:12]})[:12])
+    return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen}. "
+            "Rename a header, or say which is which with --map FIELD=HEADER")  # fmt: skip
+
+
+def _skipped(t: TableLayout) -> pd.DataFrame:
+    nonblank = int(t.grid.cells.notna().any(axis=1).sum())
+    detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) has no columns crmsheet recognises, "
+              "so it was skipped. If it holds customers or sales, rename its headers or use "
+              "--map FIELD=HEADER.")  # fmt: skip
+    return problem_rows("unusable-sheet", file=t.grid.path.name, sheet=t.grid.sheet,
+                        rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip
+
+
+def _check_overrides(overrides: Mapping[str, str], layouts: Sequence[TableLayout]) -> None:
+    headers = {normalise_header(h) for t in layouts for h in t.headers}
+    missing = [f"{f}={h}" for f, h in overrides.items() if normalise_header(h) not in headers]
+    if missing:
+        raise SettingsError(
+            "column map: no column called " + ", ".join(missing) + " in any sheet read"
+        )

@@ -1,0 +1,497 @@
+"""The recommended CRM fields: names, types, header synonyms and constraints, in one place.
+
+The pydantic models below are the single source of truth. Everything else is derived from
+them: the header mapper reads each field's ``headers``, the vectorised validator reads each
+field's ``kind`` and numeric bounds, the templates (later) read the descriptions. A clean
+row produced by :func:`crmsheet.read` validates against its model.
+
+Why these fields: a small business's customer list earns its keep when it can answer who
+its best customers are (rating, revenue), where they came from (source, campaign,
+referred_by), how dependent it is on one group (parent_organization), and whom to call
+(the key dates). Columns of the user's own are carried through untouched (``extra="allow"``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "CUSTOMER_TYPES",
+    "KINDS",
+    "RATINGS",
+    "ROLES",
+    "SOURCES",
+    "SUPPORT_TIERS",
+    "TRANSACTION_KINDS",
+    "Customer",
+    "FieldSpec",
+    "MarketingSpend",
+    "Role",
+    "SupportCase",
+    "Transaction",
+    "field_specs",
+    "normalise_header",
+]
+
+#: How a field's cells are read (see :mod:`crmsheet.coerce`).
+Kind = Literal[
+    "id", "text", "choice", "money", "number", "count", "percent", "date", "employees",
+    "email", "phone", "rating",
+]  # fmt: skip
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+Role = Literal["customers", "transactions", "spend", "support"]
+ROLES: tuple[Role, ...] = ("customers", "transactions", "spend", "support")
+
+# Canonical values and the words people write for them. Keys are normalised tokens
+# (casefolded, punctuation as spaces): see coerce.normalise_token.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "referral": ("referral", "referred", "word of mouth", "wom", "recommendation",
+                 "recommended", "friend", "client referral", "customer referral"),
+    "campaign": ("campaign", "marketing campaign", "mailing", "mailshot", "newsletter",
+                 "flyer", "advert", "advertisement", "ad", "ads", "print ad", "radio",
+                 "tv", "promotion", "promo"),
+    "web": ("web", "website", "web site", "internet", "online", "google", "seo",
+            "search", "search engine", "bing", "organic", "web form", "landing page",
+            "facebook", "instagram", "linkedin", "social", "social media"),
+    "phone": ("phone", "telephone", "call", "phone call", "cold call", "cold calling",
+              "inbound call", "outbound call", "telesales"),
+    "email": ("email", "e mail", "mail", "cold email", "email campaign"),
+    "event": ("event", "trade show", "tradeshow", "fair", "expo", "conference",
+              "seminar", "webinar", "networking", "networking event", "meetup"),
+    "walk-in": ("walk in", "walkin", "walk-in", "store", "shop", "showroom",
+                "passing trade", "drop in"),
+    "partner": ("partner", "reseller", "affiliate", "channel partner", "distributor"),
+    "other": ("other", "misc", "miscellaneous", "unknown"),
+}  # fmt: skip
+
+CUSTOMER_TYPES: dict[str, tuple[str, ...]] = {
+    "prospect": ("prospect", "lead", "potential", "potential customer", "opportunity",
+                 "suspect"),
+    "customer": ("customer", "client", "account", "active", "active customer", "buyer"),
+    "former customer": ("former customer", "former", "ex customer", "inactive",
+                        "churned", "lost", "past customer"),
+    "partner": ("partner", "channel partner", "affiliate"),
+    "reseller": ("reseller", "distributor", "dealer", "wholesaler", "retailer"),
+    "supplier": ("supplier", "vendor"),
+    "competitor": ("competitor",),
+    "other": ("other",),
+}  # fmt: skip
+
+SUPPORT_TIERS: dict[str, tuple[str, ...]] = {
+    "base": ("base", "basic", "standard", "normal", "regular", "bronze", "free", "none"),
+    "premium": ("premium", "priority", "gold", "platinum", "silver", "plus", "pro",
+                "enterprise", "vip", "extended"),
+}  # fmt: skip
+
+RATINGS: dict[str, tuple[str, ...]] = {
+    "A": ("a", "a rated", "a rating", "rating a", "tier a", "class a", "1", "tier 1", "key",
+          "key account", "top"),
+    "B": ("b", "b rated", "b rating", "rating b", "tier b", "class b", "2", "tier 2"),
+    "C": ("c", "c rated", "c rating", "rating c", "tier c", "class c", "3", "tier 3"),
+}  # fmt: skip
+
+TRANSACTION_KINDS: dict[str, tuple[str, ...]] = {
+    "invoice": ("invoice", "sale", "sales", "order", "sales invoice", "receipt", "bill",
+                "inv", "purchase"),
+    "quote": ("quote", "quotation", "estimate", "proposal", "offer", "bid", "est", "qt"),
+    "credit": ("credit", "credit note", "credit memo", "refund", "return", "cancellation",
+               "cancelled", "canceled", "cn"),
+}  # fmt: skip
+
+
+def crm_field(
+    kind: Kind,
+    headers: tuple[str, ...] = (),
+    doc: str = "",
+    *,
+    choices: dict[str, tuple[str, ...]] | None = None,
+    default: Any = None,
+    **constraints: Any,
+) -> Any:
+    """A pydantic ``Field`` carrying the reading rules crmsheet derives everything from."""
+    extra: dict[str, Any] = {"kind": kind, "headers": list(headers)}
+    if choices is not None:
+        extra["choices"] = {k: list(v) for k, v in choices.items()}
+    return Field(default=default, description=doc, json_schema_extra=extra, **constraints)
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, frozen=True)
+
+
+class Customer(_Row):
+    """One customer, prospect or other organisation on the customer sheet."""
+
+    customer_id: str | None = crm_field(
+        "id",
+        ("customer id", "customer no", "customer number", "customer code", "customer ref",
+         "cust id", "cust no", "custid", "client id", "client no", "client number",
+         "client code", "account id", "account no", "account number", "account code",
+         "acct no", "id", "no", "number", "ref", "reference", "code"),
+        "Your own identifier for the customer; used to link invoices and referrals.",
+    )  # fmt: skip
+    name: str | None = crm_field(
+        "text",
+        ("name", "customer", "customer name", "company", "company name", "client",
+         "client name", "account", "account name", "business", "business name",
+         "organisation", "organization", "organisation name", "organization name",
+         "trading name", "legal name", "contact", "full name"),
+        "The customer's name as you know it.",
+    )  # fmt: skip
+    industry: str | None = crm_field(
+        "text",
+        ("industry", "sector", "business type", "type of business", "vertical", "trade",
+         "line of business", "category", "segment", "sic description"),
+        "What the customer does; shows your reliance on (or opportunities in) a segment.",
+    )  # fmt: skip
+    employees: str | None = crm_field(
+        "employees",
+        ("employees", "no of employees", "number of employees", "employee count",
+         "headcount", "staff", "staff count", "no employees", "num employees", "size",
+         "company size", "employees range"),
+        "Number of employees, or a range such as 50-99 or 1,000+.",
+    )  # fmt: skip
+    size_band: str | None = crm_field(
+        "text",
+        ("size band", "size class", "size category", "company size band", "sme class"),
+        "micro (1-9), small (10-49), medium (50-249) or large (250+); derived from employees.",
+    )  # fmt: skip
+    market: str | None = crm_field(
+        "text",
+        ("market", "region", "territory", "area", "country", "state", "city", "location",
+         "sales region", "sales territory", "geography"),
+        "Where the customer is, or which market it belongs to.",
+    )  # fmt: skip
+    type: str | None = crm_field(
+        "choice",
+        ("type", "customer type", "account type", "client type", "relationship", "status",
+         "category type", "stage", "relationship type"),
+        "prospect, customer, former customer, partner, reseller, supplier, ...",
+        choices=CUSTOMER_TYPES,
+    )  # fmt: skip
+    source: str | None = crm_field(
+        "choice",
+        ("source", "lead source", "customer source", "how did you hear", "how found",
+         "how did they find us", "channel", "acquisition channel", "origin", "found us via",
+         "marketing source", "referral source"),
+        "How the customer found you: referral, campaign, web, phone, email, event, walk-in, ...",
+        choices=SOURCES,
+    )  # fmt: skip
+    campaign: str | None = crm_field(
+        "text",
+        ("campaign", "campaign name", "marketing campaign", "promotion", "promo code"),
+        "Which marketing campaign brought the customer in.",
+    )  # fmt: skip
+    referred_by: str | None = crm_field(
+        "text",
+        ("referred by", "referrer", "referral", "referred from", "introduced by",
+         "recommended by", "referring customer", "referring client"),
+        "The customer or associate who referred them (an ID or a name).",
+    )  # fmt: skip
+    parent_organization: str | None = crm_field(
+        "text",
+        ("parent organization", "parent organisation", "parent", "parent company",
+         "parent account", "member of", "group", "related company", "related companies",
+         "holding", "holding company", "head office", "ultimate parent", "owner company"),
+        "The group the customer belongs to (an ID or a name); shows concentration risk.",
+    )  # fmt: skip
+    first_transaction: date | None = crm_field(
+        "date",
+        ("first transaction", "first purchase", "first order", "first sale",
+         "first invoice", "customer since", "since", "start date", "date acquired",
+         "acquired", "first transaction date", "first purchase date", "date added",
+         "created", "created date", "date created", "opened"),
+        "Date of the first purchase.",
+    )  # fmt: skip
+    last_transaction: date | None = crm_field(
+        "date",
+        ("last transaction", "latest transaction", "last purchase", "last order",
+         "last sale", "last invoice", "most recent purchase", "last transaction date",
+         "last purchase date", "last order date", "latest purchase", "last bought"),
+        "Date of the most recent purchase.",
+    )  # fmt: skip
+    next_follow_up: date | None = crm_field(
+        "date",
+        ("next follow up", "follow up", "follow up date", "next contact", "next call",
+         "next contact date", "next action date", "callback", "call back", "next followup",
+         "followup", "next step date", "next touch"),
+        "When you plan to contact them next.",
+    )  # fmt: skip
+    rating: str | None = crm_field(
+        "rating",
+        ("rating", "abc", "abc rating", "abc class", "class", "customer rating", "grade",
+         "tier", "priority", "account rating", "customer class"),
+        "A, B or C as the sheet has it now.",
+    )  # fmt: skip
+    rating_override: str | None = crm_field(
+        "rating",
+        ("rating override", "manual rating", "override", "rating manual", "fixed rating",
+         "rating set by hand"),
+        "A, B or C set by hand; wins over the computed rating.",
+    )  # fmt: skip
+    support_tier: str | None = crm_field(
+        "choice",
+        ("support tier", "support level", "support plan", "service level", "sla",
+         "support package", "support contract", "plan"),
+        "base or premium: the support the customer pays for.",
+        choices=SUPPORT_TIERS,
+    )  # fmt: skip
+    revenue: float | None = crm_field(
+        "money",
+        ("revenue", "total revenue", "sales", "total sales", "lifetime value", "ltv",
+         "total spent", "total spend", "turnover", "sales ytd", "total billed",
+         "total invoiced", "amount", "value"),
+        "Revenue from the customer, when the sheet carries a total and no invoices.",
+    )  # fmt: skip
+    transactions: int | None = crm_field(
+        "count",
+        ("transactions", "orders", "no of orders", "number of orders", "order count",
+         "purchases", "number of purchases", "invoices", "no of invoices", "visits"),
+        "Number of purchases, when the sheet carries a count and no invoices.",
+        ge=0,
+    )  # fmt: skip
+    support_cases: int | None = crm_field(
+        "count",
+        ("support cases", "support tickets", "tickets", "cases", "support requests",
+         "complaints", "issues"),
+        "Support cases raised, when the sheet carries a count and no support log.",
+        ge=0,
+    )  # fmt: skip
+    email: str | None = crm_field(
+        "email",
+        ("email", "e mail", "email address", "e mail address", "mail", "contact email"),
+        "Email address for follow-ups.",
+    )  # fmt: skip
+    phone: str | None = crm_field(
+        "phone",
+        ("phone", "telephone", "tel", "phone number", "mobile", "cell", "contact phone",
+         "phone no"),
+        "Phone number for follow-ups (kept as text).",
+    )  # fmt: skip
+    notes: str | None = crm_field(
+        "text", ("notes", "note", "comments", "comment", "remarks", "memo"), "Free notes."
+    )
+
+    @model_validator(mode="after")
+    def _id_or_name(self) -> Customer:
+        if not self.customer_id and not self.name:
+            raise ValueError("a customer needs a customer_id or a name")
+        return self
+
+
+class Transaction(_Row):
+    """One invoice, quote or credit, or one line of one (lines combine per invoice)."""
+
+    customer_id: str | None = crm_field(
+        "id",
+        ("customer id", "customer no", "customer number", "customer code", "cust id",
+         "custid", "client id", "client no", "client number", "account id", "account no",
+         "account number", "customer ref"),
+        "The customer's ID, as on the customer sheet.",
+    )  # fmt: skip
+    customer_name: str | None = crm_field(
+        "text",
+        ("customer", "customer name", "client", "client name", "company", "company name",
+         "account", "account name", "name", "bill to", "sold to", "buyer"),
+        "The customer's name, when invoices carry no ID.",
+    )  # fmt: skip
+    invoice: str | None = crm_field(
+        "id",
+        ("invoice", "invoice no", "invoice number", "invoice id", "invoice ref",
+         "document", "document no", "document number", "doc no", "order", "order id",
+         "order no", "order number", "transaction id", "transaction no", "receipt no",
+         "quote no", "quote number", "reference", "ref", "number", "no"),
+        "Invoice or quote number; lines with the same number are one transaction.",
+    )  # fmt: skip
+    date: datetime | None = crm_field(
+        "date",
+        ("date", "invoice date", "transaction date", "order date", "sale date",
+         "document date", "posting date", "issue date", "date issued", "quote date",
+         "purchase date", "created"),
+        "Date of the transaction.",
+    )  # fmt: skip
+    amount: float | None = crm_field(
+        "money",
+        ("amount", "total", "invoice total", "invoice amount", "net amount", "net",
+         "net total", "value", "sales", "revenue", "line total", "line amount",
+         "sale amount", "amount excl tax", "subtotal", "grand total", "total amount",
+         "gross amount", "amount due"),
+        "Money value of the transaction (or line), before tax when you have the choice.",
+    )  # fmt: skip
+    quantity: float | None = crm_field(
+        "number", ("quantity", "qty", "units", "no of units", "count", "pcs"), "Units sold."
+    )
+    unit_price: float | None = crm_field(
+        "money",
+        ("unit price", "price", "price each", "rate", "unit cost", "each", "list price",
+         "selling price"),
+        "Price of one unit.",
+    )  # fmt: skip
+    discount: float | None = crm_field(
+        "percent",
+        ("discount", "discount rate", "discount pct", "discount percent", "disc",
+         "rebate"),
+        "Discount given on the line, as a share (0.1 or 10 %).",
+        ge=0,
+        le=1,
+    )  # fmt: skip
+    kind: str | None = crm_field(
+        "choice",
+        ("kind", "type", "transaction type", "document type", "doc type", "record type"),
+        "invoice, quote or credit (a leading C on the number or a negative amount = credit).",
+        choices=TRANSACTION_KINDS,
+    )  # fmt: skip
+    description: str | None = crm_field(
+        "text",
+        ("description", "item", "product", "product name", "item description", "service",
+         "details", "memo", "line description"),
+        "What was sold.",
+    )  # fmt: skip
+    product: str | None = crm_field(
+        "text",
+        ("product id", "product code", "stock code", "stockcode", "sku", "item code",
+         "item no", "article", "article no", "part no", "part number"),
+        "Product or stock code.",
+    )  # fmt: skip
+
+
+class MarketingSpend(_Row):
+    """Money spent on one source or campaign over a period."""
+
+    source: str | None = crm_field(
+        "choice",
+        ("source", "channel", "lead source", "marketing channel", "medium", "media"),
+        "Which channel the money went to.",
+        choices=SOURCES,
+    )  # fmt: skip
+    campaign: str | None = crm_field(
+        "text", ("campaign", "campaign name", "promotion", "activity"), "Which campaign."
+    )
+    period_start: date | None = crm_field(
+        "date",
+        ("period start", "start", "start date", "from", "date from", "begin", "date",
+         "spend date"),
+        "First day the spend covers.",
+    )  # fmt: skip
+    period_end: date | None = crm_field(
+        "date", ("period end", "end", "end date", "to", "date to", "until"), "Last day covered."
+    )
+    month: date | None = crm_field(
+        "date", ("month", "period", "year month", "billing month"), "The month covered."
+    )
+    amount: float | None = crm_field(
+        "money",
+        ("amount", "spend", "spent", "cost", "budget spent", "total", "marketing spend",
+         "ad spend", "expense", "expenses", "value"),
+        "How much was spent.",
+        ge=0,
+    )  # fmt: skip
+
+
+class SupportCase(_Row):
+    """Support demand: one case (or a count of cases) for one customer."""
+
+    customer_id: str | None = Transaction.model_fields["customer_id"]
+    customer_name: str | None = Transaction.model_fields["customer_name"]
+    date: datetime | None = crm_field(
+        "date",
+        ("date", "opened", "date opened", "created", "created date", "logged", "raised",
+         "case date", "ticket date", "reported"),
+        "When the case was raised.",
+    )  # fmt: skip
+    cases: int | None = crm_field(
+        "count",
+        ("cases", "case count", "tickets", "ticket count", "calls", "requests",
+         "number of cases", "count"),
+        "Number of cases on this row (blank = 1).",
+        ge=0,
+    )  # fmt: skip
+    minutes: float | None = crm_field(
+        "number",
+        ("minutes", "time spent", "duration", "duration minutes", "time minutes",
+         "mins", "handling time", "effort minutes"),
+        "Staff time spent, in minutes.",
+        ge=0,
+    )  # fmt: skip
+    severity: str | None = crm_field(
+        "text", ("severity", "priority", "urgency", "impact", "level"), "How severe."
+    )
+    case_id: str | None = crm_field(
+        "id", ("case id", "case no", "ticket", "ticket id", "ticket no", "ticket number",
+               "case number", "id"), "The case or ticket number."
+    )  # fmt: skip
+
+
+MODELS: dict[Role, type[_Row]] = {
+    "customers": Customer,
+    "transactions": Transaction,
+    "spend": MarketingSpend,
+    "support": SupportCase,
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What crmsheet knows of one field, derived from the model."""
+
+    name: str
+    kind: str
+    headers: tuple[str, ...]  # normalised header synonyms, most specific first
+    description: str
+    choices: dict[str, tuple[str, ...]] | None
+    ge: float | None
+    le: float | None
+
+
+def field_specs(role: Role) -> dict[str, FieldSpec]:
+    """The fields of ``role`` in declaration order, with their reading rules."""
+    return _SPECS[role]
+
+
+def _spec(name: str, info: Any) -> FieldSpec:
+    extra = info.json_schema_extra or {}
+    ge = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
+    le = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    choices = extra.get("choices")
+    headers = [normalise_header(name), *(normalise_header(h) for h in extra["headers"])]
+    return FieldSpec(
+        name=name,
+        kind=extra["kind"],
+        headers=tuple(dict.fromkeys(headers)),
+        description=info.description or "",
+        choices={k: tuple(v) for k, v in choices.items()} if choices else None,
+        ge=ge,
+        le=le,
+    )
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(text: object) -> str:
+    """Header text as compared with synonyms: ``"Customer #"`` -> ``"customer no"``.
+
+    Accents and case are dropped, camelCase is split (``companyName`` -> ``company name``),
+    ``#`` reads as "no", and every run of punctuation or space becomes one space.
+    """
+    s = "" if text is None else str(text)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = _CAMEL.sub(" ", s).replace("#", " no ").replace("%", " pct ").casefold()
+    s = s.replace("nº", " no ").replace("n°", " no ")
+    return _NON_WORD.sub(" ", s).strip()
+
+
+_SPECS: dict[Role, dict[str, FieldSpec]] = {
+    role: {name: _spec(name, info) for name, info in model.model_fields.items()}
+    for role, model in MODELS.items()
+}
