@@ -28,7 +28,15 @@ app = typer.Typer(
     help="Turn the customer spreadsheet you already have into a working CRM.",
 )
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+if not out.is_terminal:  # piped or captured: wide enough for the problem table
+    out = Console(highlight=False, soft_wrap=False, width=140)
+
+
+def _fail(message: str) -> None:
+    """One plain line on stderr: never wrapped, never styled, easy to grep."""
+    sys.stderr.write(" ".join(message.split()) + "\n")
+    sys.stderr.flush()
+
 
 #: How many problem rows the terminal shows; the full list goes to --problems FILE.
 SHOW_PROBLEMS = 25
@@ -141,12 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app(args=argv, prog_name="crmsheet", standalone_mode=False)
     except CrmsheetError as exc:
-        err.print(f"crmsheet: {exc}", markup=False)
+        _fail(f"crmsheet: {exc}")
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("crmsheet: interrupted", markup=False)
+        _fail("crmsheet: interrupted")
         return 130
     except Exception as exc:  # the last line of defence: no traceback for users
         import click
@@ -159,9 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("CRMSHEET_DEBUG"):
             raise
         where = " ".join(a for a in (argv or sys.argv[1:]) if not a.startswith("-"))
-        err.print(f"crmsheet: could not process {where}: {type(exc).__name__}: {exc}. "
-                  "This is a bug in crmsheet; please report it (set CRMSHEET_DEBUG=1 for "
-                  "details).", markup=False)  # fmt: skip
+        _fail(
+            f"crmsheet: could not process {where}: {type(exc).__name__}: {exc}. This is a "
+            "bug in crmsheet; please report it (set CRMSHEET_DEBUG=1 for details)."
+        )
         return 2
     return code if isinstance(code, int) else 0
 

@@ -97,6 +97,10 @@ CATALOGUE: dict[str, ProblemType] = {p.code: p for p in [
        "or date. Check the invoice number."),
     _p("extra-fields", "error", "row skipped", "Row with extra values",
        "{detail}"),
+    _p("repaired-row", "warning", "kept", "Row put back together",
+       "This row had more values than the header: a comma without quotes split one value. "
+       "crmsheet joined it back as “{value}” in {column}. Check the row, and put such "
+       "values in quotes."),
     _p("total-row", "warning", "row skipped", "Total row",
        "This looks like a total row (“{value}”), not a record; it was left out so it is "
        "not counted twice."),

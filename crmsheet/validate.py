@@ -148,6 +148,7 @@ class _Table:
         return self._raw[col]
 
     _raw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 def _blank_rows(cells: pd.DataFrame) -> pd.Series:
@@ -170,13 +171,88 @@ def _prepare(layout: TableLayout) -> _Table:
     for col in range(len(layout.headers)):
         if col not in body.columns:
             body[col] = pd.NA
+    ragged = {n.row for n in grid.notes if n.code == "extra-fields" and n.row is not None}
+    repaired: dict[int, tuple[int, str]] = {}
+    if ragged:
+        body, repaired = repair_ragged_rows(body, rows, ragged, _header_width(layout))
     frame = pd.DataFrame(
         {"_file": str(grid.path), "_sheet": grid.sheet, "_row": rows.astype("int64")},
         index=body.index,
     )
     table = _Table(layout, frame, pd.Series(False, index=body.index), [], int(blank.sum()), ())
     table._raw = body
+    table.repaired = repaired
     return table
+
+
+def _header_width(layout: TableLayout) -> int:
+    named = [i for i, h in enumerate(layout.headers) if not _AUTO_HEADER.fullmatch(h)]
+    return (max(named) + 1) if named else len(layout.headers)
+
+
+_AUTO_HEADER = re.compile(r"Column [A-Z]+")
+_NUMBER_LIKE = r"^\s*[-+(]?[$€£]?\s*\d[\d.,\s]*\)?\s*$"
+_DATE_LIKE = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+
+
+def _value_class(values: pd.Series) -> pd.Series:
+    """blank / number / date / text: enough to tell which column a value belongs to."""
+    text = _as_text(values).str.strip()
+    out = pd.Series("text", index=values.index, dtype=object)
+    out[text.str.contains(_NUMBER_LIKE, regex=True).fillna(False).astype(bool)] = "number"
+    out[text.str.contains(_DATE_LIKE, regex=True).fillna(False).astype(bool)] = "date"
+    out[text.isna() | (text == "") | (text == "NULL")] = "blank"
+    return out
+
+
+def repair_ragged_rows(
+    body: pd.DataFrame, rows: np.ndarray, ragged: set[int], width: int
+) -> tuple[pd.DataFrame, dict[int, tuple[int, str]]]:
+    """Put back together rows split by an unquoted comma (``Rua do Paço, 67``).
+
+    A row with ``k`` values too many had one value split in ``k + 1`` pieces. For each place
+    the split could be, the row is rebuilt and scored by how many of its values look like
+    their column (number, date, text or blank, as in the well-formed rows); a split after
+    which the next piece starts with a space (", ") breaks ties. A row whose best place is
+    not unique is left alone (and skipped later). Returns the repaired body and, per
+    repaired row number, (column joined, the joined value).
+    """
+    positions = np.flatnonzero(np.isin(rows, list(ragged)))
+    if not len(positions) or width < 1:
+        return body, {}
+    normal = body.drop(index=body.index[positions])
+    profile = [
+        _value_class(normal[c]).mode().iat[0] if len(normal) else "text" for c in range(width)
+    ]
+    body = body.copy()
+    repaired: dict[int, tuple[int, str]] = {}
+    for pos in positions:
+        values = body.iloc[pos].tolist()
+        last = max((i for i, v in enumerate(values) if not _is_missing(v)), default=-1)
+        extra = last + 1 - width
+        if extra <= 0:
+            continue
+        cells = ["" if _is_missing(v) else str(v) for v in values[: last + 1]]
+        best: list[tuple[float, int, list[str]]] = []
+        for split in range(width):
+            joined = ",".join(cells[split : split + extra + 1])
+            candidate = [*cells[:split], joined, *cells[split + extra + 1 :]]
+            classes = _value_class(pd.Series(candidate, dtype=object)).tolist()
+            score = sum(c == p for c, p in zip(classes, profile, strict=True))
+            score += 0.5 if cells[split + 1].startswith(" ") else 0.0
+            best.append((score, split, candidate))
+        best.sort(key=lambda b: -b[0])
+        if len(best) > 1 and best[0][0] == best[1][0]:
+            continue
+        _, split, candidate = best[0]
+        new = [v if v != "" else pd.NA for v in candidate] + [pd.NA] * (len(values) - width)
+        body.iloc[pos] = pd.Series(new, index=body.columns).astype(object).to_numpy()
+        repaired[int(rows[pos])] = (split, candidate[split])
+    return body, repaired
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 _DMY = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
@@ -373,6 +449,8 @@ def _clean_table(layout: TableLayout) -> _Table:
     for col, header in enumerate(layout.headers):
         if col in layout.mapping:
             continue
+        if _AUTO_HEADER.fullmatch(header) and coerce.is_blank(table.raw(col)).all():
+            continue  # no header and no data: not a column of the user's
         out = header if header not in table.frame.columns else f"{header} (original)"
         table.frame[out] = table.raw(col)
         extras.append(out)
@@ -389,6 +467,20 @@ def _grid_notes(table: _Table) -> None:
         table.problems.append(problem_rows(code, file=table.file, sheet=table.sheet,
                                            rows=[table.layout.header_row], cells=[""],
                                            details=[note.message]))  # fmt: skip
+    if table.repaired:
+        rows = table.frame["_row"]
+        for col in sorted({c for c, _ in table.repaired.values()}):
+            fixed = rows.map(lambda r, c=col: r in table.repaired and table.repaired[r][0] == c)
+            joined = rows.map(lambda r: table.repaired.get(r, (0, ""))[1])
+            header = table.layout.headers[col]
+            numbers = rows[fixed].tolist()
+            cells = [f"{table.sheet}!{column_letter(col)}{r}" for r in numbers]
+            table.problems.append(problem_rows(
+                "repaired-row", file=table.file, sheet=table.sheet, rows=numbers, column=header,
+                cells=cells, field=table.layout.mapping.get(col, ""),
+                values=joined[fixed].tolist(),
+            ))  # fmt: skip
+        row_notes = [n for n in row_notes if n.row not in table.repaired]
     if not row_notes:
         return
     by_row = {n.row: n for n in row_notes}
