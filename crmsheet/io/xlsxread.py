@@ -1,0 +1,532 @@
+"""Read every sheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) into raw :class:`Grid` objects.
+
+The cells come from python-calamine (Rust calamine), chosen over fastexcel and pandas'
+``read_excel`` for fidelity at a comparable speed: see ``benchmarks/readers.py``.
+
+Before anything is parsed the file goes through cheap safety checks (missing, empty, encrypted,
+not a workbook at all, damaged zip, zip bomb) so that the user gets a plain sentence saying what
+to do, never a traceback from the parser. Every other failure of the parser becomes an
+:class:`~crmsheet.errors.UnsupportedFormatError` whose ``__cause__`` is the original exception.
+
+What a :class:`Grid` from here holds:
+
+* ``cells`` is one object column per Excel column, starting at column A (column ``j`` of
+  ``cells`` is Excel column ``j``, 0 = A), and one row per non-empty sheet row from Excel row 1;
+  ``rows`` holds their Excel row numbers (fully empty rows are dropped, ``rows`` stays exact).
+* values are raw: ``str`` for text (``"02134"`` stays text), ``float`` (sometimes ``int`` in
+  .xls/.ods) for numbers, ``bool``, ``datetime.datetime`` for date cells (calamine's
+  ``datetime.date`` for midnight values is widened to ``datetime``), ``datetime.time`` and
+  ``datetime.timedelta`` for time and duration formats; blanks are ``None``.
+* Excel error cells (``#N/A``, ``#DIV/0!``...) come back from calamine like blanks. In .xlsx and
+  .xlsm files they are found in the sheet XML and kept as their error text (the string
+  ``"#N/A"``), with an ``excel-error`` note naming the cell. In .xls, .xlsb and .ods they stay
+  blank.
+* ``epoch_1904`` comes from ``workbookPr/@date1904`` (.xlsx/.xlsm) or the ODS null date; it is
+  always False for .xls and .xlsb (calamine does not expose it; their date *cells* are still
+  decoded correctly, only bare serial numbers need the flag).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import mmap
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from defusedxml import ElementTree as SafeET
+from python_calamine import (
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
+
+from crmsheet.errors import (
+    EncryptedFileError,
+    InputFileError,
+    NoUsableDataError,
+    SettingsError,
+    UnsupportedFormatError,
+)
+from crmsheet.io.grid import Grid, GridNote
+
+__all__ = ["read_workbook_grids"]
+
+# Zip-bomb guard (declared sizes from the central directory, checked before any parsing).
+MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3
+MAX_RATIO = 200
+RATIO_MIN_SIZE = 50 * 1024**2
+MAX_MEMBERS = 10_000
+# At most this many ``excel-error`` notes per sheet; the rest are summed up in one note.
+MAX_ERROR_NOTES = 200
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+_OOXML_EXTS = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
+_ZIP_EXTS = {*_OOXML_EXTS, ".xlsb", ".ods"}
+_OLE_EXTS = {".xls", ".xla", ".xlt"}
+
+_SAVE_AS = "open it in Excel (or LibreOffice) and save a copy as an Excel workbook (.xlsx)"
+_PASSWORD = (
+    "the workbook is protected by a password; open it in Excel, remove the password "
+    "(File > Info > Protect Workbook) and save a copy"
+)
+_PASSWORD_XLS = (
+    "the workbook is encrypted (protected by a password, or by Excel's built-in read-only "
+    "encryption); open it in Excel, remove the password if it asks for one (File > Info > "
+    "Protect Workbook) and save a copy as an Excel workbook (.xlsx)"
+)
+_DAMAGED = (
+    "the file is damaged (incomplete zip): it may not have finished downloading or copying; "
+    "get a fresh copy, or open it in Excel, which can sometimes repair it, and save a copy"
+)
+
+
+def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None) -> list[Grid]:
+    """Return one :class:`Grid` per non-empty worksheet of the workbook at ``path``.
+
+    ``sheets`` restricts the result to those sheet names (in that order); a name the workbook
+    does not have raises :class:`~crmsheet.errors.SettingsError`. Hidden and very hidden
+    sheets are included with ``hidden=True``; chart, dialog and macro sheets are skipped.
+
+    Raises :class:`~crmsheet.errors.InputFileError` (file missing or unreadable),
+    :class:`~crmsheet.errors.EncryptedFileError`, :class:`~crmsheet.errors.UnsupportedFormatError`
+    (not a workbook, damaged, zip bomb, or any parser failure) and
+    :class:`~crmsheet.errors.NoUsableDataError` (zero bytes, or no sheet holds any value).
+    """
+    p = Path(path)
+    kind = _precheck(p)
+    zinfo = _ZipFacts(p) if kind in {"ooxml", "xlsb", "ods"} else None
+    epoch_1904 = zinfo.epoch_1904 if zinfo is not None else False
+
+    with _parser_errors(p, kind):
+        wb = _open_workbook(p, kind, p.suffix.lower())
+    try:
+        with _parser_errors(p, kind):
+            metas = {m.name: m for m in wb.sheets_metadata}
+        out = []
+        for name in _select(p, list(metas), sheets):
+            meta = metas[name]
+            if meta.typ != SheetTypeEnum.WorkSheet:  # chart, dialog and macro sheets
+                continue
+            with _parser_errors(p, kind):
+                values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            errors = zinfo.error_cells(name) if zinfo is not None and values else []
+            grid = _build_grid(p, meta, values, errors, epoch_1904)
+            del values  # one sheet's Python objects at a time
+            if grid is not None:
+                out.append(grid)
+    finally:
+        wb.close()
+    if not out:
+        what = "the selected sheets are" if sheets is not None else "every sheet is"
+        raise NoUsableDataError(p, f"the workbook holds no data: {what} empty")
+    return out
+
+
+@contextmanager
+def _parser_errors(p: Path, kind: str) -> Iterator[None]:
+    """Turn whatever the parser raises into a plain-words error, keeping it as ``__cause__``."""
+    try:
+        yield
+    except PasswordError as exc:
+        raise EncryptedFileError(p, _PASSWORD_XLS if kind == "xls" else _PASSWORD) from exc
+    except Exception as exc:
+        raise UnsupportedFormatError(
+            p, f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}"
+        ) from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Safety checks before parsing
+
+
+def _precheck(p: Path) -> str:
+    """Return the real container kind ("ooxml", "xlsb", "ods", "xls") or raise."""
+    try:
+        if not p.exists():
+            raise InputFileError(p, "file not found")
+        if p.is_dir():
+            raise InputFileError(p, "this is a folder, not a file")
+        size = p.stat().st_size
+        if size == 0:
+            raise NoUsableDataError(p, "the file is empty (0 bytes)")
+        with p.open("rb") as fh:
+            head = fh.read(4096)
+    except PermissionError as exc:
+        raise InputFileError(
+            p, "permission denied: the file cannot be opened (is it open in another program?)"
+        ) from exc
+    except OSError as exc:
+        if isinstance(exc, InputFileError):
+            raise
+        raise InputFileError(p, f"the file cannot be opened ({exc.strerror or exc})") from exc
+
+    ext = p.suffix.lower()
+    if head.startswith(_OLE2_MAGIC):
+        if _has_encrypted_package(p):
+            raise EncryptedFileError(p, _PASSWORD)
+        return "xls"  # a legacy .xls (possibly renamed): calamine says if it's encrypted
+    if head.startswith(_ZIP_MAGICS):
+        return _check_zip(p)
+    raise UnsupportedFormatError(p, _not_a_workbook(head, ext))
+
+
+def _has_encrypted_package(p: Path) -> bool:
+    """An OLE2 file holding an ``EncryptedPackage`` stream is a password-protected OOXML file."""
+    with p.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(_ENCRYPTED_PACKAGE) >= 0
+
+
+def _not_a_workbook(head: bytes, ext: str) -> str:
+    shown = ext or "this file"
+    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:1024]:
+        return (
+            f"{shown} is not an Excel workbook, it looks like an HTML web page (some websites "
+            f"export tables this way); {_SAVE_AS}, or download the data as .xlsx or .csv"
+        )
+    if low.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return f"{shown} is an old Excel 2003 XML spreadsheet, which is not supported; {_SAVE_AS}"
+    if low.startswith(b"<"):
+        return f"{shown} is not an Excel workbook, it looks like an XML or HTML file; {_SAVE_AS}"
+    if head.startswith(b"%PDF"):
+        return (
+            f"{shown} is not an Excel workbook, it is a PDF document; export the table from the "
+            "program that made the PDF as .xlsx or .csv instead"
+        )
+    if head.startswith(b"{\\rtf"):
+        return f"{shown} is not an Excel workbook, it is a Word/RTF document; {_SAVE_AS}"
+    if _looks_like_text(head):
+        return (
+            f"{shown} is not an Excel workbook, it looks like a text file (CSV or similar); "
+            "rename it to .csv and try again"
+        )
+    return f"{shown} is not an Excel workbook (its content is not recognised); {_SAVE_AS}"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the 4096-byte boundary
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    controls = sum(b < 32 and b not in b"\t\r\n\x0c" for b in head)
+    return controls <= len(head) // 100
+
+
+def _check_zip(p: Path) -> str:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise UnsupportedFormatError(p, _DAMAGED) from exc
+    except OSError as exc:
+        raise UnsupportedFormatError(p, _DAMAGED) from exc
+
+    if len(infos) > MAX_MEMBERS:
+        raise UnsupportedFormatError(
+            p, f"the file holds {len(infos):,} parts (more than {MAX_MEMBERS:,}); it is "
+            "refused as a safety measure (a normal workbook has a few dozen)"
+        )  # fmt: skip
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise UnsupportedFormatError(
+            p, f"the file would unpack to {total / 1024**3:.1f} GiB (more than "
+            f"{MAX_TOTAL_UNCOMPRESSED // 1024**3} GiB); it is refused as a safety measure"
+        )  # fmt: skip
+    for i in infos:
+        if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise UnsupportedFormatError(
+                p, f"the part {i.filename!r} is compressed more than {MAX_RATIO}:1 "
+                f"({i.file_size / 1024**2:,.0f} MB from {i.compress_size / 1024**2:,.1f} MB), "
+                "which is how zip bombs are made; it is refused as a safety measure"
+            )  # fmt: skip
+
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        return "ooxml"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    raise UnsupportedFormatError(p, _zip_not_a_workbook(p.suffix.lower(), names))
+
+
+def _zip_not_a_workbook(ext: str, names: set[str]) -> str:
+    shown = ext or "this file"
+    if "word/document.xml" in names:
+        return f"{shown} is not an Excel workbook, it is a Word document"
+    if "ppt/presentation.xml" in names:
+        return f"{shown} is not an Excel workbook, it is a PowerPoint presentation"
+    sheets = sorted(
+        n
+        for n in names
+        if n.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv"))
+    )
+    if sheets:
+        listed = ", ".join(sheets[:3]) + (" ..." if len(sheets) > 3 else "")
+        return (
+            f"{shown} is a zip archive, not an Excel workbook; it contains {listed}: unzip it "
+            "and use the spreadsheet inside"
+        )
+    return f"{shown} is a zip archive, not an Excel workbook; {_SAVE_AS}"
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _open_workbook(p: Path, kind: str, ext: str) -> CalamineWorkbook:
+    natural = {"ooxml": _OOXML_EXTS, "xlsb": {".xlsb"}, "ods": {".ods"}, "xls": _OLE_EXTS}
+    if ext in natural[kind]:
+        return CalamineWorkbook.from_path(p)
+    # Wrong or missing extension (an .xls renamed .xlsx, "report.xlsx.download"...):
+    # calamine picks the reader by extension in from_path, by content in from_filelike.
+    return CalamineWorkbook.from_filelike(io.BytesIO(p.read_bytes()))
+
+
+def _select(p: Path, names: list[str], sheets: Sequence[str] | None) -> list[str]:
+    if sheets is None:
+        return names
+    if isinstance(sheets, str):
+        sheets = [sheets]
+    missing = [s for s in sheets if s not in names]
+    if missing:
+        raise SettingsError(
+            f"{p}: no sheet named {', '.join(map(repr, missing))}; the workbook has "
+            f"{', '.join(map(repr, names)) or 'no sheets'}"
+        )
+    return list(dict.fromkeys(sheets))
+
+
+_type = np.frompyfunc(type, 1, 1)
+_widen_date = np.frompyfunc(lambda d: _dt.datetime(d.year, d.month, d.day), 1, 1)
+
+
+def _build_grid(
+    p: Path,
+    meta: Any,
+    values: list[list[Any]],
+    errors: list[tuple[int, int, str]],
+    epoch_1904: bool,
+) -> Grid | None:
+    if not values or not values[0]:
+        return None
+    cells = np.array(values, dtype=object)
+    if cells.ndim != 2:  # ragged rows: never seen from calamine, but be safe
+        width = max(map(len, values))
+        cells = np.array([r + [""] * (width - len(r)) for r in values], dtype=object)
+    del values
+
+    notes: list[GridNote] = []
+    placed = 0
+    for row, col, text in errors:
+        if row < cells.shape[0] and col < cells.shape[1] and cells[row, col] == "":
+            cells[row, col] = text
+            if placed < MAX_ERROR_NOTES:
+                notes.append(
+                    GridNote(
+                        "excel-error",
+                        f"cell {_col_letter(col)}{row + 1} shows the Excel error {text}; "
+                        f"it is read as the text {text!r}",
+                        row=row + 1,
+                    )
+                )
+            placed += 1
+    if placed > MAX_ERROR_NOTES:
+        notes.append(
+            GridNote(
+                "excel-error",
+                f"{placed - MAX_ERROR_NOTES:,} more cells show Excel errors (#N/A, #DIV/0!...)",
+            )
+        )
+
+    types = _type(cells)
+    blank = (types == str) & (cells == "")  # noqa: E721 - exact type, no subclass
+    cells[blank] = None
+    is_date = types == _dt.date
+    if is_date.any():
+        cells[is_date] = _widen_date(cells[is_date])
+
+    rows = np.arange(1, cells.shape[0] + 1, dtype=np.int64)
+    empty_rows = blank.all(axis=1)
+    if empty_rows.all():
+        return None
+    if empty_rows.any():
+        keep = ~empty_rows
+        cells, rows = cells[keep], rows[keep]
+    frame = pd.DataFrame(cells, dtype=object, copy=False)
+    return Grid(
+        path=p,
+        sheet=meta.name,
+        cells=frame,
+        rows=rows,
+        hidden=meta.visible != SheetVisibleEnum.Visible,
+        epoch_1904=epoch_1904,
+        notes=tuple(notes),
+    )
+
+
+def _col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+# --------------------------------------------------------------------------------------------
+# What calamine does not tell: the 1904 flag and error cells (read from the zip directly)
+
+_REL_NS_ID = re.compile(r"^\{[^}]*\}id$")
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*>\Z")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_VALUE_OPEN = re.compile(rb"<(?:[\w.-]+:)?v>\Z")
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+_NULL_DATE = re.compile(rb"null-date[^>]*date-value\s*=\s*[\"']1904-01-01")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class _ZipFacts:
+    """Facts about a zip-based workbook that calamine does not expose."""
+
+    def __init__(self, p: Path) -> None:
+        self.path = p
+        self.epoch_1904 = False
+        self._sheet_parts: dict[str, str] = {}
+        try:
+            with zipfile.ZipFile(p) as zf:
+                names = set(zf.namelist())
+                if "xl/workbook.xml" in names:
+                    self._read_workbook_xml(zf, names)
+                elif "content.xml" in names:
+                    with zf.open("content.xml") as fh:
+                        head = fh.read(256 * 1024)
+                    self.epoch_1904 = _NULL_DATE.search(head) is not None
+        except UnsupportedFormatError:
+            raise
+        except Exception as exc:
+            raise UnsupportedFormatError(
+                p, f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}"
+            ) from exc
+
+    def _read_workbook_xml(self, zf: zipfile.ZipFile, names: set[str]) -> None:
+        root = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        rids: dict[str, str] = {}
+        for el in root.iter():
+            name = _local(el.tag)
+            if name == "workbookPr":
+                self.epoch_1904 = el.get("date1904", "").strip().lower() in {"1", "true"}
+            elif name == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _REL_NS_ID.match(k)), None)
+                if rid is not None and el.get("name") is not None:
+                    rids[rid] = el.get("name", "")
+        rels = "xl/_rels/workbook.xml.rels"
+        if rels not in names or not rids:
+            return
+        for el in SafeET.fromstring(zf.read(rels)).iter():
+            if _local(el.tag) != "Relationship" or el.get("Id") not in rids:
+                continue
+            target = el.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            part = posixpath.normpath(part)
+            if part in names:
+                self._sheet_parts[rids[el.get("Id", "")]] = part
+
+    def error_cells(self, sheet: str) -> list[tuple[int, int, str]]:
+        """(row, col, "#N/A") of every error cell of ``sheet``, 0-based; [] if unknown."""
+        part = self._sheet_parts.get(sheet)
+        if part is None:
+            return []
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
+                return _scan_error_cells(fh)
+        except Exception as exc:
+            raise UnsupportedFormatError(
+                self.path,
+                f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}",
+            ) from exc
+
+
+def _scan_error_cells(fh: Any, chunk_size: int = 1 << 23) -> list[tuple[int, int, str]]:
+    """Find ``<c r="D7" t="e"><f>..</f><v>#N/A</v></c>`` in a sheet part, streaming it.
+
+    Every Excel error value starts with ``#``, a byte that is rare in sheet XML (text lives in
+    sharedStrings.xml), so a memchr-speed search for it, then a look at the enclosing cell,
+    keeps this to little more than the cost of decompressing the part.
+    """
+    found: list[tuple[int, int, str]] = []
+    margin = 1 << 16  # a cell (start tag, formula, value) is far shorter than this
+    buf = b""
+    skip = 0  # hits before this offset of ``buf`` were handled in the previous round
+    while True:
+        chunk = fh.read(chunk_size)
+        buf += chunk
+        limit = len(buf) if not chunk else len(buf) - margin
+        pos = buf.find(b"#", skip)
+        while 0 <= pos < limit:
+            hit = _error_at(buf, pos, margin)
+            if hit is not None:
+                found.append(hit)
+            pos = buf.find(b"#", pos + 1)
+        if not chunk:
+            return found
+        keep_from = max(limit - margin, 0)
+        buf = buf[keep_from:]
+        skip = limit - keep_from
+
+
+def _error_at(buf: bytes, pos: int, margin: int) -> tuple[int, int, str] | None:
+    """The error cell whose ``<v>`` value starts at ``buf[pos]`` (a ``#``), if it is one."""
+    if buf[pos - 1 : pos] != b">" or _VALUE_OPEN.search(buf, max(pos - 16, 0), pos) is None:
+        return None
+    lo = max(pos - margin, 0)
+    start = max(buf.rfind(b"<c ", lo, pos), buf.rfind(b":c ", lo, pos))
+    if start < 0:
+        return None
+    if buf[start] != 0x3C:  # "<": a namespace prefix (<x:c ...>): go back to the "<"
+        start = buf.rfind(b"<", lo, start)
+    end = buf.find(b">", start)
+    if start < 0 or end < 0 or end > pos:
+        return None
+    tag = buf[start : end + 1]
+    if not _CELL_TAG.match(tag) or tag.endswith(b"/>") or not _ERROR_TYPE.search(tag):
+        return None
+    if _CELL_END.search(buf, end, pos) is not None:  # the "#" is not inside this cell
+        return None
+    ref = _CELL_REF.search(tag)
+    close = buf.find(b"<", pos, pos + 64)
+    if ref is None or close < 0:
+        return None
+    text = buf[pos:close].decode("utf-8", "replace").strip()
+    return int(ref.group(2)) - 1, _col_index(ref.group(1)), text
