@@ -62,6 +62,9 @@ CATALOGUE: dict[str, ProblemType] = {p.code: p for p in [
        "(50-99, 1,000+)."),
     _p("bad-rating", "error", "cell ignored", "Not a rating",
        "“{value}” in {column} is not a rating. Use A, B or C."),
+    _p("excel-error", "warning", "cell ignored", "Excel error in a cell",
+       "{column} shows the Excel error {value}: a formula failed, so there is no value. "
+       "Fix the formula (or type the value) and run again."),
     _p("bad-email", "warning", "kept", "Odd email address",
        "“{value}” in {column} does not look like an email address (name@example.com)."),
     _p("unknown-source", "warning", "kept", "New source",

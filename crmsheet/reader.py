@@ -45,8 +45,8 @@ def read_grids(path: str | Path) -> list[Grid]:
         return read_workbook_grids(path)
     kind = suffix or "files without an extension"
     raise UnsupportedFormatError(
-        path, f"crmsheet reads .xlsx, .xlsm and .csv files, not {kind}; save it from Excel "
-        "as .xlsx or .csv"
+        path, f"crmsheet reads Excel workbooks (.xlsx, .xlsm, .xls, .xlsb), .ods and "
+        f".csv/.tsv files, not {kind}; save it from Excel as .xlsx or .csv"
     )  # fmt: skip
 
 

@@ -151,12 +151,23 @@ class _Table:
     repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
+def _blank_cells(values: pd.Series) -> pd.Series:
+    """Missing, or text of spaces only (vectorised; other types are never blank)."""
+    blank = values.isna()
+    if isinstance(values.dtype, pd.StringDtype):
+        return blank | values.str.fullmatch(r"\s*").fillna(False).astype(bool)
+    if values.dtype == object:
+        is_text = values.map(type).eq(str).to_numpy()
+        if is_text.any():  # arrow's regex over the text cells only: no Python call per cell
+            text = values[is_text].astype("string[pyarrow]")
+            blank[is_text] = text.str.fullmatch(r"\s*").to_numpy(dtype=bool)
+    return blank
+
+
 def _blank_rows(cells: pd.DataFrame) -> pd.Series:
-    if cells.shape[1] == 0:
-        return pd.Series(True, index=cells.index)
     blank = pd.Series(True, index=cells.index)
     for col in cells.columns:
-        blank &= coerce.is_blank(cells[col])
+        blank &= _blank_cells(cells[col])
     return blank
 
 
@@ -255,12 +266,31 @@ def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
+_EXCEL_ERROR = (
+    r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|"
+    r"BLOCKED!|BUSY!|CONNECT!|UNKNOWN!|PYTHON!)"
+)
+
+
+def _excel_errors(raw: pd.Series) -> pd.Series:
+    """Cells showing an Excel error (#N/A, #DIV/0!, ...): a formula failed, no value."""
+    if isinstance(raw.dtype, pd.StringDtype) or raw.dtype == object:
+        try:
+            return raw.str.fullmatch(_EXCEL_ERROR).fillna(False).astype(bool)
+        except AttributeError:
+            pass
+    return pd.Series(False, index=raw.index)
+
+
 _DMY = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 
 
 def _dayfirst_votes(raw: pd.Series) -> tuple[int, int]:
     """(cells that can only be day/month, cells that can only be month/day)."""
-    parts = _as_text(raw).str.extract(_DMY).astype("float64")
+    try:  # only text cells can say; date and number cells are NaN here
+        parts = raw.str.extract(_DMY).astype("float64")
+    except AttributeError:
+        return 0, 0
     first, second = parts[0], parts[1]
     return int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
 
@@ -290,6 +320,10 @@ def _parse_field(
     assert role is not None
     spec = field_specs(role)[name]
     raw = table.raw(col)
+    errors = _excel_errors(raw)
+    if errors.any():
+        table.report("excel-error", errors, name)
+        raw = raw.mask(errors)
     kind = spec.kind
     epoch = table.layout.grid.epoch_1904
     if kind in ("id", "text", "phone", "email"):
@@ -460,7 +494,10 @@ def _clean_table(layout: TableLayout) -> _Table:
 
 def _grid_notes(table: _Table) -> None:
     """Reader notes (ragged rows, guessed encodings) become problems; error rows are rejected."""
-    row_notes = [n for n in table.layout.grid.notes if n.row is not None]
+    # Excel error cells are reported where they matter, by the field parsers (excel-error)
+    row_notes = [
+        n for n in table.layout.grid.notes if n.row is not None and n.code != "excel-error"
+    ]
     file_notes = [n for n in table.layout.grid.notes if n.row is None]
     for note in file_notes:
         code = note.code if note.code in ("encoding-guess",) else "file-note"
@@ -496,9 +533,12 @@ def _grid_notes(table: _Table) -> None:
 def _repeated_headers(table: _Table) -> None:
     headers = [h.casefold() for h in table.layout.headers]
     raw = table._raw
-    if raw.empty:
+    if raw.empty or not table.layout.mapping:
         return
-    same = pd.Series(True, index=raw.index)
+    first = min(table.layout.mapping)  # cheap filter first: rows whose key cell is its header
+    same = raw[first].map(lambda v: isinstance(v, str) and v.strip().casefold() == headers[first])
+    if not same.any():
+        return
     for col, header in enumerate(headers[: raw.shape[1]]):
         same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
     table.report("repeated-header", same, reject=True)
@@ -582,10 +622,10 @@ def _kinds(table: _Table) -> None:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    """Any column as nullable text (numbers from Excel cells included)."""
-    if values.dtype == object or values.dtype.kind in "fiub":
-        values = values.map(lambda v: v if isinstance(v, str) or pd.isna(v) else str(v))
-    return values.astype("string")
+    """Any column as nullable text (numbers from Excel cells included: 2134.0 -> "2134")."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype("string")
+    return coerce.parse_text(values).values.astype("string")
 
 
 def customer_name_key(names: pd.Series) -> pd.Series:
@@ -593,14 +633,15 @@ def customer_name_key(names: pd.Series) -> pd.Series:
     text = _as_text(names).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
     text = text.str.casefold().str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[^0-9a-z]+", " ", regex=True)
-    stripped = text.str.replace(_LEGAL, " ", regex=True).str.split().str.join(" ")
-    plain = text.str.split().str.join(" ")
+    stripped = text.str.replace(_LEGAL, " ", regex=True)
+    stripped = stripped.str.replace(r"\s+", " ", regex=True).str.strip()
+    plain = text.str.strip()
     return stripped.where(stripped.str.len() > 0, plain)
 
 
 def _name_exact(names: pd.Series) -> pd.Series:
     text = _as_text(names).str.casefold().str.replace(r"[^0-9a-z]+", " ", regex=True)
-    return text.str.split().str.join(" ")
+    return text.str.strip()
 
 
 def build_data(
@@ -804,16 +845,16 @@ class _CustomerIndex:
         (people write "Acme" in an ID column and "C001" in a customer column). Unmatched
         references keep what was written.
         """
-        ids = ids.astype("object")
-        names = names.astype("object")
-        key = ids.map(self.by_id).astype("object")
+        ids = _as_text(ids)
+        names = _as_text(names)
+        key = ids.astype("object").map(self.by_id).astype("object")
         for found in (lambda: customer_name_key(names).astype("object").map(self.by_name),
                       lambda: customer_name_key(ids).astype("object").map(self.by_name),
-                      lambda: names.map(self.by_id)):  # fmt: skip
+                      lambda: names.astype("object").map(self.by_id)):  # fmt: skip
             if key.isna().any():
                 key = key.fillna(found().astype("object"))
         matched = key.notna()
-        written = ids.where(ids.notna(), names)
+        written = ids.where(ids.notna(), names).astype("object")
         return key.where(matched, written).astype("object"), matched
 
 

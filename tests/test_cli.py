@@ -66,7 +66,7 @@ def test_problem_report_as_csv_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFi
         (b"", "empty.csv", "empty"),
         (b"<html><body>hi</body></html>", "page.xlsx", "not an Excel workbook"),
         (b"foo,bar\n1,2\n", "odd.csv", "no sheet has the columns crmsheet needs"),
-        (b"%PDF-1.4 ...", "report.pdf", "crmsheet reads .xlsx"),
+        (b"%PDF-1.4 ...", "report.pdf", "crmsheet reads Excel workbooks"),
     ],
     ids=["a missing file", "an empty CSV", "HTML named .xlsx", "no known columns", "a PDF"],
 )

@@ -230,3 +230,19 @@ def test_csv_customers_and_transactions_files(tmp_path: Path) -> None:
         "0042", "Café Müller", "NA", 1234.5)  # fmt: skip
     assert data.transactions["amount"].tolist() == [10.5, 1000.0]
     assert data.transactions["customer_key"].tolist() == ["0042", "0042"]
+
+
+def test_excel_error_cells_are_reported_once_and_read_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "err.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Customers")
+    ws.write_row(0, 0, ["Name", "Revenue", "Own column"])
+    ws.write_row(1, 0, ["Acme"])
+    ws.write_formula(1, 1, "=1/0", None, "#DIV/0!")
+    ws.write_formula(1, 2, "=NA()", None, "#N/A")
+    ws.write_row(2, 0, ["Beta", 5])
+    book.close()
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert golden(data) == [[2, "Revenue", "excel-error"]]
+    assert data.customers["revenue"].isna().tolist() == [True, False]
+    assert data.customers.loc[0, "Own column"] == "#N/A"  # the user's own column, as it is
