@@ -156,7 +156,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, pd.Timestamp | np.datetime64):
         ts = pd.Timestamp(value)
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
+        return str(ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" "))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -73,15 +73,18 @@ def read(
         raise SettingsError("read() needs at least one file")
     overrides = parse_column_map(column_map)
     jobs: list[tuple[Path, Role | None]] = [(Path(p), None) for p in paths]
-    for role, given in (("transactions", transactions), ("spend", spend), ("support", support)):
-        jobs.extend((Path(p), role) for p in _as_list(given))  # type: ignore[misc]
+    given_roles: tuple[tuple[Role, object], ...] = (
+        ("transactions", transactions), ("spend", spend), ("support", support),
+    )  # fmt: skip
+    for role, given in given_roles:
+        jobs.extend((Path(p), role) for p in _as_list(given))  # type: ignore[arg-type]
     layouts: list[TableLayout] = []
     unusable: list[pd.DataFrame] = []
-    for path, role in jobs:
-        found = [layout_table(g, overrides, role=role) for g in read_grids(path)]
+    for path, forced in jobs:
+        found = [layout_table(g, overrides, role=forced) for g in read_grids(path)]
         usable = [t for t in found if t.role is not None]
         if not usable:
-            raise NoUsableDataError(path, _nothing_found(found, role))
+            raise NoUsableDataError(path, _nothing_found(found, forced))
         layouts.extend(usable)
         unusable.extend(_skipped(t) for t in found if t.role is None)
     _check_overrides(overrides, layouts)

@@ -399,8 +399,8 @@ class MarketingSpend(_Row):
 class SupportCase(_Row):
     """Support demand: one case (or a count of cases) for one customer."""
 
-    customer_id: str | None = Transaction.model_fields["customer_id"]
-    customer_name: str | None = Transaction.model_fields["customer_name"]
+    customer_id: str | None = Transaction.model_fields["customer_id"]  # type: ignore[assignment]
+    customer_name: str | None = Transaction.model_fields["customer_name"]  # type: ignore[assignment]
     date: datetime | None = crm_field(
         "date",
         ("date", "opened", "date opened", "created", "created date", "logged", "raised",
@@ -468,8 +468,8 @@ def _spec(name: str, info: Any) -> FieldSpec:
         headers=tuple(dict.fromkeys(headers)),
         description=info.description or "",
         choices={k: tuple(v) for k, v in choices.items()} if choices else None,
-        ge=ge,
-        le=le,
+        ge=None if ge is None else float(ge),  # type: ignore[arg-type]
+        le=None if le is None else float(le),  # type: ignore[arg-type]
     )
 
 

@@ -449,7 +449,7 @@ def _empty_field(kind: str) -> object:
 def _empty_column(kind: str, index: pd.Index) -> pd.Series:
     dtype = _empty_field(kind)
     fill = {"float64": np.nan, "datetime64[ns]": pd.NaT, "Int64": pd.NA}.get(str(dtype))
-    return pd.Series(fill, index=index, dtype=dtype)  # type: ignore[arg-type]
+    return pd.Series(fill, index=index, dtype=dtype)
 
 
 def _clean_table(layout: TableLayout) -> _Table:
@@ -848,11 +848,15 @@ class _CustomerIndex:
         ids = _as_text(ids)
         names = _as_text(names)
         key = ids.astype("object").map(self.by_id).astype("object")
-        for found in (lambda: customer_name_key(names).astype("object").map(self.by_name),
-                      lambda: customer_name_key(ids).astype("object").map(self.by_name),
-                      lambda: names.astype("object").map(self.by_id)):  # fmt: skip
+        lookups = (
+            (names, self.by_name, True),
+            (ids, self.by_name, True),
+            (names, self.by_id, False),
+        )
+        for values, table, by_name in lookups:
             if key.isna().any():
-                key = key.fillna(found().astype("object"))
+                probe = customer_name_key(values) if by_name else values
+                key = key.fillna(probe.astype("object").map(table).astype("object"))
         matched = key.notna()
         written = ids.where(ids.notna(), names).astype("object")
         return key.where(matched, written).astype("object"), matched
