@@ -442,13 +442,13 @@ def _empty_field(kind: str) -> object:
     if kind == "count":
         return "Int64"
     if kind == "date":
-        return "datetime64[ns]"
+        return "datetime64[us]"
     return "object"
 
 
 def _empty_column(kind: str, index: pd.Index) -> pd.Series:
     dtype = _empty_field(kind)
-    fill = {"float64": np.nan, "datetime64[ns]": pd.NaT, "Int64": pd.NA}.get(str(dtype))
+    fill = {"float64": np.nan, "datetime64[us]": pd.NaT, "Int64": pd.NA}.get(str(dtype))
     return pd.Series(fill, index=index, dtype=dtype)
 
 
