@@ -140,6 +140,9 @@ CATALOGUE: dict[str, ProblemType] = {p.code: p for p in [
     _p("unusable-sheet", "warning", "sheet skipped", "Sheet not recognised",
        "{detail}"),
     _p("encoding-guess", "warning", "kept", "Character set guessed", "{detail}"),
+    _p("encoding-errors", "warning", "kept", "Damaged characters", "{detail}"),
+    _p("nul-bytes", "warning", "kept", "NUL bytes removed", "{detail}"),
+    _p("unclosed-quote", "error", "row skipped", "Quote never closed", "{detail}"),
     _p("file-note", "warning", "kept", "Note from the reader", "{detail}"),
 ]}  # fmt: skip
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import coerce
 from .mapping import TableLayout, column_letter
-from .problems import ProblemReport, problem_rows
+from .problems import CATALOGUE, ProblemReport, problem_rows
 from .schema import ROLES, Role, field_specs
 
 __all__ = ["CrmData", "TableInfo", "build_data", "customer_name_key"]
@@ -500,7 +500,7 @@ def _grid_notes(table: _Table) -> None:
     ]
     file_notes = [n for n in table.layout.grid.notes if n.row is None]
     for note in file_notes:
-        code = note.code if note.code in ("encoding-guess",) else "file-note"
+        code = note.code if note.code in CATALOGUE else "file-note"
         table.problems.append(problem_rows(code, file=table.file, sheet=table.sheet,
                                            rows=[table.layout.header_row], cells=[""],
                                            details=[note.message]))  # fmt: skip
