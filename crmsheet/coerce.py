@@ -79,6 +79,8 @@ class Parsed:
     bad: pd.Series
     ambiguous: pd.Series | None = None
     note: str | None = None
+    votes: tuple[int, int] = (0, 0)
+    """Dates: (cells that can only be day/month, cells that can only be month/day)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -806,6 +808,7 @@ class _TextDates:
     values: np.ndarray
     ambiguous: np.ndarray
     note: str | None
+    votes: tuple[int, int] = (0, 0)
 
 
 def _dates_from_text(t: pd.Series, epoch_1904: bool, dayfirst: bool | None) -> _TextDates:
@@ -887,6 +890,7 @@ def _dates_from_text(t: pd.Series, epoch_1904: bool, dayfirst: bool | None) -> _
 
     amb = np.zeros(n, dtype=bool)
     note = None
+    n_df = n_mf = 0
     if fam.any():
         df_ev = fam & (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
         mf_ev = fam & (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
@@ -918,7 +922,7 @@ def _dates_from_text(t: pd.Series, epoch_1904: bool, dayfirst: bool | None) -> _
                     note = (note + "; " if note else "") + (
                         f"{minority} dates written day/month could not be read"
                     )
-    return _TextDates(out, amb, note)
+    return _TextDates(out, amb, note, (n_df, n_mf))
 
 
 def parse_date(s: pd.Series, *, epoch_1904: bool = False, dayfirst: bool | None = None) -> Parsed:
@@ -952,11 +956,13 @@ def parse_date(s: pd.Series, *, epoch_1904: bool = False, dayfirst: bool | None 
     if m.any():
         out[m] = _numbers_to_dates(c.num[m], epoch_1904)
     tm = c.kind == _TEXT
+    votes = (0, 0)
     if tm.any():
         r = _dates_from_text(_sub(c.text, tm), epoch_1904, dayfirst)
         out[tm] = r.values
         amb[tm] = r.ambiguous
         note = r.note
+        votes = r.votes
     bad = np.isnat(out) & (c.kind != _BLANK)
     if bad.any():
         bad &= ~_missing(c, bad)
@@ -965,6 +971,7 @@ def parse_date(s: pd.Series, *, epoch_1904: bool = False, dayfirst: bool | None 
         bad=_series(bad, s.index, bool),
         ambiguous=_series(amb, s.index, bool),
         note=note,
+        votes=votes,
     )
 
 
@@ -1115,13 +1122,13 @@ def parse_choice(s: pd.Series, synonyms: Mapping[str, str]) -> Parsed:
     table: dict[str, str] = {normalise_token(v): v for v in synonyms.values()}
     table.update({normalise_token(k): v for k, v in synonyms.items()})
     text = parse_text(s).values
-    found: dict[Any, Any] = {}
-    for u in text.dropna().unique():
-        found[u] = table.get(normalise_token(u))
-    canon = text.map(found) if found else text.map(lambda _: None)
-    known = canon.notna().to_numpy()
+    codes, uniques = pd.factorize(text)  # blanks get code -1
+    canon = np.array([table.get(normalise_token(u)) for u in uniques] + [None], dtype=object)
+    hit = canon[codes]  # code -1 picks the trailing None
+    known = np.array([c is not None for c in hit], dtype=bool) if len(hit) else hit.astype(bool)
     values = text.copy()
-    values[known] = canon[known].to_numpy(dtype=object)
+    if known.any():
+        values[known] = hit[known]
     bad = text.notna().to_numpy() & ~known
     return Parsed(values=values, bad=_series(bad, s.index, bool))
 

@@ -155,12 +155,12 @@ def _blank_cells(values: pd.Series) -> pd.Series:
     """Missing, or text of spaces only (vectorised; other types are never blank)."""
     blank = values.isna()
     if isinstance(values.dtype, pd.StringDtype):
-        return blank | values.str.fullmatch(r"\s*").fillna(False).astype(bool)
+        return blank | (values.str.strip().str.len() == 0).fillna(False).astype(bool)
     if values.dtype == object:
         is_text = values.map(type).eq(str).to_numpy()
-        if is_text.any():  # arrow's regex over the text cells only: no Python call per cell
+        if is_text.any():  # arrow's trim over the text cells only: no Python call per cell
             text = values[is_text].astype("string[pyarrow]")
-            blank[is_text] = text.str.fullmatch(r"\s*").to_numpy(dtype=bool)
+            blank[is_text] = (text.str.strip().str.len() == 0).to_numpy(dtype=bool)
     return blank
 
 
@@ -174,6 +174,7 @@ def _blank_rows(cells: pd.DataFrame) -> pd.Series:
 def _prepare(layout: TableLayout) -> _Table:
     grid = layout.grid
     body = grid.cells.iloc[layout.header_index + 1 :]
+    body = body.apply(_tighten) if len(body) else body
     rows = np.asarray(grid.rows[layout.header_index + 1 :])
     blank = _blank_rows(body).to_numpy()
     body = body.loc[~blank].reset_index(drop=True)
@@ -194,6 +195,25 @@ def _prepare(layout: TableLayout) -> _Table:
     table._raw = body
     table.repaired = repaired
     return table
+
+
+def _tighten(values: pd.Series) -> pd.Series:
+    """An object column whose cells are all one type becomes that type (vectorised later).
+
+    Workbook readers hand over Python objects; below the header most columns hold only
+    text, only numbers or only dates, and typed columns make every later step fast. Mixed
+    columns stay as they are.
+    """
+    if values.dtype != object:
+        return values
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "string":
+        return values.astype("str")
+    if kind in ("floating", "mixed-integer-float"):
+        return values.astype("float64")
+    if kind in ("datetime", "datetime64"):
+        return pd.to_datetime(values).astype("datetime64[us]")
+    return values
 
 
 def _header_width(layout: TableLayout) -> int:
@@ -282,38 +302,37 @@ def _excel_errors(raw: pd.Series) -> pd.Series:
     return pd.Series(False, index=raw.index)
 
 
-_DMY = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
+def _parse_dates(table: _Table, role: Role) -> dict[int, coerce.Parsed]:
+    """Parse every date column, deciding day/month order for the table as a whole.
 
-
-def _dayfirst_votes(raw: pd.Series) -> tuple[int, int]:
-    """(cells that can only be day/month, cells that can only be month/day)."""
-    try:  # only text cells can say; date and number cells are NaN here
-        parts = raw.str.extract(_DMY).astype("float64")
-    except AttributeError:
-        return 0, 0
-    first, second = parts[0], parts[1]
-    return int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
-
-
-def _table_dayfirst(table: _Table, role: Role) -> dict[int, bool]:
-    """Day/month order for date columns that cannot tell on their own, from their neighbours.
-
-    The same person typed every date column of a sheet: when one column shows 13/03/2024,
-    a column holding only 05/03/2024 is read day-first too.
+    Each column decides from its own cells that can only be read one way (13/03/2024). A
+    column with none follows the other date columns of the sheet: the same person typed
+    them all. Only such columns are parsed twice, and only when it changes something.
     """
     specs = field_specs(role)
-    votes = {col: _dayfirst_votes(table.raw(col)) for col, name in table.layout.mapping.items()
-             if specs[name].kind == "date"}  # fmt: skip
-    day = sum(v[0] for v in votes.values())
-    month = sum(v[1] for v in votes.values())
-    if day == month:
-        return {}
-    silent = [col for col, v in votes.items() if v == (0, 0)]
-    return dict.fromkeys(silent, day > month)
+    epoch = table.layout.grid.epoch_1904
+    parsed: dict[int, coerce.Parsed] = {}
+    for col, name in table.layout.mapping.items():
+        if specs[name].kind == "date":
+            parsed[col] = coerce.parse_date(_without_errors(table.raw(col)), epoch_1904=epoch)
+    day = sum(p.votes[0] for p in parsed.values())
+    month = sum(p.votes[1] for p in parsed.values())
+    if day != month:
+        for col, p in parsed.items():
+            silent = p.votes == (0, 0) and p.ambiguous is not None and p.ambiguous.any()
+            if silent and day > month:  # month-first is already the default reading
+                raw = _without_errors(table.raw(col))
+                parsed[col] = coerce.parse_date(raw, epoch_1904=epoch, dayfirst=True)
+    return parsed
+
+
+def _without_errors(raw: pd.Series) -> pd.Series:
+    errors = _excel_errors(raw)
+    return raw.mask(errors) if errors.any() else raw
 
 
 def _parse_field(
-    table: _Table, name: str, col: int, *, dayfirst: Mapping[int, bool] | None = None
+    table: _Table, name: str, col: int, *, dates: Mapping[int, coerce.Parsed] | None = None
 ) -> None:
     """Coerce one mapped column into ``table.frame[name]``, reporting bad cells."""
     role = table.layout.role
@@ -333,28 +352,22 @@ def _parse_field(
             odd = values.notna() & ~values.astype("string").str.match(_EMAIL).fillna(False)
             table.report("bad-email", odd, name, values=values)
     elif kind == "choice":
-        text = coerce.parse_text(raw).values
         assert spec.choices is not None
-        parsed = coerce.parse_choice(text, _synonyms(spec.choices))
-        values = parsed.values
-        unknown = parsed.bad & text.notna()
+        parsed = coerce.parse_choice(raw, _synonyms(spec.choices))
+        values, unknown = parsed.values, parsed.bad
         if name == "source":
-            table.report("unknown-source", unknown, name, values=text,
-                         details=", ".join(spec.choices))  # fmt: skip
+            table.report("unknown-source", unknown, name, details=", ".join(spec.choices))
         elif name == "kind":
-            table.report("unknown-kind", unknown, name, values=text)
+            table.report("unknown-kind", unknown, name)
             values = values.where(~unknown, "invoice")
         else:
-            table.report("unknown-choice", unknown, name, values=text,
-                         details=", ".join(spec.choices))  # fmt: skip
+            table.report("unknown-choice", unknown, name, details=", ".join(spec.choices))
     elif kind == "rating":
-        text = coerce.parse_text(raw).values
-        parsed = coerce.parse_choice(text, _synonyms(_RATINGS))
-        bad = parsed.bad & text.notna()
-        table.report("bad-rating", bad, name, values=text)
-        values = parsed.values.where(~bad)
+        parsed = coerce.parse_choice(raw, _synonyms(_RATINGS))
+        table.report("bad-rating", parsed.bad, name)
+        values = parsed.values.where(~parsed.bad)
     elif kind == "date":
-        parsed = coerce.parse_date(raw, epoch_1904=epoch, dayfirst=(dayfirst or {}).get(col))
+        parsed = (dates or {}).get(col) or coerce.parse_date(raw, epoch_1904=epoch)
         values = parsed.values
         if name not in _REQUIRED.get(role, ()):
             table.report("bad-date", parsed.bad, name)
@@ -399,8 +412,14 @@ def _parse_field(
         if kind == "count":
             values = values.astype("Int64")
     elif kind == "employees":
-        text = coerce.parse_text(raw).values
-        frame, bad = coerce.parse_employees(raw)
+        # few distinct values ("10-49", "1,000+"): parse each once, then spread them
+        codes, uniques = pd.factorize(raw.astype(object))
+        distinct = pd.Series(list(uniques) + [None], dtype=object)
+        u_frame, u_bad = coerce.parse_employees(distinct)
+        u_text = coerce.parse_text(distinct).values
+        frame = u_frame.iloc[codes].set_axis(raw.index)
+        bad = pd.Series(u_bad.to_numpy()[codes], index=raw.index)
+        text = pd.Series(u_text.to_numpy()[codes], index=raw.index, dtype=u_text.dtype)
         table.report("bad-employees", bad, name)
         values = text.where(~bad)
         table.frame["employees_min"] = frame["employees_min"]
@@ -466,9 +485,9 @@ def _clean_table(layout: TableLayout) -> _Table:
             column=header, cells=[f"{table.sheet}!{column_letter(col)}{row}"],
             values=[original], details=[header],
         ))  # fmt: skip
-    dayfirst = _table_dayfirst(table, role)
+    dates = _parse_dates(table, role)
     for col, name in layout.mapping.items():
-        _parse_field(table, name, col, dayfirst=dayfirst)
+        _parse_field(table, name, col, dates=dates)
     specs = field_specs(role)
     for name, spec in specs.items():
         if name not in table.frame:
@@ -630,17 +649,21 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 def customer_name_key(names: pd.Series) -> pd.Series:
     """A name as compared for 'same customer?': ``"ACME, Inc."`` and ``"Acme Inc"`` agree."""
-    text = _as_text(names).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-    text = text.str.casefold().str.replace("&", " and ", regex=False)
+    text = _as_text(names)
+    accented = text.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if accented.any():  # NFKD runs in Python: only where it can change something
+        plain = text[accented].str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+        text = text.mask(accented, plain)
+    text = text.str.lower().str.replace("&", " and ", regex=False)
     text = text.str.replace(r"[^0-9a-z]+", " ", regex=True)
-    stripped = text.str.replace(_LEGAL, " ", regex=True)
+    stripped = text.str.replace(_LEGAL.pattern, " ", regex=True)  # a str pattern runs in arrow
     stripped = stripped.str.replace(r"\s+", " ", regex=True).str.strip()
     plain = text.str.strip()
     return stripped.where(stripped.str.len() > 0, plain)
 
 
 def _name_exact(names: pd.Series) -> pd.Series:
-    text = _as_text(names).str.casefold().str.replace(r"[^0-9a-z]+", " ", regex=True)
+    text = _as_text(names).str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True)
     return text.str.strip()
 
 
@@ -654,7 +677,9 @@ def build_data(
     tables = [_clean_table(layout) for layout in layouts if layout.role is not None]
     by_role: dict[str, list[_Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
-    index = _CustomerIndex(customers)
+    name_key = customer_name_key(customers["name"])  # once: near-duplicates and lookups
+    _near_duplicates(by_role["customers"], customers, name_key)
+    index = _CustomerIndex(customers, name_key)
     _relations(customers, index, by_role["customers"])
     transactions = _transactions(by_role["transactions"], index, as_of)
     support = _support(by_role["support"], index)
@@ -730,7 +755,6 @@ def _customers(tables: Sequence[_Table], as_of: date) -> pd.DataFrame:
     _duplicates(tables, allc)
     keep = pd.concat([t.frame.loc[~t.rejected] for t in tables], ignore_index=True)
     keep["customer_key"] = keep["customer_id"].fillna(keep["name"]).astype("object")
-    _near_duplicates(tables, keep)
     return keep
 
 
@@ -766,17 +790,24 @@ def _duplicates(tables: Sequence[_Table], allc: pd.DataFrame) -> None:
 def _first_seen(
     frame: pd.DataFrame, key: pd.Series, mask: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
-    """(repeats of an earlier key, "row N" or "row N of Sheet" of that earlier row)."""
+    """(repeats of an earlier key, "row N" or "row N of Sheet" of that earlier row).
+
+    The second Series holds text only on the repeats (the rest is empty), so the cost
+    follows the number of repeats, not of rows.
+    """
     k = key.where(mask).astype("object")
     dup = (mask & k.notna() & k.duplicated(keep="first")).to_numpy()
+    where = pd.Series("", index=frame.index, dtype=object)
+    if not dup.any():
+        return pd.Series(dup, index=frame.index), where
     firsts = frame.loc[mask.to_numpy() & ~dup].assign(_k=k[mask.to_numpy() & ~dup])
     firsts = firsts.drop_duplicates("_k").set_index("_k")
-    first_row = k.map(firsts["_row"])
-    first_sheet = k.map(firsts["_sheet"])
-    where = first_row.astype("Int64").astype("string").fillna("")
-    other = first_sheet.notna() & (first_sheet != frame["_sheet"])
-    where = where.where(~other, where + " of " + first_sheet.astype("string"))
-    return pd.Series(dup, index=frame.index), where.astype(object)
+    keys = k[dup]
+    row = keys.map(firsts["_row"]).astype("Int64").astype("string")
+    sheet = keys.map(firsts["_sheet"]).astype("string")
+    other = (sheet != frame.loc[dup, "_sheet"].astype("string")).fillna(False)
+    where[dup] = row.where(~other, row + " of " + sheet).to_numpy()
+    return pd.Series(dup, index=frame.index), where
 
 
 def _report_back(
@@ -810,31 +841,33 @@ def _report_back(
         t.report(code, local, field_name, values=vals, details=dets)
 
 
-def _near_duplicates(tables: Sequence[_Table], keep: pd.DataFrame) -> None:
+def _near_duplicates(tables: Sequence[_Table], keep: pd.DataFrame, key: pd.Series) -> None:
     """Names that agree once case, punctuation and Inc/Ltd go: the same customer twice?"""
     named = keep["name"].notna()
     if not named.any():
         return
-    key = customer_name_key(keep["name"])
     dup, where = _first_seen(keep, key, named)
-    first_name = key.map(
+    if not dup.any():
+        return
+    first_name = key[dup].map(
         keep.loc[named].assign(_k=key).drop_duplicates("_k").set_index("_k")["name"]
     )
-    details = "“" + first_name.astype("string") + "” on row " + where.astype("string")
+    details = pd.Series("", index=keep.index, dtype=object)
+    details[dup] = ("“" + first_name.astype("string") + "” on row " + where[dup]).to_numpy()
     _report_back(tables, keep, dup, "near-duplicate-name", ["name"], values=keep["name"],
-                 details=details.astype(object))  # fmt: skip
+                 details=details)  # fmt: skip
 
 
 class _CustomerIndex:
     """Resolves IDs and names written elsewhere (invoices, referrals, parents) to customers."""
 
-    def __init__(self, customers: pd.DataFrame) -> None:
+    def __init__(self, customers: pd.DataFrame, name_key: pd.Series) -> None:
         self.customers = customers
         self.has_sheet = not customers.empty
         keys = customers["customer_key"].astype("object")
         by_id = pd.Series(keys.to_numpy(), index=customers["customer_id"].astype("object"))
         self.by_id = by_id[by_id.index.notna() & ~by_id.index.duplicated()]
-        names = customer_name_key(customers["name"]).astype("object")
+        names = name_key.astype("object")
         by_name = pd.Series(keys.to_numpy(), index=names)
         self.by_name = by_name[by_name.index.notna() & ~by_name.index.duplicated()]
 
@@ -854,9 +887,10 @@ class _CustomerIndex:
             (names, self.by_id, False),
         )
         for values, table, by_name in lookups:
-            if key.isna().any():
-                probe = customer_name_key(values) if by_name else values
-                key = key.fillna(probe.astype("object").map(table).astype("object"))
+            todo = (key.isna() & values.notna()).to_numpy(dtype=bool)
+            if todo.any():
+                probe = customer_name_key(values[todo]) if by_name else values[todo]
+                key[todo] = probe.astype("object").map(table).astype("object").to_numpy()
         matched = key.notna()
         written = ids.where(ids.notna(), names).astype("object")
         return key.where(matched, written).astype("object"), matched
