@@ -414,7 +414,7 @@ def _parse_field(
     elif kind == "employees":
         # few distinct values ("10-49", "1,000+"): parse each once, then spread them
         codes, uniques = pd.factorize(raw.astype(object))
-        distinct = pd.Series(list(uniques) + [None], dtype=object)
+        distinct = pd.Series([*uniques, None], dtype=object)
         u_frame, u_bad = coerce.parse_employees(distinct)
         u_text = coerce.parse_text(distinct).values
         frame = u_frame.iloc[codes].set_axis(raw.index)
