@@ -1171,7 +1171,7 @@ def parse_employees(s: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     hi = np.full(n, np.nan)
     with np.errstate(invalid="ignore"):
         m = (c.kind == _NUM) & (c.num >= 0) & (c.num < 1e15) & (c.num == np.floor(c.num))
-    lo[m] = hi[m] = c.num[m]
+    lo[m] = hi[m] = c.num[m] + 0.0  # -0.0 is 0 employees
     tm = c.kind == _TEXT
     if tm.any():
         t = _sub(c.text, tm)

@@ -656,3 +656,12 @@ def test_text_bool_and_blank_never_raise(s: pd.Series) -> None:
         check_shape(parser(s), s)
     assert not parse_text(s).bad.any()
     assert (is_blank(s) <= blank_or_missing(s)).all()
+
+
+def test_negative_zero_employees_is_zero_and_reads_back_the_same() -> None:
+    # found by hypothesis in CI: -0.0 parsed to -0.0, which then read back as bad
+    frame, bad = parse_employees(pd.Series([-0.0], dtype=object))
+    assert not bad.any()
+    assert str(frame.loc[0, "employees_min"]) == "0.0"
+    again, _ = parse_employees(frame["employees_min"].astype(object))
+    pd.testing.assert_frame_equal(again, frame)
