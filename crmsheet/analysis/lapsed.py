@@ -1,0 +1,89 @@
+"""Who is still a customer? Status per customer, and the lapsed list worth a call.
+
+"Contact those who have not done business lately." A global threshold alone misses that a
+monthly buyer silent for four months is slipping away while a yearly buyer silent for eight
+is fine, so each repeat buyer is also measured against their own usual gap.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..config import Settings
+
+__all__ = ["STATUSES", "customer_status", "lapsed_customers"]
+
+#: Every status, from not-yet to gone.
+STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
+
+LAPSED_COLUMNS = [
+    "name", "status", "rating", "value_at_risk", "last_purchase", "days_since_last",
+    "typical_gap_days", "transactions", "revenue", "email", "phone", "next_follow_up",
+    "status_reason",
+]  # fmt: skip
+
+
+def customer_status(
+    metrics: pd.DataFrame, *, as_of: date, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Status and its reason per customer.
+
+    - prospect: no purchase yet;
+    - lapsed: no purchase for ``lapse_days``, or a repeat buyer silent for
+      ``lapsed_multiple`` times their usual gap;
+    - lapsing: a repeat buyer silent for ``lapsing_multiple`` times their usual gap, or a
+      one-time buyer past half of ``lapse_days``;
+    - new: first purchase within ``new_days`` (and not lapsing);
+    - active: everyone else.
+    """
+    settings = settings or Settings()
+    days = metrics["days_since_last"]
+    gap = metrics["typical_gap_days"].where(metrics["typical_gap_days"] > 0)
+    since_first = (pd.Timestamp(as_of) - metrics["first_purchase"]) / np.timedelta64(1, "D")
+    silent = days.map(lambda d: f"{d:,.0f}")
+    usual = gap.map(lambda g: f"{g:,.0f}")
+
+    never = metrics["last_purchase"].isna()
+    over_limit = days > settings.lapse_days
+    over_own = gap.notna() & (days > settings.lapsed_multiple * gap)
+    lapsing_own = gap.notna() & (days > settings.lapsing_multiple * gap)
+    lapsing_once = gap.isna() & (days > settings.lapse_days / 2)
+    new = since_first <= settings.new_days
+
+    conditions = [never, over_limit, over_own, lapsing_own, lapsing_once, new]
+    statuses = ["prospect", "lapsed", "lapsed", "lapsing", "lapsing", "new"]
+    reasons = [
+        pd.Series("no purchase yet", index=metrics.index),
+        "no purchase for " + silent + f" days (limit {settings.lapse_days})",
+        "silent " + silent + " days; usually buys every " + usual + " days",
+        "silent " + silent + " days; usually buys every " + usual + " days",
+        "one purchase, " + silent + " days ago",
+        "first purchase " + since_first.map(lambda d: f"{d:,.0f}") + " days ago",
+    ]
+    status = pd.Series("active", index=metrics.index, dtype=object)
+    reason = ("last purchase " + silent + " days ago").astype(object)
+    for cond, value, why in zip(
+        reversed(conditions), reversed(statuses), reversed(reasons), strict=True
+    ):  # the first matching rule wins
+        hit = cond.fillna(False).astype(bool)
+        status = status.where(~hit, value)
+        reason = reason.where(~hit, why)
+    return pd.DataFrame({"status": status, "status_reason": reason}, index=metrics.index)
+
+
+def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """Lapsed and lapsing customers, biggest value at risk first: the call list.
+
+    ``customers`` is the metrics frame with ``status``, ``status_reason`` and ``rating``;
+    value at risk is what the customer spent in their last year of activity.
+    """
+    at_risk = customers.loc[customers["status"].isin(["lapsed", "lapsing"])].copy()
+    at_risk["value_at_risk"] = at_risk["revenue_last_active_year"].clip(lower=0.0)
+    cols = [c for c in LAPSED_COLUMNS if c in at_risk.columns]
+    order = at_risk["status"].map({"lapsed": 0, "lapsing": 1})
+    at_risk = at_risk.assign(_o=order).sort_values(
+        ["value_at_risk", "_o"], ascending=[False, True], kind="stable")  # fmt: skip
+    return at_risk[cols]

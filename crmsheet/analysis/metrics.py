@@ -1,0 +1,218 @@
+"""Per-customer metrics: when they bought, how often, how much. The base of every analysis.
+
+Works from a transaction log alone (customers are derived from it), from a customer sheet
+alone (its key dates and revenue/transactions columns), or from both, where the log wins.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CARRIED", "customer_metrics", "invoices"]
+
+#: Customer-sheet columns carried into the metrics frame as they are.
+CARRIED = [
+    "name", "customer_id", "industry", "size_band", "market", "type", "source", "campaign",
+    "referred_by", "referred_by_key", "parent_organization", "parent_key", "support_tier",
+    "email", "phone", "next_follow_up", "rating", "rating_override",
+]  # fmt: skip
+
+_DAY = np.timedelta64(1, "D")
+
+
+def invoices(transactions: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
+    """Invoice lines combined per invoice number: one row per invoice, credit or quote.
+
+    Lines without a number are each their own transaction. The date is the invoice's
+    earliest line date; the amount the sum of its lines; the kind the lines' kind (an
+    invoice whose lines net to a negative amount is a credit). Rows after ``as_of`` are
+    left out. Columns: customer_key, invoice, date, amount, kind, gross (before discount),
+    discounted (money given away in discounts).
+
+    >>> invoices(lines)[["invoice", "amount"]]          # doctest: +SKIP
+    """
+    t = transactions
+    if as_of is not None and len(t):
+        t = t.loc[t["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    if t.empty:
+        return pd.DataFrame({
+            "customer_key": pd.Series(dtype=object), "invoice": pd.Series(dtype=object),
+            "date": pd.Series(dtype="datetime64[us]"), "amount": pd.Series(dtype=float),
+            "kind": pd.Series(dtype=object), "gross": pd.Series(dtype=float),
+            "discounted": pd.Series(dtype=float),
+        })  # fmt: skip
+    number = t["invoice"].astype("string").str.strip()
+    # a line without a number is a transaction of its own
+    key = number.where(number.notna() & (number != ""), "\x00row" + pd.Series(
+        np.arange(len(t)).astype(str), index=t.index))  # fmt: skip
+    gross = (t["quantity"] * t["unit_price"]).where(t["discount"].notna(), np.nan)
+    gross = gross.fillna(t["amount"] / (1.0 - t["discount"].fillna(0.0).clip(upper=0.99)))
+    frame = pd.DataFrame({
+        "customer_key": t["customer_key"].astype(object).to_numpy(),
+        "kind": t["kind"].astype(object).to_numpy(),
+        "_key": key.to_numpy(),
+        "invoice": number.to_numpy(),
+        "date": t["date"].to_numpy(),
+        "amount": t["amount"].to_numpy(dtype=float),
+        "gross": gross.to_numpy(dtype=float),
+    })  # fmt: skip
+    out = frame.groupby(["customer_key", "kind", "_key"], sort=False, observed=True).agg(
+        invoice=("invoice", "first"), date=("date", "min"), amount=("amount", "sum"),
+        gross=("gross", "sum"),
+    ).reset_index()  # fmt: skip
+    out["discounted"] = (out["gross"] - out["amount"]).clip(lower=0.0)
+    negative = (out["kind"] == "invoice") & (out["amount"] < 0)
+    out.loc[negative, "kind"] = "credit"
+    out["date"] = out["date"].astype("datetime64[us]")
+    cols = ["customer_key", "invoice", "date", "amount", "kind", "gross", "discounted"]
+    return out[cols].sort_values(["customer_key", "date"], kind="stable").reset_index(drop=True)
+
+
+def customer_metrics(
+    customers: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    as_of: date,
+) -> pd.DataFrame:
+    """One row per customer (indexed by ``customer_key``): dates, counts and revenue.
+
+    Columns: the customer sheet's fields (:data:`CARRIED`), then first_purchase,
+    last_purchase, transactions (purchases: invoices, not quotes or credits), revenue
+    (lifetime, net of credits), revenue_12m (the 365 days up to and including ``as_of``),
+    revenue_first_12m (the first 365 days after the first purchase), revenue_last_active_year
+    (the 365 days up to the last purchase: what a lapsed customer was worth),
+    average_transaction, purchases_per_year (over the time since the first purchase, at
+    least a year), days_since_last, typical_gap_days (median days between purchase days),
+    expected_next (last purchase + typical gap) and dates_from ("transactions" or
+    "customer sheet").
+    """
+    end = pd.Timestamp(as_of)
+    inv = invoices(transactions, as_of=as_of)
+    money = inv.loc[inv["kind"] != "quote"]
+    bought = money.loc[money["kind"] == "invoice"]
+    groups = bought.groupby("customer_key", sort=False)
+    window = end - pd.Timedelta(days=364)  # the 365 days as_of-364 .. as_of
+
+    per = pd.DataFrame({  # days, not times: "bought 3 days ago", not 2.6
+        "first_purchase": groups["date"].min().dt.floor("D"),
+        "last_purchase": groups["date"].max().dt.floor("D"),
+        "transactions": groups.size(),
+    })  # fmt: skip
+    per["revenue"] = money.groupby("customer_key", sort=False)["amount"].sum()
+    # reindex, not map: Series.map chokes on an empty datetime mapper
+    first = pd.Series(groups["date"].min().reindex(money["customer_key"]).to_numpy(),
+                      index=money.index)  # fmt: skip
+    last = pd.Series(groups["date"].max().reindex(money["customer_key"]).to_numpy(),
+                     index=money.index)  # fmt: skip
+    amounts = money["amount"]
+    per["revenue_12m"] = amounts.where(money["date"] >= window, 0.0).groupby(
+        money["customer_key"]).sum()  # fmt: skip
+    per["revenue_first_12m"] = (
+        amounts.where(money["date"] < first + pd.Timedelta(days=365), 0.0)
+        .groupby(money["customer_key"])
+        .sum()
+    )
+    per["revenue_last_active_year"] = (
+        amounts.where(money["date"] > last - pd.Timedelta(days=365), 0.0)
+        .groupby(money["customer_key"])
+        .sum()
+    )
+    per["typical_gap_days"] = _typical_gap(bought)
+    per = per.astype({  # an empty log must still give these types
+        "first_purchase": "datetime64[us]", "last_purchase": "datetime64[us]",
+        "transactions": "float64", "revenue": "float64", "revenue_12m": "float64",
+        "revenue_first_12m": "float64", "revenue_last_active_year": "float64",
+        "typical_gap_days": "float64",
+    })  # fmt: skip
+
+    out = _base(customers, per.index)
+    out = out.join(per, how="left")
+    _names_from_log(out, transactions)
+    from_log = out["transactions"].notna()
+    out["transactions"] = out["transactions"].fillna(0).astype("int64")
+    for col in ("revenue", "revenue_12m", "revenue_first_12m", "revenue_last_active_year"):
+        out[col] = out[col].astype(float).fillna(0.0)
+    # a customer sheet without invoices: its own key dates and totals
+    sheet = ~from_log
+    if sheet.any():
+        out.loc[sheet, "first_purchase"] = out.loc[sheet, "_sheet_first"]
+        out.loc[sheet, "last_purchase"] = out.loc[sheet, "_sheet_last"]
+        out.loc[sheet, "transactions"] = out.loc[sheet, "_sheet_count"].fillna(
+            out.loc[sheet, "_sheet_last"].notna().astype(int)).astype("int64")  # fmt: skip
+        out.loc[sheet, "revenue"] = out.loc[sheet, "_sheet_revenue"].fillna(0.0)
+        # a total with no dates says nothing of when: count it in the window only when
+        # the last purchase is in the window
+        recent = out["last_purchase"] >= window
+        out.loc[sheet & recent, "revenue_12m"] = out.loc[sheet & recent, "revenue"]
+        out.loc[sheet, "revenue_last_active_year"] = out.loc[sheet, "revenue"]
+    out["dates_from"] = np.where(
+        from_log, "transactions", np.where(out["last_purchase"].notna(), "customer sheet", "")
+    )
+    out["first_purchase"] = out["first_purchase"].astype("datetime64[us]")
+    out["last_purchase"] = out["last_purchase"].astype("datetime64[us]")
+    bought_any = out["transactions"] > 0
+    out["average_transaction"] = (out["revenue"] / out["transactions"]).where(bought_any)
+    tenure = ((end - out["first_purchase"]) / _DAY).clip(lower=365.0)
+    out["purchases_per_year"] = (out["transactions"] / tenure * 365.0).where(bought_any)
+    out["days_since_last"] = ((end - out["last_purchase"]) / _DAY).astype("float64")
+    gap = pd.to_timedelta(out["typical_gap_days"], unit="D")
+    out["expected_next"] = (out["last_purchase"] + gap).dt.floor("D").astype("datetime64[us]")
+    out = out.drop(columns=[c for c in out.columns if c.startswith("_sheet_")])
+    out.index.name = "customer_key"
+    return out
+
+
+def _names_from_log(out: pd.DataFrame, transactions: pd.DataFrame) -> None:
+    """Customers known only from the log take their name and ID from it."""
+    if transactions.empty or not out["name"].isna().any():
+        return
+    t = transactions.drop_duplicates("customer_key").set_index("customer_key")
+    missing = out["name"].isna()
+    if "customer_name" in t:
+        out.loc[missing, "name"] = out.index[missing].map(t["customer_name"])
+    if "customer_id" in t:
+        no_id = out["customer_id"].isna()
+        out.loc[no_id, "customer_id"] = out.index[no_id].map(t["customer_id"])
+
+
+def _typical_gap(bought: pd.DataFrame) -> pd.Series:
+    """Median days between a customer's distinct purchase days (NaN under two days)."""
+    days = bought[["customer_key", "date"]].assign(date=bought["date"].dt.floor("D"))
+    days = days.drop_duplicates().sort_values(["customer_key", "date"])
+    gaps = days.groupby("customer_key", sort=False)["date"].diff() / _DAY
+    return gaps.groupby(days["customer_key"], sort=False).median()
+
+
+def _base(customers: pd.DataFrame, seen: pd.Index) -> pd.DataFrame:
+    """The customer sheet's rows by key, plus customers that only appear in the log."""
+    cols = [c for c in CARRIED if c in customers.columns]
+    if customers.empty:
+        base = pd.DataFrame(index=pd.Index([], dtype=object, name="customer_key"))
+    else:
+        keep = customers.drop_duplicates("customer_key").set_index("customer_key")
+        base = keep[cols].copy()
+        base["_sheet_first"] = keep.get("first_transaction")
+        base["_sheet_last"] = keep.get("last_transaction")
+        base["_sheet_revenue"] = keep.get("revenue")
+        base["_sheet_count"] = keep.get("transactions")
+    extra = seen.difference(base.index)
+    if len(extra):
+        base = pd.concat([base, pd.DataFrame(index=pd.Index(extra, dtype=object))])
+    for col in CARRIED:
+        if col not in base.columns:
+            base[col] = pd.NA
+    for col in ("_sheet_first", "_sheet_last"):
+        if col not in base.columns:
+            base[col] = pd.NaT
+        base[col] = pd.to_datetime(base[col]).astype("datetime64[us]")
+    for col in ("_sheet_revenue", "_sheet_count"):
+        if col not in base.columns:
+            base[col] = np.nan
+        base[col] = pd.to_numeric(base[col]).astype(float)
+    # a customer known only from the log takes its name from the log when it has one
+    base["name"] = base["name"].astype(object).where(base["name"].notna(), None)
+    base.index.name = "customer_key"
+    return base
