@@ -62,7 +62,8 @@ def test_invoices_combine_lines_and_keep_kinds(data: crmsheet.CrmData) -> None:
 def test_customer_metrics_by_hand(data: crmsheet.CrmData) -> None:
     m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
     assert list(m.index) == ["A1", "B2", "C3", "D4", "E5"]
-    ts = pd.Timestamp
+    ts = pd.Timestamp  # noqa: N806 - short, for the table below
+    e5 = ts(2026, 6, 29)
     expected = pd.DataFrame(
         {
             "first_purchase": [ts(2025, 7, 10), ts(2026, 3, 1), None, ts(2024, 1, 1), e5],
