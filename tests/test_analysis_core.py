@@ -62,7 +62,7 @@ def test_invoices_combine_lines_and_keep_kinds(data: crmsheet.CrmData) -> None:
 def test_customer_metrics_by_hand(data: crmsheet.CrmData) -> None:
     m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
     assert list(m.index) == ["A1", "B2", "C3", "D4", "E5"]
-    ts = pd.Timestamp  # noqa: N806 - short, for the table below
+    ts = pd.Timestamp
     e5 = ts(2026, 6, 29)
     expected = pd.DataFrame(
         {
