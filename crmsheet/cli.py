@@ -32,6 +32,9 @@ if not out.is_terminal:  # piped or captured: wide enough for the problem table
     out = Console(highlight=False, soft_wrap=False, width=140)
 
 
+err = Console(stderr=True, highlight=False)  # progress lines; errors go through _fail
+
+
 def _fail(message: str) -> None:
     """One plain line on stderr: never wrapped, never styled, easy to grep."""
     sys.stderr.write(" ".join(message.split()) + "\n")
@@ -139,6 +142,73 @@ def _print_problems(data: CrmData) -> None:
 
 
 @app.command()
+def enrich(
+    paths: Annotated[list[Path], typer.Argument(help="The customer workbook (or CSV files).")],
+    transactions: Annotated[
+        list[Path] | None, typer.Option(help="Invoices/sales file(s), if separate.")
+    ] = None,
+    spend: Annotated[list[Path] | None, typer.Option(help="Marketing spend file(s).")] = None,
+    support: Annotated[list[Path] | None, typer.Option(help="Support cases file(s).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Where to write (default: <name>.enriched.xlsx beside the input).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
+    ] = None,
+    settings: Annotated[
+        Path | None, typer.Option("--settings", help="A settings.toml with thresholds.")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Say which header holds a field: FIELD=HEADER (repeatable)."),
+    ] = None,
+) -> None:
+    """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
+    import time
+
+    from .enrich import default_output, load_settings
+    from .enrich import enrich as run
+
+    started = time.perf_counter()
+    stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
+
+    def progress(stage: str) -> None:
+        err.print(f"[dim]{stages.get(stage, stage)}... ({time.perf_counter() - started:.1f} s)"
+                  "[/dim]")  # fmt: skip
+
+    target = output or default_output(paths[0])
+    result, data = run(
+        *paths, transactions=transactions or None, spend=spend or None,
+        support=support or None, output=target, as_of=_as_of(as_of),
+        settings=load_settings(settings) if settings else None,
+        column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
+    )  # fmt: skip
+    _print_enriched(result, data, target, time.perf_counter() - started)
+    raise typer.Exit(0)
+
+
+def _print_enriched(result, data: CrmData, target: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    from .analysis import headline_rows
+
+    out.print(f"Rows read: {data.rows_read:,}, kept: {data.rows_kept:,}, rejected: "
+              f"{data.rows_rejected:,} ({data.problems.errors} errors, {data.problems.warnings} "
+              "warnings: see the Problems sheet).")  # fmt: skip
+    for label, value in headline_rows(result.headline):
+        out.print(f"  {label}: {value}")
+    if result.actions:
+        out.print("What to do first:")
+        for i, action in enumerate(result.actions, start=1):
+            out.print(f"  {i}. {action}")
+    out.print(f"Wrote {target} in {seconds:.1f} s.")
+
+
+@app.command()
 def version() -> None:
     """Print crmsheet's version."""
     out.print(__version__)
@@ -157,12 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         _fail("crmsheet: interrupted")
         return 130
     except Exception as exc:  # the last line of defence: no traceback for users
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+        show = getattr(exc, "show", None)  # usage errors from the CLI library (click's)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
             return 2
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             return 130
         if os.environ.get("CRMSHEET_DEBUG"):
             raise

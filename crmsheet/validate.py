@@ -69,6 +69,9 @@ class CrmData:
     support: pd.DataFrame
     problems: ProblemReport
     tables: tuple[TableInfo, ...] = field(default_factory=tuple)
+    customer_sheet: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The kept customer rows exactly as written (the user's headers and cells), in the
+    same order as ``customers``: what the enriched workbook shows unchanged."""
 
     @property
     def rows_read(self) -> int:
@@ -701,6 +704,22 @@ def build_data(
         support=support,
         problems=report,
         tables=infos,
+        customer_sheet=_as_written(by_role["customers"]),
+    )
+
+
+def _as_written(tables: Sequence[_Table]) -> pd.DataFrame:
+    """Kept rows with the user's own headers and raw cells (typed columns, same values)."""
+    parts = []
+    for t in tables:
+        raw = t._raw.loc[~t.rejected, list(range(len(t.layout.headers)))]
+        raw = raw.set_axis(list(t.layout.headers), axis=1)
+        auto = [h for h in raw.columns if _AUTO_HEADER.fullmatch(h) and raw[h].isna().all()]
+        parts.append(raw.drop(columns=auto))
+    if not parts:
+        return pd.DataFrame()
+    return (
+        pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
 
 

@@ -89,7 +89,9 @@ def build(out: Path) -> Path:
     ids = [f"C{1000 + i:04d}" for i in range(n)]
     parents = {i: None for i in range(n)}
     for child in rng.choice(np.arange(10, n), size=40, replace=False):
-        parents[int(child)] = ids[int(rng.integers(0, 8))]  # a few big groups
+        parents[int(child)] = ids[int(rng.integers(0, 8))]  # a few groups
+    for child in range(10, 26):  # and one group big enough to depend on
+        parents[child] = ids[1]
     referrers = {i: None for i in range(n)}
     sources = [str(rng.choice(SOURCES)) for _ in range(n)]
     for i in range(n):
@@ -191,6 +193,7 @@ def build(out: Path) -> Path:
     r = 1
     inv = 5000
     weights = rng.pareto(1.2, n) + 0.1
+    weights[10:26] = 8.0  # the big group buys a lot
     for i in range(n):
         if TYPES[i % len(TYPES)] == "Prospect" and rng.random() < 0.5:
             continue
@@ -249,10 +252,10 @@ def build(out: Path) -> Path:
     month = date(AS_OF.year - 2, AS_OF.month, 1)
     while month < AS_OF:
         for channel, base in (
-            ("Web", 400),
-            ("Trade show", 900),
-            ("Newsletter", 120),
-            ("Campaign", 600),
+            ("Web", 6000),
+            ("Trade show", 25000),
+            ("Newsletter", 900),
+            ("Campaign", 5000),
         ):
             if channel == "Trade show" and month.month not in (3, 9):
                 continue

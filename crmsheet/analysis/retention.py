@@ -1,0 +1,129 @@
+"""Retention: do customers come back? Quarterly cohorts and a few headline numbers.
+
+A purchase here is a row with a positive amount on or before ``as_of`` (a ``kind`` column,
+when present, also drops quotes and credits): a refund is not a customer coming back.
+Revenue, in contrast, is net of credits; quotes are never revenue.
+
+>>> retention(purchases, as_of=date(2024, 9, 15))           # doctest: +SKIP
+    cohort  customers  Q+0  Q+1  Q+2
+0  2024-Q1          2  1.0  0.0  0.5
+1  2024-Q2          1  1.0  1.0  NaN
+2  2024-Q3          0  NaN  NaN  NaN
+>>> retention_headline(purchases, as_of=date(2024, 9, 15))["new_customers_12m"]   # doctest: +SKIP
+3
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["retention", "retention_headline"]
+
+_NOT_BUYING = ("quote", "credit")
+
+
+def _up_to(transactions: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Rows on or before ``as_of`` (any time that day) with a customer, quotes left out."""
+    t = transactions.assign(date=pd.to_datetime(transactions["date"]))
+    keep = t["date"].lt(pd.Timestamp(as_of) + pd.Timedelta(days=1)) & t["customer_key"].notna()
+    if "kind" in t.columns:
+        keep &= t["kind"].ne("quote")
+    return t.loc[keep]
+
+
+def _purchases(t: pd.DataFrame) -> pd.DataFrame:
+    keep = t["amount"].gt(0)
+    if "kind" in t.columns:
+        keep &= ~t["kind"].isin(_NOT_BUYING)
+    return t.loc[keep]
+
+
+def _quarter(dates: pd.Series) -> np.ndarray:
+    """Quarters counted from year 0: consecutive quarters differ by 1."""
+    quarters: np.ndarray = (dates.dt.year * 4 + (dates.dt.month - 1) // 3).to_numpy(np.int64)
+    return quarters
+
+
+def retention(transactions: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """Cohort retention by quarter of first purchase: who came back, and when.
+
+    One row per quarter from the first customer's first purchase to ``as_of``'s quarter
+    (which may be under way); ``cohort`` labels it ("2024-Q1"), ``customers`` counts those
+    whose first purchase fell in it (0 in a quarter that won no one: its shares are NaN).
+    Column ``Q+k`` is the share (0-1) of the cohort who bought in the k-th quarter after
+    their first, so ``Q+0`` is 1.0; NaN where that quarter is after ``as_of``'s. Credits
+    are not buying: a refund is not a customer coming back.
+
+    >>> retention(purchases, as_of=date(2024, 9, 15))           # doctest: +SKIP
+        cohort  customers  Q+0  Q+1  Q+2
+    0  2024-Q1          2  1.0  0.0  0.5    # both bought in Q1, one again in Q3
+    1  2024-Q2          1  1.0  1.0  NaN    # Q+2 of 2024-Q2 is 2024-Q4: not yet
+    2  2024-Q3          0  NaN  NaN  NaN
+    """
+    bought = _purchases(_up_to(transactions, as_of))
+    if bought.empty:
+        return pd.DataFrame({
+            "cohort": pd.Series(dtype="str"), "customers": pd.Series(dtype=np.int64),
+            "Q+0": pd.Series(dtype=float),
+        })  # fmt: skip
+    active = pd.DataFrame({
+        "customer": pd.factorize(bought["customer_key"])[0], "quarter": _quarter(bought["date"]),
+    }).drop_duplicates()  # fmt: skip
+    first = active.groupby("customer", sort=False)["quarter"].transform("min").to_numpy()
+    offset = active["quarter"].to_numpy() - first
+    counts = pd.crosstab(first, offset)  # customers by (first quarter, quarters since)
+    start, end = int(first.min()), as_of.year * 4 + (as_of.month - 1) // 3
+    cohorts = np.arange(start, end + 1)
+    offsets = np.arange(end - start + 1)
+    counts = counts.reindex(index=cohorts, columns=offsets, fill_value=0)
+    size = counts[0].to_numpy(dtype=np.int64)
+    with np.errstate(invalid="ignore"):  # an empty cohort's shares are 0/0: NaN
+        shares = counts.to_numpy(dtype=float) / size[:, None]
+    shares[cohorts[:, None] + offsets[None, :] > end] = np.nan
+    labels = [f"{q // 4}-Q{q % 4 + 1}" for q in cohorts]  # one per quarter, not per row
+    out = pd.DataFrame(shares, columns=[f"Q+{k}" for k in offsets])
+    out.insert(0, "customers", size)
+    out.insert(0, "cohort", pd.array(labels, dtype="str"))
+    return out
+
+
+def retention_headline(transactions: pd.DataFrame, *, as_of: date) -> dict[str, float | int | None]:
+    """Five numbers on keeping customers, over the 12 months up to ``as_of``.
+
+    - ``revenue_last_12m``: revenue net of credits in the 12 months (for ``as_of``
+      2024-09-15: from 2023-09-16 to 2024-09-15, times of day included).
+    - ``returning_revenue_share_12m``: the share of it from customers whose first purchase
+      came before those 12 months (most firms make about 65 % of their business from the
+      customers they keep); None when there is no positive revenue.
+    - ``repeat_purchase_rate``: share of customers with purchases on 2+ different days up to
+      ``as_of``; None without customers.
+    - ``customers_active_12m``: customers who bought in the 12 months.
+    - ``new_customers_12m``: of them, those who bought for the first time.
+
+    >>> retention_headline(purchases, as_of=date(2024, 9, 15))  # doctest: +SKIP
+    {'revenue_last_12m': 340.0, 'returning_revenue_share_12m': 0.20588235294117646,
+     'repeat_purchase_rate': 0.6666666666666666, 'customers_active_12m': 5,
+     'new_customers_12m': 3}
+    """
+    t = _up_to(transactions, as_of)
+    window_start = pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.DateOffset(years=1)
+    in_window = t["date"].ge(window_start)
+    bought = _purchases(t)
+    first = bought.groupby("customer_key", sort=False)["date"].min()
+    days = bought["date"].dt.floor("D").groupby(bought["customer_key"], sort=False).nunique()
+
+    recent = t.loc[in_window]
+    revenue = float(recent["amount"].sum())
+    returning = recent["customer_key"].isin(first.index[first.lt(window_start)])
+    returning_revenue = float(recent["amount"].where(returning, 0.0).sum())
+    active = bought.loc[bought["date"].ge(window_start), "customer_key"].nunique()
+    return {
+        "revenue_last_12m": revenue,
+        "returning_revenue_share_12m": returning_revenue / revenue if revenue > 0 else None,
+        "repeat_purchase_rate": float((days >= 2).mean()) if len(days) else None,
+        "customers_active_12m": int(active),
+        "new_customers_12m": int(first.ge(window_start).sum()),
+    }
