@@ -1,14 +1,20 @@
 """crmsheet: turn the customer spreadsheet you already have into a working CRM.
 
 >>> import crmsheet
->>> data = crmsheet.read("customers.xlsx")    # doctest: +SKIP
->>> data.problems.frame                      # doctest: +SKIP
+>>> data = crmsheet.read("customers.xlsx")                     # doctest: +SKIP
+>>> data.problems.frame                                       # doctest: +SKIP
+>>> result = crmsheet.analyze(data, as_of=date(2026, 11, 1))   # doctest: +SKIP
+>>> crmsheet.enrich("customers.xlsx", as_of=date(2026, 11, 1)) # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .analysis import Analysis, analyze
+from .analysis.rfm import rfm_summary
+from .config import Settings
+from .enrich import enrich, write_enriched
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
@@ -25,6 +31,7 @@ from .validate import CrmData, TableInfo
 
 __all__ = [
     "CATALOGUE",
+    "Analysis",
     "CrmData",
     "CrmsheetError",
     "Customer",
@@ -34,11 +41,16 @@ __all__ = [
     "NoUsableDataError",
     "OutputFileError",
     "ProblemReport",
+    "Settings",
     "SettingsError",
     "SupportCase",
     "TableInfo",
     "Transaction",
     "UnsupportedFormatError",
     "__version__",
+    "analyze",
+    "enrich",
     "read",
+    "rfm_summary",
+    "write_enriched",
 ]

@@ -157,28 +157,38 @@ ENRICHED_CUSTOMER_COLUMNS = [
 
 
 def _customer_sheet(result: Analysis, data: CrmData) -> pd.DataFrame:
-    """The user's rows and columns unchanged, then the enriched columns."""
-    own = data.customer_sheet.reset_index(drop=True)
-    keys = data.customers["customer_key"].reset_index(drop=True)
+    """The user's rows and columns unchanged, then the enriched columns.
+
+    Customers that appear only in the transactions follow the sheet's rows, with their key
+    (and name, when the log has one) in the sheet's ID and name columns. Without a customer
+    sheet the table starts with Customer and Name.
+    """
     c = result.customers.copy()
     follow = result.follow_ups.reset_index()
     first_action = follow.drop_duplicates("customer_key").set_index("customer_key")["action"]
     c["follow_up"] = first_action.reindex(c.index)
-    enriched = c.reindex(keys.to_numpy())[ENRICHED_CUSTOMER_COLUMNS].reset_index(drop=True)
-    enriched = _labelled(enriched, index=False)
+    own = data.customer_sheet.reset_index(drop=True)
+    if own.empty:
+        return _labelled(c[["name", *ENRICHED_CUSTOMER_COLUMNS]])
+    keys = data.customers["customer_key"].reset_index(drop=True)
     taken = {normalise_header(h) for h in own.columns}
-    enriched.columns = [h if normalise_header(h) not in taken else f"{h} (crmsheet)"
-                        for h in enriched.columns]  # fmt: skip
-    # customers seen only in the transactions come after the sheet's own rows
+
+    def enriched(frame: pd.DataFrame) -> pd.DataFrame:
+        out = _labelled(frame[ENRICHED_CUSTOMER_COLUMNS], index=False)
+        out.columns = [h if normalise_header(h) not in taken else f"{h} (crmsheet)"
+                       for h in out.columns]  # fmt: skip
+        return out
+
+    table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
     extra = c.loc[~c.index.isin(keys)]
-    table = pd.concat([own, enriched], axis=1)
     if len(extra):
-        rows = _labelled(
-            extra.reindex(columns=ENRICHED_CUSTOMER_COLUMNS).reset_index(), index=False
-        )
-        rows.columns = [h if normalise_header(h) not in taken or h == "Customer"
-                        else f"{h} (crmsheet)" for h in rows.columns]  # fmt: skip
-        rows = rows.rename(columns={"Customer": own.columns[0] if len(own.columns) else "Customer"})
+        fields = {f: h for t in data.tables if t.role == "customers" for h, f in t.mapping.items()}
+        rows = pd.DataFrame(index=range(len(extra)), columns=own.columns, dtype=object)
+        key_header = fields.get("customer_id") or fields.get("name") or own.columns[0]
+        rows[key_header] = extra.index.to_numpy()
+        if "name" in fields and fields["name"] != key_header:
+            rows[fields["name"]] = extra["name"].to_numpy()
+        rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
         table = pd.concat([table, rows], ignore_index=True)
     return table
 

@@ -10,7 +10,8 @@ def test_public_api_is_pinned() -> None:
         "CATALOGUE", "CrmData", "CrmsheetError", "Customer", "EncryptedFileError",
         "InputFileError", "MarketingSpend", "NoUsableDataError", "OutputFileError",
         "ProblemReport", "SettingsError", "SupportCase", "TableInfo", "Transaction",
-        "UnsupportedFormatError", "__version__", "read",
+        "UnsupportedFormatError", "__version__", "read", "Analysis", "Settings", "analyze",
+        "enrich", "rfm_summary", "write_enriched",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name

@@ -71,3 +71,29 @@ def test_northwind_three_csvs_with_unquoted_commas(testdata: Path) -> None:
     # 14.00 x 12, 9.80 x 10, 34.80 x 5, no discount
     assert first["amount"].sum() == 14.0 * 12 + 9.8 * 10 + 34.8 * 5
     assert t["amount"].notna().all()
+
+
+def test_enrich_online_retail_transactions_only(testdata: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    src = testdata / "real" / "online_retail_II_continental_subset.xlsx"
+    out = tmp_path / "retail.enriched.xlsx"
+    result = crmsheet.enrich(src, output=out, as_of=date(2011, 12, 10))
+    # 159 + 215 customers in the two sheets, 112 of them in both (two only have credits)
+    assert result.headline["customers"] == result.customers.shape[0] == 262
+    assert result.headline["rated_A"] > 0 and result.headline["lapsed"] > 0
+    assert result.rfm.shape[0] == result.headline["buying_customers"]
+    ws = openpyxl.load_workbook(out, read_only=True)["Customers"]
+    assert next(ws.iter_rows(max_row=1, values_only=True))[:3] == ("Customer", "Name", "Rating")
+
+
+def test_enrich_northwind_three_csvs(testdata: Path, tmp_path: Path) -> None:
+    nw = testdata / "real" / "northwind"
+    result = crmsheet.enrich(nw / "customers.csv", transactions=[nw / "orders.csv",
+                             nw / "order-details.csv"], output=tmp_path / "nw.xlsx",
+                             as_of=date(1998, 6, 1))  # fmt: skip
+    c = result.customers
+    assert len(c) == 91
+    assert (c["transactions"] > 0).sum() == 89  # two Northwind customers never ordered
+    assert c.loc["VINET", "first_purchase"] == pd.Timestamp(1996, 7, 4)
+    assert set(c["rating"]) <= {"A", "B", "C", "unrated"}

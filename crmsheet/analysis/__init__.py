@@ -92,7 +92,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
 
     purchases = invoices(data.transactions, as_of=as_of)
     purchases = purchases.loc[purchases["kind"] != "quote"]
-    rfm = rfm_table(purchases, as_of=as_of)
+    rfm = rfm_table(purchases.loc[purchases["kind"] == "invoice"], as_of=as_of)  # no credits
     customers = customers.join(rfm[["segment"]].rename(columns={"segment": "rfm_segment"}))
 
     lapsed = lapsed_customers(customers)
@@ -159,6 +159,11 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """'1 customer', '3 customers' (or the plural given)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def _actions(
     customers: pd.DataFrame,
     lapsed: pd.DataFrame,
@@ -170,28 +175,42 @@ def _actions(
     """The few sentences a shop owner should read first, most valuable first."""
     out: list[str] = []
     if h["lapsed_A"]:
-        out.append(f"{h['lapsed_A']} lapsed A customers were worth {_money(h['lapsed_A_value'])}"
-                   " in their last year: call them (see Lapsed).")  # fmt: skip
+        out.append(
+            f"{_n(h['lapsed_A'], 'lapsed A customer')} "
+            f"{'was' if h['lapsed_A'] == 1 else 'were'} worth "
+            f"{_money(h['lapsed_A_value'])} in their last year: call them (see Lapsed)."
+        )
     lapsing = lapsed.loc[lapsed["status"] == "lapsing"]
     if len(lapsing):
-        out.append(f"{len(lapsing)} customers are slipping away (silent well past their usual "
-                   f"gap), worth {_money(lapsing['value_at_risk'].sum())}: contact them before "
-                   "they lapse.")  # fmt: skip
-    if h["follow_ups_overdue"]:
-        out.append(f"{h['follow_ups_overdue']} follow-ups are overdue (see Follow-ups).")
+        out.append(
+            f"{_n(len(lapsing), 'customer')} {'is' if len(lapsing) == 1 else 'are'} "
+            "slipping away (silent well past their usual gap), worth "
+            f"{_money(lapsing['value_at_risk'].sum())}: contact them before they lapse."
+        )
+    overdue = h["follow_ups_overdue"]
+    if overdue:
+        out.append(
+            f"{_n(overdue, 'follow-up')} {'is' if overdue == 1 else 'are'} overdue "
+            "(see Follow-ups)."
+        )
     if h["a_without_follow_up"]:
-        out.append(f"{h['a_without_follow_up']} A customers have no next follow-up date: "
-                   "set one.")  # fmt: skip
+        out.append(
+            f"{_n(h['a_without_follow_up'], 'A customer')} "
+            f"{'has' if h['a_without_follow_up'] == 1 else 'have'} no next follow-up "
+            "date: set one."
+        )
     flagged = groups.loc[groups["flag"]] if "flag" in groups else groups.iloc[:0]
     for _, g in flagged.head(3).iterrows():
-        out.append(f"{g['group_name']} makes {g['share']:.0%} of revenue: a dependence worth "
-                   "protecting, or reducing.")  # fmt: skip
+        out.append(
+            f"{g['group_name']} makes {g['share']:.0%} of revenue: a dependence worth "
+            "protecting, or reducing."
+        )
     best = h.get("roi_top_source")
     if best:
         out.append(f"Best return on marketing: {best} (ROI {h.get('roi_top_roi', 0):.0%}).")
     thanks = int((todo["action"] == "thank you").sum())
     if thanks:
-        out.append(f"{thanks} customers bought in the last weeks: thank them.")
+        out.append(f"{_n(thanks, 'customer')} bought in the last weeks: thank them.")
     return out
 
 

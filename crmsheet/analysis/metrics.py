@@ -128,7 +128,7 @@ def customer_metrics(
         "typical_gap_days": "float64",
     })  # fmt: skip
 
-    out = _base(customers, per.index)
+    out = _base(customers, per.index.union(pd.Index(inv["customer_key"].unique())))
     out = out.join(per, how="left")
     _names_from_log(out, transactions)
     from_log = out["transactions"].notna()
@@ -204,7 +204,7 @@ def _base(customers: pd.DataFrame, seen: pd.Index) -> pd.DataFrame:
     for col in CARRIED:
         if col not in base.columns:
             base[col] = pd.NA
-    for col in ("_sheet_first", "_sheet_last"):
+    for col in ("_sheet_first", "_sheet_last", "next_follow_up"):
         if col not in base.columns:
             base[col] = pd.NaT
         base[col] = pd.to_datetime(base[col]).astype("datetime64[us]")
