@@ -172,7 +172,7 @@ def enrich(
     """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
     import time
 
-    from .enrich import default_output, load_settings
+    from .enrich import default_output
     from .enrich import enrich as run
 
     started = time.perf_counter()
@@ -186,7 +186,7 @@ def enrich(
     result, data = run(
         *paths, transactions=transactions or None, spend=spend or None,
         support=support or None, output=target, as_of=_as_of(as_of),
-        settings=load_settings(settings) if settings else None,
+        settings=settings,
         column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
     )  # fmt: skip
     _print_enriched(result, data, target, time.perf_counter() - started)

@@ -93,7 +93,7 @@ def enrich(
     support: str | Path | Sequence[str | Path] | None = None,
     output: str | Path | None = None,
     as_of: date | None = None,
-    settings: Settings | None = None,
+    settings: Settings | str | Path | None = None,
     column_map: Mapping[str, str] | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -102,8 +102,10 @@ def enrich(
     """Read, validate, analyze and write ``<stem>.enriched.xlsx``; return the analysis.
 
     The input is never modified; an existing output is only replaced with
-    ``overwrite=True``. ``as_of`` defaults to today. ``return_data=True`` returns
-    ``(analysis, data)`` (the CLI prints both).
+    ``overwrite=True``. ``as_of`` defaults to today. ``settings`` is a
+    :class:`~crmsheet.Settings`, or the path of a settings.toml whose values win over a
+    Settings sheet in the input; without it the Settings sheet (if any) is used.
+    ``return_data=True`` returns ``(analysis, data)`` (the CLI prints both).
 
     >>> result = crmsheet.enrich("customers.xlsx", as_of=date(2026, 11, 1))  # doctest: +SKIP
     >>> result                                  # shows the summary in a notebook
@@ -121,6 +123,8 @@ def enrich(
     step("read")
     data = read(*paths, transactions=transactions, spend=spend, support=support,
                 column_map=column_map, as_of=as_of)  # fmt: skip
+    if not isinstance(settings, Settings):
+        settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
     result = analyze(data, as_of=as_of, settings=settings)
     step("write")

@@ -7,6 +7,7 @@ each sheet (:mod:`crmsheet.mapping`) and hands the tables to the pure validator.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -80,15 +81,43 @@ def read(
         jobs.extend((Path(p), role) for p in _as_list(given))  # type: ignore[arg-type]
     layouts: list[TableLayout] = []
     unusable: list[pd.DataFrame] = []
+    settings: dict[str, object] = {}
     for path, forced in jobs:
-        found = [layout_table(g, overrides, role=forced) for g in read_grids(path)]
+        grids = read_grids(path)
+        for grid in [g for g in grids if normalise_header(g.sheet) == "settings"]:
+            settings.update(settings_from_grid(grid))
+            grids.remove(grid)
+        found = [layout_table(g, overrides, role=forced) for g in grids]
         usable = [t for t in found if t.role is not None]
         if not usable:
             raise NoUsableDataError(path, _nothing_found(found, forced))
         layouts.extend(usable)
         unusable.extend(_skipped(t) for t in found if t.role is None)
     _check_overrides(overrides, layouts)
-    return build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
+    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
+    return replace(data, settings_values=settings) if settings else data
+
+
+def settings_from_grid(grid: Grid) -> dict[str, object]:
+    """``setting | value`` rows of a Settings sheet (the templates carry one).
+
+    Only rows whose first cell names a crmsheet setting count (written as the name, e.g.
+    ``lapse_days``, or in words, ``Lapse days``); titles, notes and descriptions around them
+    are ignored. Values are checked later, with the setting named, by
+    :meth:`~crmsheet.config.Settings.load`.
+    """
+    from .config import Settings
+
+    known = {normalise_header(name): name for name in Settings.model_fields}
+    found: dict[str, object] = {}
+    cells = grid.cells
+    if cells.shape[1] < 2:
+        return found
+    for key, value in zip(cells[0].tolist(), cells[1].tolist(), strict=True):
+        name = known.get(normalise_header(key)) if isinstance(key, str) else None
+        if name is not None and value is not None and value == value and value != "":
+            found[name] = value
+    return found
 
 
 def _as_list(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:

@@ -72,6 +72,8 @@ class CrmData:
     customer_sheet: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The kept customer rows exactly as written (the user's headers and cells), in the
     same order as ``customers``: what the enriched workbook shows unchanged."""
+    settings_values: dict[str, object] = field(default_factory=dict)
+    """``setting -> value`` from a Settings sheet in the input, if it had one."""
 
     @property
     def rows_read(self) -> int:

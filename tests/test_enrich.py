@@ -222,3 +222,25 @@ def test_settings_change_the_analysis(shop: Path) -> None:
                              output=shop.with_name("strict.xlsx"))  # fmt: skip
     # one purchase, 121 days ago: past half of 200 days
     assert result.customers.loc["B2", "status"] == "lapsing"
+
+
+def test_a_settings_sheet_in_the_input_is_used_and_a_toml_file_wins(
+    shop: Path, tmp_path: Path
+) -> None:
+    book = openpyxl.load_workbook(shop)
+    ws = book.create_sheet("Settings")
+    ws.append(["crmsheet settings", None, None])
+    ws.append(["Setting", "Value", "What it means"])
+    ws.append(["Lapse days", 200, "no purchase for this long: lapsed"])
+    ws.append(["thank_you_days", 5, None])
+    path = tmp_path / "with_settings.xlsx"
+    book.save(path)
+    result = crmsheet.enrich(path, as_of=AS_OF)
+    assert (result.settings.lapse_days, result.settings.thank_you_days) == (200, 5)
+    assert result.customers.loc["B2", "status"] == "lapsing"
+    toml = tmp_path / "s.toml"
+    toml.write_text("lapse_days = 400\n", encoding="utf-8")
+    result = crmsheet.enrich(path, as_of=AS_OF, settings=toml, overwrite=True)
+    assert (result.settings.lapse_days, result.settings.thank_you_days) == (400, 5)
+    problems = crmsheet.read(path, as_of=AS_OF).problems.frame
+    assert "unusable-sheet" not in set(problems["code"])

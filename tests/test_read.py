@@ -246,3 +246,20 @@ def test_excel_error_cells_are_reported_once_and_read_as_empty(tmp_path: Path) -
     assert golden(data) == [[2, "Revenue", "excel-error"]]
     assert data.customers["revenue"].isna().tolist() == [True, False]
     assert data.customers.loc[0, "Own column"] == "#N/A"  # the user's own column, as it is
+
+
+def test_clean_rows_validate_against_the_pydantic_models(messy_book: Path) -> None:
+    """The models are the declared schema: what read() keeps must satisfy them, in bulk."""
+    from pydantic import TypeAdapter
+
+    data = crmsheet.read(messy_book, as_of=AS_OF)
+    fields = list(crmsheet.Customer.model_fields)
+    rows = data.customers[fields].astype(object).where(data.customers[fields].notna(), None)
+    records = rows.to_dict("records")
+    for r in records:  # dates are days on the customer sheet
+        for name in ("first_transaction", "last_transaction", "next_follow_up"):
+            if r[name] is not None:
+                r[name] = r[name].date()
+    customers = TypeAdapter(list[crmsheet.Customer]).validate_python(records)
+    assert len(customers) == len(data.customers)
+    assert customers[0].source == "referral"
