@@ -204,13 +204,6 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
     customers = _customer_sheet(result, data)
     ratings = result.ratings.join(result.customers[["name"]])
     ratings = ratings[["name", *[c for c in result.ratings.columns if c != "name"]]]
-    concentration = result.concentration
-    flag_col = list(concentration.columns).index("flag") if "flag" in concentration else None
-    conc_colours = {}
-    if flag_col is not None:
-        letter = chr(65 + flag_col) if flag_col < 26 else "A"
-        conc_colours = {"group_name" if "group_name" in concentration else concentration.columns[0]:
-                        {f"=${letter}2=TRUE": RED}}  # fmt: skip
     specs = {
         "Customers": SheetSpec(
             customers,
@@ -240,8 +233,7 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         ),
         "Source ROI": SheetSpec(_labelled(result.source_roi, index=False)),
         "Concentration": SheetSpec(
-            _labelled(concentration, index=False),
-            colours={_title(k): v for k, v in conc_colours.items()},
+            _labelled(result.concentration, index=False), colours={"Flag": {"TRUE": RED}}
         ),
         "Referrals": SheetSpec(_labelled(result.referrals, index=False)),
         "Segments": SheetSpec(_labelled(result.segments, index=False)),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name
 
 from .write import atomic_path
 
@@ -53,14 +53,11 @@ class SheetSpec:
         *,
         formats: Mapping[str, str] | None = None,
         colours: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
-        note: str | None = None,
-        before: Callable[[Any, Any], int] | None = None,
     ) -> None:
         self.frame = frame
         self.formats = dict(formats or {})
-        self.colours = dict(colours or {})  # column -> {cell text: colour}
-        self.note = note
-        self.before = before  # writes rows above the table; returns rows used
+        # column -> {value: colour}; a value "<X" colours cells below X (X an Excel formula)
+        self.colours = dict(colours or {})
 
 
 def write_workbook(
@@ -139,11 +136,6 @@ def _table_sheet(book: Any, styles: _Styles, name: str, spec: SheetSpec) -> None
     ws = book.add_worksheet(name)
     frame = spec.frame
     top = 0
-    if spec.before is not None:
-        top = spec.before(ws, styles)
-    if spec.note:
-        ws.write_string(top, 0, spec.note, styles(italic=True, font_color="#595959"))
-        top += 1
     headers = [str(c) for c in frame.columns]
     n_rows, n_cols = frame.shape
     if n_cols == 0:
@@ -174,20 +166,13 @@ def _table_sheet(book: Any, styles: _Styles, name: str, spec: SheetSpec) -> None
             c = headers.index(col)
             cells = f"{xl_col_to_name(c)}{top + 2}:{xl_col_to_name(c)}{top + 1 + n_rows}"
             for text, colour in rules.items():
-                if text.startswith("<"):  # a formula rule, e.g. "<TODAY" on dates
-                    criteria = text[1:]
-                    ws.conditional_format(cells, {
-                        "type": "cell", "criteria": "<", "value": criteria,
-                        "format": styles(**colour),
-                    })  # fmt: skip
-                elif text.startswith("="):  # a whole-row formula, e.g. "=$H3=TRUE"
-                    ws.conditional_format(cells, {"type": "formula", "criteria": text,
-                                                  "format": styles(**colour)})  # fmt: skip
+                if text.startswith("<"):  # e.g. "<DATE(2026,6,30)" on dates
+                    rule = {"criteria": "<", "value": text[1:]}
+                elif text in ("TRUE", "FALSE"):
+                    rule = {"criteria": "==", "value": text}
                 else:
-                    ws.conditional_format(cells, {
-                        "type": "cell", "criteria": "==", "value": f'"{text}"',
-                        "format": styles(**colour),
-                    })  # fmt: skip
+                    rule = {"criteria": "==", "value": f'"{text}"'}
+                ws.conditional_format(cells, {"type": "cell", **rule, "format": styles(**colour)})
 
 
 def write_column(
@@ -257,12 +242,3 @@ def column_width(header: str, values: pd.Series, number_format: str | None) -> f
 def table_name(sheet: str) -> str:
     """An Excel table name from a sheet name ("Follow-ups" -> "FollowUps")."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", sheet))
-
-
-def cell(row: int, col: int, *, sheet: str | None = None) -> str:
-    ref = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
-    return f"'{sheet}'!{ref}" if sheet else ref
-
-
-def sheet_refs(names: Sequence[str]) -> dict[str, str]:
-    return {n: f"'{n}'" for n in names}
