@@ -80,9 +80,11 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
     settings = settings or Settings()
-    metrics = customer_metrics(data.customers, data.transactions, as_of=as_of)
+    combined = invoices(data.transactions, as_of=as_of)  # once, for every analysis
+    metrics = customer_metrics(data.customers, data.transactions, as_of=as_of,
+                               invoice_table=combined)  # fmt: skip
     ratings = rate_customers(metrics, data.transactions, data.support, as_of=as_of,
-                             settings=settings)  # fmt: skip
+                             settings=settings, invoice_table=combined)  # fmt: skip
     status = customer_status(metrics, as_of=as_of, settings=settings)
     customers = metrics.rename(columns={"rating": "rating_before"}).drop(
         columns=["rating_before"]).join(ratings[["rating", "revenue_rating", "reasons",
@@ -90,8 +92,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     customers = customers.join(status)
     customers["parent_group"] = top_parent(customers)
 
-    purchases = invoices(data.transactions, as_of=as_of)
-    purchases = purchases.loc[purchases["kind"] != "quote"]
+    purchases = combined.loc[combined["kind"] != "quote"]
     rfm = rfm_table(purchases.loc[purchases["kind"] == "invoice"], as_of=as_of)  # no credits
     customers = customers.join(rfm[["segment"]].rename(columns={"segment": "rfm_segment"}))
 

@@ -45,24 +45,29 @@ def invoices(transactions: pd.DataFrame, *, as_of: date | None = None) -> pd.Dat
             "discounted": pd.Series(dtype=float),
         })  # fmt: skip
     number = t["invoice"].astype("string").str.strip()
-    # a line without a number is a transaction of its own
-    key = number.where(number.notna() & (number != ""), "\x00row" + pd.Series(
-        np.arange(len(t)).astype(str), index=t.index))  # fmt: skip
+    numbered = (number.notna() & (number != "")).to_numpy()
+    # a line without a number is a transaction of its own: its key is its position
+    key = np.arange(len(t), dtype=np.int64)
+    if numbered.any():
+        key[numbered] = pd.factorize(number[numbered])[0] + len(t)
     gross = (t["quantity"] * t["unit_price"]).where(t["discount"].notna(), np.nan)
     gross = gross.fillna(t["amount"] / (1.0 - t["discount"].fillna(0.0).clip(upper=0.99)))
     frame = pd.DataFrame({
         "customer_key": t["customer_key"].astype(object).to_numpy(),
         "kind": t["kind"].astype(object).to_numpy(),
-        "_key": key.to_numpy(),
+        "_key": key,
         "invoice": number.to_numpy(),
         "date": t["date"].to_numpy(),
         "amount": t["amount"].to_numpy(dtype=float),
         "gross": gross.to_numpy(dtype=float),
     })  # fmt: skip
-    out = frame.groupby(["customer_key", "kind", "_key"], sort=False, observed=True).agg(
-        invoice=("invoice", "first"), date=("date", "min"), amount=("amount", "sum"),
-        gross=("gross", "sum"),
-    ).reset_index()  # fmt: skip
+    if not frame["_key"].duplicated().any():  # one row per invoice already: nothing to combine
+        out = frame
+    else:
+        out = frame.groupby(["customer_key", "kind", "_key"], sort=False, observed=True).agg(
+            invoice=("invoice", "first"), date=("date", "min"), amount=("amount", "sum"),
+            gross=("gross", "sum"),
+        ).reset_index()  # fmt: skip
     out["discounted"] = (out["gross"] - out["amount"]).clip(lower=0.0)
     negative = (out["kind"] == "invoice") & (out["amount"] < 0)
     out.loc[negative, "kind"] = "credit"
@@ -76,6 +81,7 @@ def customer_metrics(
     transactions: pd.DataFrame,
     *,
     as_of: date,
+    invoice_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per customer (indexed by ``customer_key``): dates, counts and revenue.
 
@@ -87,10 +93,11 @@ def customer_metrics(
     average_transaction, purchases_per_year (over the time since the first purchase, at
     least a year), days_since_last, typical_gap_days (median days between purchase days),
     expected_next (last purchase + typical gap) and dates_from ("transactions" or
-    "customer sheet").
+    "customer sheet"). ``invoice_table`` is ``invoices(transactions, as_of=as_of)`` when the
+    caller already has it (analyze() computes it once for every analysis).
     """
     end = pd.Timestamp(as_of)
-    inv = invoices(transactions, as_of=as_of)
+    inv = invoice_table if invoice_table is not None else invoices(transactions, as_of=as_of)
     money = inv.loc[inv["kind"] != "quote"]
     bought = money.loc[money["kind"] == "invoice"]
     groups = bought.groupby("customer_key", sort=False)

@@ -65,6 +65,7 @@ def rate_customers(
     *,
     as_of: date,
     settings: Settings | None = None,
+    invoice_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rate every customer A, B or C (prospects: "unrated"), with the reasons.
 
@@ -73,15 +74,17 @@ def rate_customers(
     revenue_share, cumulative_share, support_cases and support_minutes (in the window),
     support_per_1000 (cases, or minutes when the log has minutes, per 1,000 of revenue),
     average_discount (discount given / list value), quote_reduction (how far invoices came
-    in under the quotes with the same number), downgrades (0-2).
+    in under the quotes with the same number), downgrades (0-2). ``invoice_table``: as in
+    :func:`~crmsheet.analysis.metrics.customer_metrics`.
     """
+    inv = invoice_table if invoice_table is not None else invoices(transactions, as_of=as_of)
     settings = settings or Settings()
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)  # the window: N days up to as_of
     start = end - pd.Timedelta(days=settings.rating_window_days)
     window_label = _window_label(settings.rating_window_days)
     idx = metrics.index
     revenue = metrics["revenue_12m"] if settings.rating_window_days == 365 else _window_revenue(
-        transactions, idx, start, end)  # fmt: skip
+        inv, idx, start, end)  # fmt: skip
     classes = pareto_classes(revenue, a=settings.pareto_a, b=settings.pareto_b)
     bought = metrics["transactions"] > 0
     base = classes["class"].where(bought, "unrated")
@@ -106,7 +109,7 @@ def rate_customers(
         pd.Series(pd.NA, index=idx, dtype="string"))  # fmt: skip
     premium_on_base = (tier == "base").fillna(False) & (per_year >= settings.premium_cases_per_year)
 
-    discount, reduction = _price_grinding(transactions, idx, start, end)
+    discount, reduction = _price_grinding(inv, idx, start, end)
     out["average_discount"] = discount
     out["quote_reduction"] = reduction
     grinding = (discount > settings.discount_threshold) | (reduction > settings.discount_threshold)
@@ -171,9 +174,8 @@ def _valid_rating(values: pd.Series | None, idx: pd.Index) -> pd.Series:
 
 
 def _window_revenue(
-    transactions: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
+    inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
 ) -> pd.Series:
-    inv = invoices(transactions)
     inv = inv.loc[(inv["kind"] != "quote") & (inv["date"] >= start) & (inv["date"] < end)]
     return inv.groupby("customer_key")["amount"].sum().reindex(idx, fill_value=0.0)
 
@@ -195,13 +197,12 @@ def _support_in_window(
 
 
 def _price_grinding(
-    transactions: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
+    inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[pd.Series, pd.Series]:
     """(average discount, invoice-under-quote reduction) per customer, in the window."""
     nan = pd.Series(np.nan, index=idx)
-    if transactions is None or transactions.empty:
+    if inv.empty:
         return nan, nan.copy()
-    inv = invoices(transactions)
     inv = inv.loc[(inv["date"] >= start) & (inv["date"] < end)]
     sold = inv.loc[inv["kind"] == "invoice"]
     gross = sold.groupby("customer_key")["gross"].sum()
