@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 from .analysis import Analysis, analyze
 from .analysis.rfm import rfm_summary
 from .config import Settings
-from .enrich import enrich, write_enriched
+from .enrich import enrich, load_settings, write_enriched
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
@@ -50,6 +50,7 @@ __all__ = [
     "__version__",
     "analyze",
     "enrich",
+    "load_settings",
     "read",
     "rfm_summary",
     "write_enriched",

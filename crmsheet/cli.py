@@ -209,6 +209,23 @@ def _print_enriched(result, data: CrmData, target: Path, seconds: float) -> None
 
 
 @app.command()
+def template(
+    output: Annotated[Path, typer.Argument(help="Where to write the blank template (.xlsx).")],
+    kind: Annotated[
+        str, typer.Option(help="services, retail (fewest fields) or b2b (all fields).")
+    ] = "services",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a blank template with dropdowns and instructions to start a customer sheet."""
+    from .templates import build_template
+
+    path = build_template(output, kind=kind, overwrite=force)
+    out.print(f"Wrote {path} ({kind}): fill in the Customers and Transactions sheets, then run "
+              f"crmsheet enrich {path}")  # fmt: skip
+    raise typer.Exit(0)
+
+
+@app.command()
 def version() -> None:
     """Print crmsheet's version."""
     out.print(__version__)

@@ -92,7 +92,7 @@ def read(
         if not usable:
             raise NoUsableDataError(path, _nothing_found(found, forced))
         layouts.extend(usable)
-        unusable.extend(_skipped(t) for t in found if t.role is None)
+        unusable.extend(_skipped(t) for t in found if t.role is None and not _helper_sheet(t))
     _check_overrides(overrides, layouts)
     data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
     return replace(data, settings_values=settings) if settings else data
@@ -142,6 +142,16 @@ def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
     seen = ", ".join(sorted({h for t in sheets for h in t.headers[:12]})[:12])
     return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen}. "
             "Rename a header, or say which is which with --map FIELD=HEADER")  # fmt: skip
+
+
+#: Sheets that hold instructions or dropdown lists, not data (the templates carry them).
+HELPER_SHEETS = {"how to use", "instructions", "read me", "readme", "about", "help", "lists",
+                 "list", "dropdowns", "lookups", "notes"}  # fmt: skip
+
+
+def _helper_sheet(t: TableLayout) -> bool:
+    """A hidden sheet, or one named like instructions: skipped without a warning."""
+    return t.grid.hidden or normalise_header(t.grid.sheet) in HELPER_SHEETS
 
 
 def _skipped(t: TableLayout) -> pd.DataFrame:

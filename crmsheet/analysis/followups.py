@@ -39,10 +39,13 @@ def follow_ups(
     overdue_days = ((today - nxt) / np.timedelta64(1, "D")).astype("float64")
     since = customers["days_since_last"]
     picks = {
-        "overdue": (nxt < today, "follow-up was due " + overdue_days.map(_days) + " ago"),
+        "overdue": (
+            nxt < today,
+            "follow-up was due " + overdue_days.map(_days).astype(object) + " ago",
+        ),
         "due soon": (
             (nxt >= today) & (nxt <= today + pd.Timedelta(days=settings.follow_up_soon_days)),
-            "follow-up due in " + (-overdue_days).map(_days),
+            "follow-up due in " + (-overdue_days).map(_days).astype(object),
         ),
         "set a follow-up": (
             (customers["rating"] == "A") & nxt.isna(),
@@ -50,7 +53,9 @@ def follow_ups(
         ),
         "thank you": (
             since <= settings.thank_you_days,
-            "bought " + since.map(_days) + " ago: thank them (and offer something useful)",
+            "bought "
+            + since.map(_days).astype(object)
+            + " ago: thank them (and offer something useful)",
         ),
     }
     parts = []

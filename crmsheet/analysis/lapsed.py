@@ -43,8 +43,8 @@ def customer_status(
     days = metrics["days_since_last"]
     gap = metrics["typical_gap_days"].where(metrics["typical_gap_days"] > 0)
     since_first = (pd.Timestamp(as_of) - metrics["first_purchase"]) / np.timedelta64(1, "D")
-    silent = days.map(lambda d: f"{d:,.0f}")
-    usual = gap.map(lambda g: f"{g:,.0f}")
+    silent = days.map(lambda d: f"{d:,.0f}").astype(object)  # object even when empty
+    usual = gap.map(lambda g: f"{g:,.0f}").astype(object)
 
     never = metrics["last_purchase"].isna()
     over_limit = days > settings.lapse_days
@@ -61,7 +61,7 @@ def customer_status(
         "silent " + silent + " days; usually buys every " + usual + " days",
         "silent " + silent + " days; usually buys every " + usual + " days",
         "one purchase, " + silent + " days ago",
-        "first purchase " + since_first.map(lambda d: f"{d:,.0f}") + " days ago",
+        "first purchase " + since_first.map(lambda d: f"{d:,.0f}").astype(object) + " days ago",
     ]
     status = pd.Series("active", index=metrics.index, dtype=object)
     reason = ("last purchase " + silent + " days ago").astype(object)

@@ -119,7 +119,7 @@ def rate_customers(
     out["downgrades"] = support_hit.astype(int) + grind_hit.astype(int)
 
     # the reasons, in the order the steps were applied
-    money = revenue.map(lambda v: f"{v:,.0f}")
+    money = _whole(revenue)
     share = (classes["cumulative_share"] * 100).round().astype("Int64").astype("string")
     earned = base + " on revenue (" + money + " " + window_label + ", top " + share.fillna("")
     earned = earned + " % cumulative)"
@@ -130,16 +130,15 @@ def rate_customers(
     )  # fmt: skip
     heavy_now = support_hit & heavy.fillna(False)
     steps = [
-        (heavy_now, "heavy support demand (" + demand.map(lambda v: f"{v:,.0f}")
+        (heavy_now, "heavy support demand (" + _whole(demand)
          + f" support {unit} {window_label}, over {settings.support_multiple:g}x the usual "
          "for the revenue)"),
-        (support_hit & ~heavy_now, "premium-level support (" + cases.map(lambda v: f"{v:,.0f}")
+        (support_hit & ~heavy_now, "premium-level support (" + _whole(cases)
          + f" cases {window_label}) on the base tier"),
         (grind_hit & (discount > settings.discount_threshold).fillna(False),
-         "grinds on price (average discount " + (discount * 100).map(lambda v: f"{v:.0f}")
-         + " %)"),
+         "grinds on price (average discount " + _whole(discount * 100) + " %)"),
         (grind_hit & ~(discount > settings.discount_threshold).fillna(False),
-         "grinds on price (invoices " + (reduction * 100).map(lambda v: f"{v:.0f}")
+         "grinds on price (invoices " + _whole(reduction * 100)
          + " % under their quotes)"),
     ]  # fmt: skip
     rating = base.copy()
@@ -160,6 +159,11 @@ def rate_customers(
     out["rating_before"] = before
     out["changed"] = before.notna() & (before != rating)
     return out[RATING_COLUMNS]
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Numbers as text with thousands separators ("2,510"); object dtype even when empty."""
+    return values.map(lambda v: f"{v:,.0f}").astype(object)
 
 
 def _window_label(days: int) -> str:

@@ -38,6 +38,10 @@ def atomic_path(dest: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
                                     dir=folder)  # fmt: skip
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); give it the mode a normal new file would have
+    # (or the replaced file's), so a shared folder's users can open the output
+    mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
+    os.chmod(tmp, mode)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
@@ -58,6 +62,12 @@ def atomic_path(dest: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def inert_text(series: pd.Series) -> pd.Series:
