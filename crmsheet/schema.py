@@ -491,7 +491,33 @@ def normalise_header(text: object) -> str:
     return _NON_WORD.sub(" ", s).strip()
 
 
+def fields_markdown() -> str:
+    """The field reference (docs/fields.md): every field, what it is for, the headers read."""
+    titles = {"customers": "Customers", "transactions": "Transactions",
+              "spend": "Marketing spend", "support": "Support"}  # fmt: skip
+    lines = ["# The fields crmsheet reads", "",
+             "Generated from `crmsheet/schema.py` (`python -m crmsheet.schema`); headers are "
+             "compared after dropping case, accents and punctuation (`Customer #` = "
+             "`customer no`). Columns not listed are kept as your own.", ""]  # fmt: skip
+    for role in ROLES:
+        lines += [f"## {titles[role]}", "", "| field | what it is | headers read as this field |",
+                  "|---|---|---|"]  # fmt: skip
+        for spec in field_specs(role).values():
+            headers = ", ".join(f"`{h}`" for h in spec.headers)
+            text = spec.description
+            if spec.choices:
+                text += " Values: " + "; ".join(
+                    f"{k} ({', '.join(v[:6])})" for k, v in spec.choices.items())
+            lines.append(f"| `{spec.name}` | {text} | {headers} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 _SPECS: dict[Role, dict[str, FieldSpec]] = {
     role: {name: _spec(name, info) for name, info in model.model_fields.items()}
     for role, model in MODELS.items()
 }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(fields_markdown(), end="")

@@ -32,3 +32,14 @@ def test_every_problem_code_has_a_message_that_fills_in() -> None:
         assert "{" not in text and len(text) >= 10, code
         assert kind.severity in ("error", "warning")
         assert kind.action in ("row skipped", "cell ignored", "kept", "sheet skipped")
+
+
+def test_the_field_reference_is_current() -> None:
+    from pathlib import Path
+
+    from crmsheet.schema import fields_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "fields.md"
+    assert doc.read_text(encoding="utf-8") == fields_markdown(), (
+        "docs/fields.md is stale: run python -m crmsheet.schema > docs/fields.md"
+    )
