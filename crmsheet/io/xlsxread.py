@@ -65,6 +65,10 @@ MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3
 MAX_RATIO = 200
 RATIO_MIN_SIZE = 50 * 1024**2
 MAX_MEMBERS = 10_000
+# The rectangle from A1 to a sheet's farthest cell is materialised cell by cell (calamine's
+# dense range, then Python lists): a 5 KB file with one value in XFD1048576 would ask for 17
+# billion cells and abort the whole process. Refused above this many cells (1,048,576 x 32).
+MAX_CELLS = 1 << 25
 # At most this many ``excel-error`` notes per sheet; the rest are summed up in one note.
 MAX_ERROR_NOTES = 200
 
@@ -119,6 +123,8 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
             meta = metas[name]
             if meta.typ != SheetTypeEnum.WorkSheet:  # chart, dialog and macro sheets
                 continue
+            if zinfo is not None:
+                zinfo.check_area(name)
             with _parser_errors(p, kind):
                 values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             errors = zinfo.error_cells(name) if zinfo is not None and values else []
@@ -463,6 +469,28 @@ class _ZipFacts:
             if part in names:
                 self._sheet_parts[rids[el.get("Id", "")]] = part
 
+    def check_area(self, sheet: str) -> None:
+        """Refuse a sheet whose used area (A1 to its farthest cell) exceeds :data:`MAX_CELLS`."""
+        part = self._sheet_parts.get(sheet)
+        if part is None:
+            return
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
+                rows, cols = _used_area(fh)
+        except Exception as exc:
+            raise UnsupportedFormatError(
+                self.path,
+                f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}",
+            ) from exc
+        if rows * max(cols, 1) > MAX_CELLS:
+            far = f"{_col_letter(cols - 1)}{rows}" if cols else f"row {rows:,}"
+            raise UnsupportedFormatError(
+                self.path, f"sheet {sheet!r} reaches cell {far} ({rows:,} rows x {cols:,} "
+                f"columns, more than {MAX_CELLS:,} cells); it is refused as a safety measure. "
+                "If stray cells lie far from the data, delete those rows and columns in Excel "
+                "and save, or save the sheet as CSV"
+            )  # fmt: skip
+
     def error_cells(self, sheet: str) -> list[tuple[int, int, str]]:
         """(row, col, "#N/A") of every error cell of ``sheet``, 0-based; [] if unknown."""
         part = self._sheet_parts.get(sheet)
@@ -476,6 +504,85 @@ class _ZipFacts:
                 self.path,
                 f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}",
             ) from exc
+
+
+_SPACED_REF = re.compile(rb"""r\s*=\s*(["'])""")
+_REF_TAIL = 32  # longer than any r="XFD1048576" attribute
+
+
+def _used_area(fh: Any, chunk_size: int = 1 << 23) -> tuple[int, int]:
+    """(last row, last column), 1-based, over every ``r="XFD1048576"`` reference in a sheet part.
+
+    Vectorised over the bytes (a regex loop costs more than calamine's whole read). Any
+    attribute ending in ``r`` is taken as a reference: a false hit can only make the area
+    larger, never hide a far cell. Letters and digits are read past Excel's limits so that an
+    out-of-range reference counts as huge.
+    """
+    last_row = last_col = 0
+    tail = b""
+    while True:
+        chunk = fh.read(chunk_size)
+        buf = tail + chunk
+        if _spaced_equals(buf):  # r = "A1" is legal XML: normalised first
+            buf = _SPACED_REF.sub(rb"r=\1", buf)
+        end = len(buf) if not chunk else max(len(buf) - _REF_TAIL, 0)
+        rows, cols = _refs_max(buf, end)
+        last_row, last_col = max(last_row, rows), max(last_col, cols)
+        if not chunk:
+            return last_row, last_col
+        tail = buf[end:]
+
+
+def _refs_max(buf: bytes, end: int) -> tuple[int, int]:
+    """Largest row and column of `` r="..."`` attributes starting before ``buf[end]``.
+
+    Only the references with the most letters (digits) are decoded: the others cannot hold
+    the largest column (row).
+    """
+    a = np.frombuffer(buf + bytes(_REF_TAIL), dtype=np.uint8)
+    pos = np.flatnonzero(a[:end] == 0x72)  # "r"
+    pos = pos[(pos > 0) & (a[pos + 1] == 0x3D)]
+    pos = pos[((a[pos + 2] == 0x22) | (a[pos + 2] == 0x27)) & _is_space(a[pos - 1])]
+    if not len(pos):
+        return 0, 0
+    at = pos + 3
+    n_letters = _run_length(a, at, 5, lambda ch: ((ch & 0xDF) >= 0x41) & ((ch & 0xDF) <= 0x5A))
+    digits_at = at + n_letters
+    n_digits = _run_length(a, digits_at, 12, lambda ch: (ch >= 0x30) & (ch <= 0x39))
+    col = _decode(a, at[n_letters == n_letters.max()], int(n_letters.max()), 26, 0x40, 0xDF)
+    row = _decode(a, digits_at[n_digits == n_digits.max()], int(n_digits.max()), 10, 0x30, 0xFF)
+    return row, col
+
+
+def _spaced_equals(buf: bytes) -> bool:
+    a = np.frombuffer(buf, dtype=np.uint8)
+    eq = np.flatnonzero(a[1:-1] == 0x3D) + 1
+    return bool(len(eq)) and bool((_is_space(a[eq - 1]) | _is_space(a[eq + 1])).any())
+
+
+def _is_space(ch: np.ndarray) -> np.ndarray:
+    space: np.ndarray = (ch == 0x20) | (ch == 0x09) | (ch == 0x0A) | (ch == 0x0D)
+    return space
+
+
+def _run_length(a: np.ndarray, at: np.ndarray, most: int, test: Any) -> np.ndarray:
+    """How many bytes from each ``at`` pass ``test`` (at most ``most``)."""
+    count = np.zeros(len(at), dtype=np.int64)
+    active = np.ones(len(at), dtype=bool)
+    for j in range(most):
+        active &= test(a[at + j])
+        if not active.any():
+            break
+        count += active
+    return count
+
+
+def _decode(a: np.ndarray, at: np.ndarray, width: int, base: int, zero: int, mask: int) -> int:
+    """The largest number written in ``width`` symbols from each ``at`` (letters or digits)."""
+    value = np.zeros(len(at), dtype=np.int64)
+    for j in range(width):
+        value = value * base + ((a[at + j] & mask).astype(np.int64) - zero)
+    return int(value.max()) if len(value) else 0
 
 
 def _scan_error_cells(fh: Any, chunk_size: int = 1 << 23) -> list[tuple[int, int, str]]:
