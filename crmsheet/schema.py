@@ -507,7 +507,8 @@ def fields_markdown() -> str:
             text = spec.description
             if spec.choices:
                 text += " Values: " + "; ".join(
-                    f"{k} ({', '.join(v[:6])})" for k, v in spec.choices.items())
+                    f"{k} ({', '.join(v[:6])})" for k, v in spec.choices.items()
+                )
             lines.append(f"| `{spec.name}` | {text} | {headers} |")
         lines.append("")
     return "\n".join(lines)
