@@ -177,18 +177,21 @@ def enrich(
 
     started = time.perf_counter()
     stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
-
-    def progress(stage: str) -> None:
-        err.print(f"[dim]{stages.get(stage, stage)}... ({time.perf_counter() - started:.1f} s)"
-                  "[/dim]")  # fmt: skip
-
     target = output or default_output(paths[0])
-    result, data = run(
-        *paths, transactions=transactions or None, spend=spend or None,
-        support=support or None, output=target, as_of=_as_of(as_of),
-        settings=settings,
-        column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
-    )  # fmt: skip
+    # A transient status line: shown on a terminal, erased when done, never printed to a pipe,
+    # so a refused input still gives exactly one line on stderr.
+    with err.status(stages["read"] + "...") as status:
+
+        def progress(stage: str) -> None:
+            status.update(f"{stages.get(stage, stage)}... "
+                          f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+
+        result, data = run(
+            *paths, transactions=transactions or None, spend=spend or None,
+            support=support or None, output=target, as_of=_as_of(as_of),
+            settings=settings,
+            column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
+        )  # fmt: skip
     _print_enriched(result, data, target, time.perf_counter() - started)
     raise typer.Exit(0)
 

@@ -380,6 +380,14 @@ def _parse_field(
             first = parsed.ambiguous & (parsed.ambiguous.cumsum() == 1)
             table.report("ambiguous-date", first, name,
                          details=parsed.note or "month/day/year")  # fmt: skip
+        # Excel shows no date before 1900-01-01 (it would write 1899-12-31 as "1900-01-00"):
+        # such a date is a typo in a customer sheet, reported and ignored, never shifted.
+        early = (values < _EXCEL_FIRST_DAY).fillna(False)
+        if early.any():
+            if name not in _REQUIRED.get(role, ()):
+                table.report("out-of-range", early, name,
+                             details="it must be a date from 1900-01-01 on")  # fmt: skip
+            values = values.where(~early)
         if spec.name != "date":  # key dates on the customer sheet are days
             values = values.dt.normalize()
     elif kind in ("money", "number", "count", "percent"):
@@ -457,6 +465,7 @@ def _synonyms(choices: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 # fields whose absence makes a row unusable: reported once, as a rejected row
+_EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
 _REQUIRED: dict[str, tuple[str, ...]] = {"transactions": ("date", "amount"), "spend": ("amount",)}
 
 

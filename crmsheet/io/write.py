@@ -84,10 +84,16 @@ def inert_text(series: pd.Series) -> pd.Series:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:
-    """Write ``frame`` as UTF-8 CSV with a BOM (so Excel reads accents), atomically."""
+    """Write ``frame`` as UTF-8 CSV with a BOM (so Excel reads accents), atomically.
+
+    Records end in CRLF (RFC 4180): the csv module then quotes any field holding a CR or an
+    LF, so a stray carriage return inside a value cannot split a record in two.
+    """
     safe = frame.apply(inert_text)
     with atomic_path(path, overwrite=overwrite) as tmp:
-        safe.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        safe.to_csv(
+            tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n"
+        )
     return Path(path)
 
 
