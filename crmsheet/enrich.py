@@ -33,7 +33,7 @@ from .io.enriched import (
     SheetSpec,
     write_workbook,
 )  # fmt: skip
-from .io.graft import check_book, reraise_for, strip_copy, write_in_place
+from .io.graft import check_book, has_marker, reraise_for, strip_copy, write_in_place
 from .reader import read
 from .schema import normalise_header
 from .validate import CrmData
@@ -135,8 +135,10 @@ def enrich(
     if out.resolve() in inputs:
         raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
     step("read")
-    data = read(*paths, transactions=transactions, spend=spend, support=support,
-                column_map=column_map, as_of=as_of)  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
+        data = _read_without_own_sheets(paths, dict(transactions=transactions, spend=spend,
+                                                    support=support, column_map=column_map),
+                                        as_of=as_of, folder=Path(folder))  # fmt: skip
     if not isinstance(settings, Settings):
         settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
@@ -163,16 +165,8 @@ def _enrich_in_place(
         raise SettingsError("--in-place writes into the workbook itself: leave out --output")
     check_book(book)
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
-        clean = Path(folder) / "read" / book.name
-        clean.parent.mkdir()
-        strip_copy(book, clean)
         step("read")
-        try:
-            data = read(clean, *paths[1:], **sources, as_of=as_of)
-        except InputFileError as exc:
-            if exc.path != clean:
-                raise
-            raise reraise_for(book, exc) from None
+        data = _read_without_own_sheets(paths, sources, as_of=as_of, folder=Path(folder))
         if not isinstance(settings, Settings):
             settings = load_settings(settings, sheet=data.settings_values)
         step("analyze")
@@ -184,6 +178,34 @@ def _enrich_in_place(
     if copy is not None:
         step(f"backup:{copy}")
     return (result, data) if return_data else result
+
+
+def _read_without_own_sheets(
+    paths: Sequence[str | Path], sources: Mapping[str, Any], *, as_of: date, folder: Path
+) -> CrmData:
+    """:func:`read`, leaving out the sheets an earlier ``--in-place`` run added to a book.
+
+    Such a workbook is read from a copy without them (same file name, inside ``folder``),
+    so crmsheet never takes its own output for input; errors still name the user's file.
+    """
+    actual: list[str | Path] = []
+    copies: dict[Path, Path] = {}
+    for i, given in enumerate(paths):
+        path = Path(given)
+        if has_marker(path):
+            clean = folder / str(i) / path.name
+            clean.parent.mkdir(parents=True)
+            strip_copy(path, clean)
+            copies[clean] = path
+            actual.append(clean)
+        else:
+            actual.append(given)
+    try:
+        return read(*actual, **sources, as_of=as_of)
+    except InputFileError as exc:
+        if exc.path in copies:
+            raise reraise_for(copies[exc.path], exc) from None
+        raise
 
 
 def write_enriched(

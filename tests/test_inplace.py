@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -527,3 +528,72 @@ def test_unsupported_format_error_type(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedFormatError):
         enriched_in_place(path)
+
+
+def test_user_sheet_moved_after_crmsheet_sheets_keeps_its_names_and_tab(book: Path) -> None:
+    """The user moved their "Lists" sheet to the end and made it the active tab."""
+    enriched_in_place(book, backup=False)
+    first = parts(book)
+    text = first["xl/workbook.xml"].decode()
+    lists = re.search(r'<sheet name="Lists"[^>]*/>', text)
+    assert lists is not None
+    moved = text.replace(lists[0], "").replace("</sheets>", lists[0] + "</sheets>")
+    moved = re.sub(
+        rf'(<definedName name="{MARKER}" localSheetId=")(\d+)"',
+        lambda m: f'{m[1]}{int(m[2]) - 1}"', moved,
+    )  # fmt: skip
+    moved = moved.replace("<workbookView ", '<workbookView activeTab="16" ')
+    _edit(book, "xl/workbook.xml", text, moved)
+    assert sheetnames(book)[-1] == "Lists"
+    enriched_in_place(book, backup=False)
+    again = parts(book)
+    assert sheetnames(book)[:4] == ["Customers", "Invoices", "Summary", "Lists"]
+    rerun = again["xl/workbook.xml"].decode()
+    assert 'activeTab="3"' in rerun
+    assert rerun.replace('activeTab="3" ', "") == text
+    assert {n for n in first if first[n] != again[n]} == {"xl/workbook.xml"}
+
+
+def test_standalone_enrich_does_not_read_crmsheet_sheets_as_input(book: Path) -> None:
+    standalone = book.with_name("before.xlsx")
+    crmsheet.enrich(book, output=standalone, as_of=AS_OF)
+    enriched_in_place(book, backup=False)
+    after = book.with_name("after.xlsx")
+    result = crmsheet.enrich(book, output=after, as_of=AS_OF)
+    assert len(result.customers) == 8
+    for sheet in SHEETS:
+        assert calamine_values(after, sheet) == calamine_values(standalone, sheet), sheet
+
+
+def _prefixed(xml: str, root: str) -> str:
+    """``xml`` rewritten to use an ``x:`` prefix for the main namespace (as some .NET tools do)."""
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = xml.replace(f'<{root} xmlns="{main_ns}"', f'<{root} xmlns:x="{main_ns}"')
+    return re.sub(r"<(/?)([A-Za-z]\w*)(?=[\s/>])", r"<\1x:\2", xml)
+
+
+def test_book_with_prefixed_main_namespace(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "prefixed.xlsx"
+    shutil.copyfile(EXAMPLE, path)
+    members = parts(path)
+    members["xl/workbook.xml"] = _prefixed(members["xl/workbook.xml"].decode(), "workbook").encode()
+    members["xl/styles.xml"] = _prefixed(members["xl/styles.xml"].decode(), "styleSheet").encode()
+    # and no r: prefix declared on the root: each new <sheet> must declare its own
+    text = members["xl/workbook.xml"].decode()
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    text = text.replace(f' xmlns:r="{rel_ns}"', "").replace(" r:id=", f' xmlns:r="{rel_ns}" r:id=')
+    members["xl/workbook.xml"] = text.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    original = tmp_path / "original.xlsx"
+    shutil.copyfile(path, original)
+    write_in_place(path, scratch, backup=False)
+    assert sheetnames(path)[4:] == crmsheet_sheets(path) and len(crmsheet_sheets(path)) == 13
+    for sheet in ("Customers", "Invoices"):
+        assert openpyxl_cells(path, sheet) == openpyxl_cells(original, sheet)
+    ws = openpyxl.load_workbook(path)["Lapsed"]
+    assert ws["E2"].number_format == "#,##0.00" and ws.conditional_formatting
+    once = path.read_bytes()
+    write_in_place(path, scratch, backup=False)
+    assert path.read_bytes() == once

@@ -86,6 +86,7 @@ __all__ = [
     "check_book",
     "crmsheet_sheets",
     "graft",
+    "has_marker",
     "strip_previous",
     "write_in_place",
 ]
@@ -103,6 +104,8 @@ SIGNATURE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/di
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: Timestamp of the parts crmsheet adds (constant, so two runs give the same bytes).
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)
+#: Parts larger than this are not peeked at by :func:`has_marker`.
+MAX_PEEK = 64 * 1024**2
 
 _NOT_IN_PLACE = "run without --in-place to write a separate enriched workbook"
 
@@ -238,7 +241,7 @@ def _in_ns(text: str, fragment: str) -> str:
         if m[1] == "/":
             depth -= 1
             continue
-        if depth == 0:
+        if depth == 0 and "xmlns" not in _attrs(m[4]):
             cut = m.end() - (2 if m[5] else 1)
             out.append(fragment[pos:cut] + f' xmlns="{ns}"')
             pos = cut
@@ -401,9 +404,11 @@ def check_book(path: str | Path) -> None:
         )  # fmt: skip
     kind = _precheck(path)  # missing, empty, encrypted (an OLE container), not a zip, bombs
     if kind != "ooxml":
+        inside = {"xls": "a legacy .xls workbook", "xlsb": "a binary .xlsb workbook",
+                  "ods": "an OpenDocument spreadsheet"}.get(kind, kind)  # fmt: skip
         raise UnsupportedFormatError(
-            path, f"is not an Office Open XML workbook inside (it is {kind}); open it in "
-            f"Excel and save it as .xlsx, or {_NOT_IN_PLACE}"
+            path, f"is {inside} under another name; open it in Excel and save it as an "
+            f"Excel Workbook (.xlsx), or {_NOT_IN_PLACE}"
         )  # fmt: skip
     _check_package(Package(path))
 
@@ -468,6 +473,31 @@ def read_sheets(pkg: Package, wb: str) -> list[Sheet]:
 def _names(text: str) -> list[Element]:
     box = first(text, "definedNames")
     return elements(text, "definedName", box.inner) if box is not None else []
+
+
+def has_marker(path: str | Path) -> bool:
+    """Whether an earlier ``--in-place`` run wrote into the workbook at ``path``.
+
+    Cheap (reads only the package relationships and the workbook part) and silent: a file
+    it cannot look into is left for the reader to report.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in BOOK_SUFFIXES:
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sizes = {i.filename: i.file_size for i in zf.infolist()}
+            if sizes.get("_rels/.rels", MAX_PEEK) >= MAX_PEEK:
+                return False
+            rels = zf.read("_rels/.rels").decode("utf-8")
+            found = [el.attrs.get("Target", "") for el in elements(rels, "Relationship")
+                     if el.attrs.get("Type", "").endswith("/officeDocument")]  # fmt: skip
+            wb = resolve("", found[0]) if found else "xl/workbook.xml"
+            if sizes.get(wb, MAX_PEEK) >= MAX_PEEK:
+                return False
+            return f'name="{MARKER}"'.encode() in zf.read(wb)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, UnicodeDecodeError):
+        return False
 
 
 def crmsheet_sheets(path: str | Path) -> list[str]:
@@ -651,11 +681,13 @@ class StyleMap:
 def merge_styles(book: str, scratch: str) -> tuple[str, StyleMap]:
     """The book's styles.xml with the scratch file's styles appended (or reused)."""
     added: dict[str, list[str]] = {c: [] for c in COLLECTIONS}
+    existing = {c: _children(book, c) for c in COLLECTIONS}
 
     def place(collection: str, raw: str, fixed: Mapping[int, int], index: int) -> int:
         if index in fixed:
             return fixed[index]
-        have = _children(book, collection) + added[collection]
+        raw = _in_ns(book, raw)  # as it would read in the book (a prefixed one declares it)
+        have = existing[collection] + added[collection]
         if raw in have:
             return have.index(raw)
         added[collection].append(raw)
