@@ -597,3 +597,87 @@ def test_book_with_prefixed_main_namespace(tmp_path: Path, scratch: Path) -> Non
     once = path.read_bytes()
     write_in_place(path, scratch, backup=False)
     assert path.read_bytes() == once
+
+
+# -- a pivot table (made by LibreOffice: xlsxwriter cannot, and the shared data has none) ------
+
+PIVOT_ODS = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet>
+<table:table table:name="Data">{rows}</table:table>
+<table:table table:name="Pivot"><table:table-row><table:table-cell/></table:table-row></table:table>
+<table:data-pilot-tables>
+<table:data-pilot-table table:name="DataPilot1" table:target-range-address="Pivot.A1:B6"
+ table:buttons="Pivot.A1">
+<table:source-cell-range table:cell-range-address="Data.A1:Data.B5"/>
+<table:data-pilot-field table:source-field-name="Region" table:orientation="row"/>
+<table:data-pilot-field table:source-field-name="Amount" table:orientation="data"
+ table:function="sum"/>
+</table:data-pilot-table>
+</table:data-pilot-tables>
+</office:spreadsheet></office:body></office:document-content>"""
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+ manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/"
+ manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+
+
+def soffice_convert(path: Path, out: Path) -> Path:
+    """``path`` converted to .xlsx by LibreOffice headless (skips when it is not installed)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    done = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{out}/lo",
+         "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    result = out / f"{path.stem}.xlsx"
+    assert done.returncode == 0 and result.exists(), done.stdout + done.stderr
+    return result
+
+
+@pytest.mark.slow
+def test_pivot_table_book(tmp_path: Path, scratch: Path) -> None:
+    table = [("Region", "Amount"), ("North", 10), ("South", 20), ("North", 5), ("East", 7)]
+
+    def cell(v: object) -> str:
+        if isinstance(v, str):
+            text = f"<text:p>{v}</text:p>"
+            return f'<table:table-cell office:value-type="string">{text}</table:table-cell>'
+        return f'<table:table-cell office:value-type="float" office:value="{v}"/>'
+
+    rows = "".join(
+        "<table:table-row>" + "".join(map(cell, r)) + "</table:table-row>" for r in table
+    )
+    ods = tmp_path / "pivot.ods"
+    with zipfile.ZipFile(ods, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", PIVOT_ODS.format(rows=rows), zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", ODS_MANIFEST, zipfile.ZIP_DEFLATED)
+    made = tmp_path / "made"
+    book = soffice_convert(ods, made)
+    before = parts(book)
+    pivot_parts = [n for n in before if "pivot" in n.lower()]
+    if not pivot_parts:
+        pytest.skip("this LibreOffice did not export the pivot table")
+    original = tmp_path / "original.xlsx"
+    shutil.copyfile(book, original)
+    write_in_place(book, scratch, backup=False)
+    after = parts(book)
+    assert {n for n in before if before[n] != after[n]} <= EDITED
+    assert all(after[n] == before[n] for n in pivot_parts)
+    for sheet in ("Data", "Pivot"):
+        assert calamine_values(book, sheet) == calamine_values(original, sheet)
+    once = book.read_bytes()
+    write_in_place(book, scratch, backup=False)
+    assert book.read_bytes() == once
+    # and LibreOffice opens the result, pivot table included
+    again = soffice_convert(book, tmp_path / "again")
+    assert any("pivotTable" in n for n in parts(again))
+    assert sheetnames(again) == sheetnames(book)
