@@ -681,3 +681,10 @@ def test_pivot_table_book(tmp_path: Path, scratch: Path) -> None:
     again = soffice_convert(book, tmp_path / "again")
     assert any("pivotTable" in n for n in parts(again))
     assert sheetnames(again) == sheetnames(book)
+
+
+def test_refuses_protected_structure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "locked.xlsx"
+    shutil.copyfile(EXAMPLE, path)
+    _edit(path, "xl/workbook.xml", "</sheets>", '</sheets><workbookProtection lockStructure="1"/>')
+    assert "protected" in _refused(path, capsys)

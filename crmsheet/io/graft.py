@@ -53,9 +53,10 @@ Decisions:
   relies on it; Excel rewrites it on every save), and leaving it keeps one more part
   byte-identical.
 - Refused, with the file left untouched: anything but ``.xlsx``/``.xlsm``, encrypted
-  (an OLE container, not a zip), non-zip or damaged files, Strict Open XML, and signed
-  workbooks (a VBA project signature or a package signature: any change would invalidate
-  it). An ``.xlsm`` keeps its ``vbaProject.bin`` and macro-enabled content type untouched.
+  (an OLE container, not a zip), non-zip or damaged files, Strict Open XML, workbooks
+  whose structure is protected (no sheet may be added), and signed workbooks (a VBA
+  project signature or a package signature: any change would invalidate it). An
+  ``.xlsm`` keeps its ``vbaProject.bin`` and macro-enabled content type untouched.
 - The book's XML is parsed with defusedxml (no entities, no DTDs) to read it; edits are
   made on the text so untouched bytes stay untouched.
 - The write is atomic (:func:`~crmsheet.io.write.atomic_path`); a copy of the original,
@@ -276,7 +277,8 @@ class Package:
             with zipfile.ZipFile(path) as zf:
                 self.infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
                 self.data = {name: zf.read(name) for name in self.infos}
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                self.comment = zf.comment
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise UnsupportedFormatError(path, f"cannot be opened as a workbook ({exc})") from exc
         self.order = list(self.infos)
         self._lower = {n.lower(): n for n in self.order}
@@ -324,6 +326,7 @@ class Package:
     def save(self, dest: Path) -> None:
         """Write the members in order; kept members keep their timestamp and compression."""
         with zipfile.ZipFile(dest, "w", allowZip64=True) as zf:
+            zf.comment = self.comment
             for name in self.order:
                 old = self.infos[name]
                 info = zipfile.ZipInfo(name, date_time=old.date_time)
@@ -430,6 +433,12 @@ def _check_package(pkg: Package) -> None:
         raise UnsupportedFormatError(
             pkg.path, "is saved as Strict Open XML; save it in Excel as an ordinary "
             f"Excel Workbook (.xlsx), or {_NOT_IN_PLACE}"
+        )  # fmt: skip
+    lock = first(text, "workbookProtection")
+    if lock is not None and lock.attrs.get("lockStructure") in ("1", "true"):
+        raise UnsupportedFormatError(
+            pkg.path, "its structure is protected (Review > Protect Workbook), so no sheet may "
+            f"be added; unprotect it in Excel, or {_NOT_IN_PLACE}"
         )  # fmt: skip
     if _rel_of_type(pkg, wb, "styles") is None:
         raise UnsupportedFormatError(
