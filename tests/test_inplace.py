@@ -19,6 +19,7 @@ import zlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -288,6 +289,11 @@ def test_styles_keep_their_meaning_and_are_reused(book: Path) -> None:
         assert after.split(tag, 1)[1].startswith(head.split('count="', 1)[0])
     enriched_in_place(book, backup=False)
     assert parts(book)["xl/styles.xml"].decode() == after
+    # every count attribute matches its children (Excel repairs the file otherwise)
+    root = ElementTree.fromstring(after)
+    for box in root:
+        if "count" in box.attrib:
+            assert int(box.attrib["count"]) == len(box), box.tag
 
 
 # -- macros ----------------------------------------------------------------------------------
