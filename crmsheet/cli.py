@@ -168,6 +168,18 @@ def enrich(
         list[str] | None,
         typer.Option("--map", help="Say which header holds a field: FIELD=HEADER (repeatable)."),
     ] = None,
+    in_place: Annotated[
+        bool,
+        typer.Option(
+            "--in-place",
+            help="Write crmsheet's sheets into the workbook itself (replacing an earlier "
+            "run's), keeping everything else in it as it is.",
+        ),
+    ] = False,
+    no_backup: Annotated[
+        bool,
+        typer.Option("--no-backup", help="With --in-place: do not keep a backup copy."),
+    ] = False,
 ) -> None:
     """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
     import time
@@ -177,21 +189,28 @@ def enrich(
 
     started = time.perf_counter()
     stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
-    target = output or default_output(paths[0])
+    target = paths[0] if in_place else output or default_output(paths[0])
+    backups: list[str] = []
     # A transient status line: shown on a terminal, erased when done, never printed to a pipe,
     # so a refused input still gives exactly one line on stderr.
     with err.status(stages["read"] + "...") as status:
 
         def progress(stage: str) -> None:
+            if stage.startswith("backup:"):
+                backups.append(stage.removeprefix("backup:"))
+                return
             status.update(f"{stages.get(stage, stage)}... "
                           f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
 
         result, data = run(
             *paths, transactions=transactions or None, spend=spend or None,
-            support=support or None, output=target, as_of=_as_of(as_of),
-            settings=settings,
+            support=support or None, output=output if in_place else target,
+            as_of=_as_of(as_of), settings=settings,
             column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
+            in_place=in_place, backup=not no_backup,
         )  # fmt: skip
+    for copy in backups:
+        out.print(f"Backup of the original: {copy}")
     _print_enriched(result, data, target, time.perf_counter() - started)
     raise typer.Exit(0)
 

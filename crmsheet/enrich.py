@@ -8,6 +8,7 @@ beside the input, never touching the input itself.
 
 from __future__ import annotations
 
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -19,7 +20,7 @@ import pandas as pd
 from . import __version__
 from .analysis import Analysis, analyze, headline_rows
 from .config import Settings
-from .errors import OutputFileError, SettingsError
+from .errors import InputFileError, OutputFileError, SettingsError
 from .io.enriched import (
     AMBER,
     BLUE,
@@ -32,6 +33,7 @@ from .io.enriched import (
     SheetSpec,
     write_workbook,
 )  # fmt: skip
+from .io.graft import check_book, has_marker, reraise_for, strip_copy, write_in_place
 from .reader import read
 from .schema import normalise_header
 from .validate import CrmData
@@ -98,6 +100,8 @@ def enrich(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
     return_data: bool = False,
+    in_place: bool = False,
+    backup: bool = True,
 ) -> Any:
     """Read, validate, analyze and write ``<stem>.enriched.xlsx``; return the analysis.
 
@@ -107,6 +111,11 @@ def enrich(
     Settings sheet in the input; without it the Settings sheet (if any) is used.
     ``return_data=True`` returns ``(analysis, data)`` (the CLI prints both).
 
+    ``in_place=True`` writes crmsheet's sheets into the first workbook itself (an .xlsx or
+    .xlsm), replacing the ones an earlier run added and leaving everything else in it as
+    it was (see :mod:`crmsheet.io.graft`); a copy ``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` is
+    made first unless ``backup=False``.
+
     >>> result = crmsheet.enrich("customers.xlsx", as_of=date(2026, 11, 1))  # doctest: +SKIP
     >>> result                                  # shows the summary in a notebook
     """
@@ -114,6 +123,11 @@ def enrich(
         raise SettingsError("enrich() needs the customer workbook or file")
     as_of = as_of or date.today()
     step = progress or (lambda _: None)
+    if in_place:
+        return _enrich_in_place(paths, dict(transactions=transactions, spend=spend,
+                                            support=support, column_map=column_map),
+                                as_of=as_of, settings=settings, output=output, step=step,
+                                return_data=return_data, backup=backup)  # fmt: skip
     out = Path(output) if output is not None else default_output(paths[0])
     if out.exists() and not overwrite:
         raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
@@ -121,8 +135,10 @@ def enrich(
     if out.resolve() in inputs:
         raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
     step("read")
-    data = read(*paths, transactions=transactions, spend=spend, support=support,
-                column_map=column_map, as_of=as_of)  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
+        data = _read_without_own_sheets(paths, dict(transactions=transactions, spend=spend,
+                                                    support=support, column_map=column_map),
+                                        as_of=as_of, folder=Path(folder))  # fmt: skip
     if not isinstance(settings, Settings):
         settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
@@ -130,6 +146,66 @@ def enrich(
     step("write")
     write_enriched(result, data, out, overwrite=overwrite)
     return (result, data) if return_data else result
+
+
+def _enrich_in_place(
+    paths: Sequence[str | Path],
+    sources: Mapping[str, Any],
+    *,
+    as_of: date,
+    settings: Settings | str | Path | None,
+    output: str | Path | None,
+    step: Callable[[str], None],
+    return_data: bool,
+    backup: bool,
+) -> Any:
+    """``enrich(in_place=True)``: read the book without crmsheet's own sheets, then graft."""
+    book = Path(paths[0])
+    if output is not None:
+        raise SettingsError("--in-place writes into the workbook itself: leave out --output")
+    check_book(book)
+    with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
+        step("read")
+        data = _read_without_own_sheets(paths, sources, as_of=as_of, folder=Path(folder))
+        if not isinstance(settings, Settings):
+            settings = load_settings(settings, sheet=data.settings_values)
+        step("analyze")
+        result = analyze(data, as_of=as_of, settings=settings)
+        step("write")
+        scratch = Path(folder) / "enriched.xlsx"
+        write_enriched(result, data, scratch, overwrite=True)
+        copy = write_in_place(book, scratch, backup=backup)
+    if copy is not None:
+        step(f"backup:{copy}")
+    return (result, data) if return_data else result
+
+
+def _read_without_own_sheets(
+    paths: Sequence[str | Path], sources: Mapping[str, Any], *, as_of: date, folder: Path
+) -> CrmData:
+    """:func:`read`, leaving out the sheets an earlier ``--in-place`` run added to a book.
+
+    Such a workbook is read from a copy without them (same file name, inside ``folder``),
+    so crmsheet never takes its own output for input; errors still name the user's file.
+    """
+    actual: list[str | Path] = []
+    copies: dict[Path, Path] = {}
+    for i, given in enumerate(paths):
+        path = Path(given)
+        if has_marker(path):
+            clean = folder / str(i) / path.name
+            clean.parent.mkdir(parents=True)
+            strip_copy(path, clean)
+            copies[clean] = path
+            actual.append(clean)
+        else:
+            actual.append(given)
+    try:
+        return read(*actual, **sources, as_of=as_of)
+    except InputFileError as exc:
+        if exc.path in copies:
+            raise reraise_for(copies[exc.path], exc) from None
+        raise
 
 
 def write_enriched(
