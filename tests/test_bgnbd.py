@@ -8,10 +8,12 @@ Beta-distributed probability.
 from __future__ import annotations
 
 import warnings
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from scipy.optimize import check_grad
@@ -218,3 +220,127 @@ def test_order_value_counts_the_first_day() -> None:
     rfm = crmsheet.rfm_summary(purchases, as_of=AS_OF)
     revenue = pd.Series({"A": 60.0, "B": 30.0})
     assert order_value(rfm, revenue).to_dict() == {"A": 30.0, "B": 30.0}
+
+
+# -- in analyze() and the workbook --------------------------------------------------------
+
+
+def write_log(path: Path, purchases: pd.DataFrame) -> Path:
+    out = purchases.rename(columns={"customer_id": "Customer ID", "date": "Date",
+                                    "amount": "Amount"})  # fmt: skip
+    out.to_csv(path, index=False)
+    return path
+
+
+def regulars() -> pd.DataFrame:
+    """Two lapsed regulars whose ranking the model turns round.
+
+    WEEKLY bought 20 a week for a year and has been silent 200 days: the model gives them up
+    (almost all of 1,040 lost). MONTHLY bought 100 a month for a year, silent 120 days: more
+    at risk by last year's spend (1,200), but the model still expects purchases from them.
+    """
+    rows = []
+    for name, every, times, amount, silent in (("WEEKLY", 7, 52, 20.0, 200),
+                                               ("MONTHLY", 30, 12, 100.0, 120)):  # fmt: skip
+        last = AS_OF - timedelta(days=silent)
+        rows += [(name, last - timedelta(days=every * k), amount) for k in range(times)]
+    return pd.DataFrame({
+        "customer_id": pd.Series([r[0] for r in rows], dtype="str"),
+        "date": pd.to_datetime([r[1] for r in rows]).astype("datetime64[us]"),
+        "amount": [r[2] for r in rows],
+    })  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    log = pd.concat([generate(400, 11), regulars()], ignore_index=True)
+    return write_log(tmp_path_factory.mktemp("bgnbd") / "purchases.csv", log)
+
+
+def test_the_lapsed_list_is_ranked_by_expected_value_lost(shop: Path) -> None:
+    data = crmsheet.read(shop, as_of=AS_OF)
+    result = crmsheet.analyze(data, as_of=AS_OF)
+    assert result.bgnbd is not None and result.headline["predicted"]
+    lapsed = result.lapsed
+    weekly, monthly = lapsed.loc["WEEKLY"], lapsed.loc["MONTHLY"]
+    assert (weekly["status"], monthly["status"]) == ("lapsed", "lapsing")
+    assert weekly["value_at_risk"] == pytest.approx(1040.0)
+    assert monthly["value_at_risk"] == pytest.approx(1200.0)
+    assert weekly["p_alive"] < 0.05 < monthly["p_alive"]
+    assert weekly["expected_value_lost"] > monthly["expected_value_lost"]
+    order = list(lapsed.index)
+    assert order.index("WEEKLY") < order.index("MONTHLY")  # by value at risk it is the reverse
+    assert lapsed["expected_value_lost"].is_monotonic_decreasing
+    # expected value lost = last active year's spend - the next 365 days' expected value
+    c = result.customers.loc["WEEKLY"]
+    assert c["expected_value_lost"] == pytest.approx(
+        c["revenue_last_active_year"] - c["expected_purchases_365"] * 20.0
+    )
+    # the follow-up list ranks by it too (here: the thank-yous)
+    thanks = result.follow_ups.loc[result.follow_ups["action"] == "thank you"]
+    assert thanks["expected_value_lost"].is_monotonic_decreasing
+
+    # without the model: the usual-gap rules, ranked by value at risk
+    plain = crmsheet.analyze(data, as_of=AS_OF, settings=Settings(predict=False))
+    assert plain.bgnbd is None and not plain.headline["predicted"]
+    order = list(plain.lapsed.index)
+    assert order.index("MONTHLY") < order.index("WEEKLY")
+    assert set(plain.lapsed.index) == set(lapsed.index)  # the same people, ranked otherwise
+    assert "p_alive" not in plain.customers and "p_alive" not in plain.rfm
+    assert plain.headline["prediction"].startswith("Turned off in Settings")
+
+
+def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
+    out = shop.with_name("predicted.xlsx")
+    result = crmsheet.enrich(shop, as_of=AS_OF, output=out, overwrite=True)
+    book = openpyxl.load_workbook(out)
+    for sheet in ("RFM", "Customers"):
+        ws = book[sheet]
+        headers = [c.value for c in ws[1]]
+        keys = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+        for header, column, fmt in (("P(alive)", "p_alive", "0.0%"),
+                                    ("Expected purchases (90 days)", "expected_purchases_90",
+                                     "#,##0.00")):  # fmt: skip
+            assert header in headers, (sheet, header)
+            i = headers.index(header) + 1
+            cells = [ws.cell(row=r, column=i) for r in range(2, ws.max_row + 1)]
+            assert all(c.data_type == "n" and isinstance(c.value, int | float) for c in cells)
+            assert {c.number_format for c in cells} == {fmt}
+            want = result.customers[column].reindex(keys).to_numpy()
+            np.testing.assert_allclose([c.value for c in cells], want, rtol=1e-12)
+        alive = [ws.cell(row=r, column=headers.index("P(alive)") + 1).value
+                 for r in range(2, ws.max_row + 1)]  # fmt: skip
+        assert 0.0 <= min(alive) < 0.05 and max(alive) == 1.0
+    lapsed = book["Lapsed"]
+    headers = [c.value for c in lapsed[1]]
+    assert headers[:6] == ["Customer", "Name", "Status", "Rating", "Expected value lost",
+                           "Value at risk"]  # fmt: skip
+    assert lapsed.cell(row=2, column=5).number_format == "#,##0.00"
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["Who will buy again"] == result.headline["prediction"]
+    assert "ranked by expected value lost" in summary["Who will buy again"]
+    settings = {r[0]: r[1] for r in book["Settings"].iter_rows(min_row=2, values_only=True)}
+    assert (settings["predict"], settings["predict_penalizer"]) == ("True", "0.001")
+
+
+def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
+    log = generate(60, 4, max_age=45.0)  # six weeks of history: few repeat buyers
+    path = write_log(tmp_path / "young.csv", log)
+    result = crmsheet.enrich(path, as_of=AS_OF)  # never fails
+    repeat = int((result.rfm["frequency"] > 0).sum())
+    assert 0 < repeat < MIN_REPEAT_BUYERS
+    assert result.bgnbd is None and not result.headline["predicted"]
+    assert result.headline["prediction"] == (
+        f"Not enough history to predict who will buy again: {repeat} customers bought on "
+        f"more than one day, and at least {MIN_REPEAT_BUYERS} are needed; lapsed customers "
+        "are found by their usual gap between purchases instead."
+    )
+    plain = crmsheet.analyze(crmsheet.read(path, as_of=AS_OF), as_of=AS_OF,
+                             settings=Settings(predict=False))  # fmt: skip
+    pd.testing.assert_frame_equal(result.lapsed, plain.lapsed)
+    pd.testing.assert_frame_equal(result.customers, plain.customers)
+    book = openpyxl.load_workbook(path.with_name("young.enriched.xlsx"))
+    for sheet in ("RFM", "Customers", "Lapsed"):
+        assert "P(alive)" not in [c.value for c in book[sheet][1]], sheet
+    texts = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
+    assert result.headline["prediction"] in texts
