@@ -5,6 +5,7 @@
 >>> data.problems.frame                                       # doctest: +SKIP
 >>> result = crmsheet.analyze(data, as_of=date(2026, 11, 1))   # doctest: +SKIP
 >>> crmsheet.enrich("customers.xlsx", as_of=date(2026, 11, 1)) # doctest: +SKIP
+>>> model = crmsheet.fit_bgnbd(crmsheet.rfm_summary(t, as_of=date(2026, 11, 1)))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .analysis import Analysis, analyze
+from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .enrich import enrich, load_settings, write_enriched
@@ -32,6 +34,7 @@ from .validate import CrmData, TableInfo
 __all__ = [
     "CATALOGUE",
     "Analysis",
+    "BGNBDModel",
     "CrmData",
     "CrmsheetError",
     "Customer",
@@ -50,6 +53,7 @@ __all__ = [
     "__version__",
     "analyze",
     "enrich",
+    "fit_bgnbd",
     "load_settings",
     "read",
     "rfm_summary",

@@ -23,7 +23,7 @@ __all__ = ["Settings"]
 
 
 class Settings(BaseModel):
-    """Thresholds for ratings, lapsed customers, follow-ups, ROI and concentration."""
+    """Thresholds for ratings, lapsed customers, follow-ups, ROI, concentration, prediction."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -88,6 +88,19 @@ class Settings(BaseModel):
     thin_segment_customers: int = Field(
         3, ge=1, description="A segment with fewer customers than this is a thin niche."
     )
+    # -- prediction (BG/NBD) ----------------------------------------------------------------
+    predict: bool = Field(
+        True,
+        description="Predict who is still a customer and their purchases to come (BG/NBD "
+        "model; needs at least 20 customers who bought more than once) and rank the Lapsed "
+        "list by expected value lost.",
+    )  # fmt: skip
+    predict_penalizer: float = Field(
+        0.001, ge=0, le=10,
+        description="Steadies the prediction model on little or unusual data by pulling its "
+        "parameters towards 0 (lifetimes' penalizer_coef; 0 = plain maximum likelihood, "
+        "0.01-0.1 when the Summary says the model found no steady answer).",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _ordered(self) -> Settings:

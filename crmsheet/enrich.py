@@ -24,6 +24,7 @@ from .errors import InputFileError, OutputFileError, SettingsError
 from .io.enriched import (
     AMBER,
     BLUE,
+    DECIMAL_2,
     GREEN,
     GREY,
     INTEGER,
@@ -62,6 +63,17 @@ LABELS = {
     "support_cases": "Support cases", "support_minutes": "Support minutes",
     "support_per_1000": "Support per 1,000 revenue", "average_discount": "Average discount",
     "quote_reduction": "Invoice under quote", "downgrades": "Steps down",
+    "p_alive": "P(alive)", "expected_purchases_30": "Expected purchases (30 days)",
+    "expected_purchases_90": "Expected purchases (90 days)",
+    "expected_purchases_365": "Expected purchases (365 days)",
+    "order_value": "Average order value", "expected_value_365": "Expected value (365 days)",
+    "expected_value_lost": "Expected value lost",
+}  # fmt: skip
+
+#: Number formats of the forecast's columns (the others are guessed from name and type).
+FORECAST_FORMATS = {
+    "P(alive)": PERCENT, "Expected purchases (30 days)": DECIMAL_2,
+    "Expected purchases (90 days)": DECIMAL_2, "Expected purchases (365 days)": DECIMAL_2,
 }  # fmt: skip
 
 
@@ -234,6 +246,8 @@ ENRICHED_CUSTOMER_COLUMNS = [
     "average_transaction", "first_purchase", "last_purchase", "days_since_last",
     "typical_gap_days", "expected_next", "follow_up", "parent_group", "rfm_segment",
 ]  # fmt: skip
+#: The forecast's columns on the Customers sheet, when there is one.
+FORECAST_CUSTOMER_COLUMNS = ["p_alive", "expected_purchases_90", "expected_value_365"]
 
 
 def _customer_sheet(result: Analysis, data: CrmData) -> pd.DataFrame:
@@ -247,14 +261,15 @@ def _customer_sheet(result: Analysis, data: CrmData) -> pd.DataFrame:
     follow = result.follow_ups.reset_index()
     first_action = follow.drop_duplicates("customer_key").set_index("customer_key")["action"]
     c["follow_up"] = first_action.reindex(c.index)
+    columns = ENRICHED_CUSTOMER_COLUMNS + [x for x in FORECAST_CUSTOMER_COLUMNS if x in c]
     own = data.customer_sheet.reset_index(drop=True)
     if own.empty:
-        return _labelled(c[["name", *ENRICHED_CUSTOMER_COLUMNS]])
+        return _labelled(c[["name", *columns]])
     keys = data.customers["customer_key"].reset_index(drop=True)
     taken = {normalise_header(h) for h in own.columns}
 
     def enriched(frame: pd.DataFrame) -> pd.DataFrame:
-        out = _labelled(frame[ENRICHED_CUSTOMER_COLUMNS], index=False)
+        out = _labelled(frame[columns], index=False)
         out.columns = [h if normalise_header(h) not in taken else f"{h} (crmsheet)"
                        for h in out.columns]  # fmt: skip
         return out
@@ -280,9 +295,11 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
     customers = _customer_sheet(result, data)
     ratings = result.ratings.join(result.customers[["name"]])
     ratings = ratings[["name", *[c for c in result.ratings.columns if c != "name"]]]
+    lapsed, rfm = _labelled(result.lapsed), _labelled(result.rfm)
     specs = {
         "Customers": SheetSpec(
             customers,
+            formats=_forecast_formats(customers),
             colours={
                 "Rating (crmsheet)"
                 if "Rating (crmsheet)" in customers
@@ -292,7 +309,13 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         ),
         "Ratings": SheetSpec(_labelled(ratings), colours=rating_cols),
         "Lapsed": SheetSpec(
-            _labelled(result.lapsed), colours=rating_cols, formats={"Value at risk": MONEY}
+            lapsed,
+            colours=rating_cols,
+            formats={
+                "Value at risk": MONEY,
+                "Expected value lost": MONEY,
+                **_forecast_formats(lapsed),
+            },
         ),
         "Follow-ups": SheetSpec(
             _labelled(result.follow_ups),
@@ -314,7 +337,7 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         "Referrals": SheetSpec(_labelled(result.referrals, index=False)),
         "Segments": SheetSpec(_labelled(result.segments, index=False)),
         "Retention": SheetSpec(_labelled(result.retention, index=False)),
-        "RFM": SheetSpec(_labelled(result.rfm)),
+        "RFM": SheetSpec(rfm, formats=_forecast_formats(rfm)),
         "Problems": SheetSpec(
             _labelled(data.problems.frame, index=False),
             colours={"Severity": {"error": RED, "warning": AMBER}},
@@ -322,6 +345,20 @@ def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         "Settings": SheetSpec(_settings_frame(result, data)),
     }
     return specs
+
+
+def _forecast_formats(frame: pd.DataFrame) -> dict[str, str]:
+    """P(alive) as a percentage, expected purchases to two decimals.
+
+    On the Customers sheet our column is "P(alive) (crmsheet)" when the user has their own
+    "P(alive)": theirs keeps its format.
+    """
+    out = {}
+    for header, fmt in FORECAST_FORMATS.items():
+        ours = f"{header} (crmsheet)"
+        if ours in frame.columns or header in frame.columns:
+            out[ours if ours in frame.columns else header] = fmt
+    return out
 
 
 def _settings_frame(result: Analysis, data: CrmData) -> pd.DataFrame:

@@ -9,7 +9,8 @@ Every exception also inherits the builtin a caller would naturally catch::
      │    ├── UnsupportedFormatError      not a spreadsheet we can read (or a legacy format)
      │    └── NoUsableDataError           readable, but nothing recognisable in it
      ├── OutputFileError (OSError)        the output cannot be written (open elsewhere, exists)
-     └── SettingsError (ValueError)       a setting or a column override is wrong
+     ├── SettingsError (ValueError)       a setting or a column override is wrong
+     └── ThinDataError (ValueError)       too little purchase history to fit a model
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "NoUsableDataError",
     "OutputFileError",
     "SettingsError",
+    "ThinDataError",
     "UnsupportedFormatError",
 ]
 
@@ -69,3 +71,7 @@ class OutputFileError(CrmsheetError, OSError):
 
 class SettingsError(CrmsheetError, ValueError):
     """A setting, threshold or column override is invalid."""
+
+
+class ThinDataError(CrmsheetError, ValueError):
+    """Too little purchase history to fit a model; the message says why, in plain words."""

@@ -597,9 +597,13 @@ def _settings_sheet(book: xlsxwriter.Workbook, fmt: _Formats) -> None:
         info = Settings.model_fields[name]
         share = isinstance(value, float) and _upper(info.metadata) == 1
         ws.write_string(r, 0, name)
-        ws.write_number(r, 1, value, fmt.setting_percent if share else fmt.setting_value)
+        if isinstance(value, bool):  # an on/off setting: TRUE or FALSE
+            ws.write_boolean(r, 1, value, fmt.setting_value)
+            ws.write_boolean(r, 3, value)
+        else:
+            ws.write_number(r, 1, value, fmt.setting_percent if share else fmt.setting_value)
+            ws.write_number(r, 3, value, fmt.percent if share else None)
         ws.write_string(r, 2, description, fmt.wrap)
-        ws.write_number(r, 3, value, fmt.percent if share else None)
         ws.data_validation(r, 1, r, 1, _setting_check(name, value, description, info.metadata))
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 10)
@@ -631,6 +635,12 @@ def _setting_check(
     name: str, value: object, description: str, metadata: Sequence[object]
 ) -> dict[str, Any]:
     """Bounds from the Settings model, so a typo is caught while typing."""
+    if isinstance(value, bool):
+        return {
+            "validate": "list", "source": ["TRUE", "FALSE"], "error_type": "stop",
+            "input_title": name[:32], "input_message": description[:255],
+            "error_title": "On or off", "error_message": f"{name}: choose TRUE or FALSE.",
+        }  # fmt: skip
     low, high = _lower(metadata), _upper(metadata)
     check: dict[str, Any] = {"validate": "integer" if isinstance(value, int) else "decimal",
                              "error_type": "stop"}  # fmt: skip

@@ -1,7 +1,8 @@
 """The analyses: pure functions over DataFrames, run together by :func:`analyze`.
 
 Each module answers one question (see its docstring for the why): metrics, ratings,
-lapsed, followups, sources, concentration, referrals, segments, retention, rfm. None reads
+lapsed, followups, sources, concentration, referrals, segments, retention, rfm, bgnbd
+(who is still a customer, and what they will buy). None reads
 the clock or a file: every one takes an explicit ``as_of`` and the frozen
 :class:`~crmsheet.config.Settings`.
 """
@@ -17,9 +18,10 @@ import pandas as pd
 
 from ..config import Settings
 from ..validate import CrmData
+from .bgnbd import BGNBDModel, fit_bgnbd, forecast
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups
-from .lapsed import customer_status, lapsed_customers
+from .lapsed import customer_status, expected_value_lost, lapsed_customers
 from .metrics import customer_metrics, invoices
 from .ratings import rate_customers
 from .referrals import referral_value
@@ -28,16 +30,19 @@ from .rfm import rfm_summary, rfm_table
 from .segments import segments, segments_headline
 from .sources import source_roi, source_roi_headline
 
-__all__ = ["Analysis", "analyze", "rfm_summary"]
+__all__ = ["Analysis", "BGNBDModel", "analyze", "fit_bgnbd", "rfm_summary"]
 
 
 @dataclass(frozen=True, eq=False)
 class Analysis:
     """Everything :func:`analyze` found. Every attribute but ``headline`` is a DataFrame.
 
-    ``customers`` is one row per customer with the metrics, rating, status, parent group and
-    RFM segment side by side; the others are the lists and tables behind each question.
-    ``headline`` holds the figures a summary needs, and ``actions`` what to do first.
+    ``customers`` is one row per customer with the metrics, rating, status, parent group,
+    RFM segment and (with a fitted ``bgnbd`` model) the forecast side by side; the others
+    are the lists and tables behind each question. ``headline`` holds the figures a summary
+    needs (``headline["prediction"]`` says whether and why the forecast was made), and
+    ``actions`` what to do first. ``bgnbd`` is None when the data were too thin to fit it
+    or ``settings.predict`` is off.
     """
 
     as_of: date
@@ -54,6 +59,7 @@ class Analysis:
     rfm: pd.DataFrame
     headline: dict[str, Any] = field(default_factory=dict)
     actions: tuple[str, ...] = ()
+    bgnbd: BGNBDModel | None = None
 
     def __repr__(self) -> str:
         h = self.headline
@@ -93,8 +99,15 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     customers["parent_group"] = top_parent(customers)
 
     purchases = combined.loc[combined["kind"] != "quote"]
-    rfm = rfm_table(purchases.loc[purchases["kind"] == "invoice"], as_of=as_of)  # no credits
+    bought = purchases.loc[purchases["kind"] == "invoice"]  # no credits
+    rfm = rfm_table(bought, as_of=as_of)
     customers = customers.join(rfm[["segment"]].rename(columns={"segment": "rfm_segment"}))
+    predicted = forecast(rfm, revenue=bought.groupby("customer_key")["amount"].sum(),
+                         settings=settings)  # fmt: skip
+    if predicted.model is not None:  # else the lists keep the usual-gap rules and ranking
+        rfm = rfm.join(predicted.table)
+        customers = customers.join(predicted.table.drop(columns="order_value"))
+        customers["expected_value_lost"] = expected_value_lost(customers)
 
     lapsed = lapsed_customers(customers)
     todo = follow_ups(customers, as_of=as_of, settings=settings)
@@ -116,11 +129,14 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         {f"retention_{k}": v for k, v in retention_headline(purchases, as_of=as_of).items()}
     )
     headline["segments"] = segments_headline(segs)
+    headline["prediction"] = predicted.note
+    headline["predicted"] = predicted.model is not None
     return Analysis(
         as_of=as_of, settings=settings, customers=customers, ratings=ratings, lapsed=lapsed,
         follow_ups=todo, source_roi=roi, concentration=groups, referrals=referrals,
         segments=segs, retention=cohorts, rfm=rfm, headline=headline,
         actions=tuple(_actions(customers, lapsed, todo, groups, roi, headline)),
+        bgnbd=predicted.model,
     )  # fmt: skip
 
 
@@ -239,4 +255,6 @@ def headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
         ("Top source by ROI", str(h.get("roi_top_source") or "unknown (no spend data)")),
         ("Parent groups over the limit", f"{h.get('concentration_groups_over_limit', 0)}"),
     ]
+    if h.get("prediction"):
+        rows.append(("Who will buy again", str(h["prediction"])))
     return rows

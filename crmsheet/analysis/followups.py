@@ -19,7 +19,7 @@ FOLLOW_UP_ACTIONS = ("overdue", "due soon", "set a follow-up", "thank you")
 
 FOLLOW_UP_COLUMNS = [
     "action", "name", "rating", "status", "next_follow_up", "days_overdue", "last_purchase",
-    "revenue_12m", "email", "phone", "why",
+    "revenue_12m", "expected_value_lost", "email", "phone", "why",
 ]  # fmt: skip
 
 
@@ -31,7 +31,9 @@ def follow_ups(
     ``customers`` is the metrics frame with ``rating`` and ``status``. Actions:
     overdue (next follow-up before ``as_of``), due soon (within ``follow_up_soon_days``),
     set a follow-up (an A customer with none set), thank you (bought within
-    ``thank_you_days``).
+    ``thank_you_days``). Within an action, customers with the most expected value lost come
+    first when there is a forecast (an ``expected_value_lost`` column); then by rating, the
+    follow-up date and revenue.
     """
     settings = settings or Settings()
     today = pd.Timestamp(as_of)
@@ -68,12 +70,16 @@ def follow_ups(
             part["days_overdue"] = overdue_days[hit] if action == "overdue" else np.nan
             parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=FOLLOW_UP_COLUMNS, index=pd.Index([], name="customer_key"))
+        cols = [c for c in FOLLOW_UP_COLUMNS if c != "expected_value_lost" or c in customers]
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key"))
     out = pd.concat(parts)
     out["_a"] = out["action"].map({a: i for i, a in enumerate(FOLLOW_UP_ACTIONS)})
     out["_r"] = out["rating"].map({"A": 0, "B": 1, "C": 2}).fillna(3)
-    out = out.sort_values(["_a", "_r", "next_follow_up", "revenue_12m"],
-                          ascending=[True, True, True, False], kind="stable")  # fmt: skip
+    keys, ascending = ["_a", "_r", "next_follow_up", "revenue_12m"], [True, True, True, False]
+    if "expected_value_lost" in out.columns:
+        keys.insert(1, "expected_value_lost")
+        ascending.insert(1, False)
+    out = out.sort_values(keys, ascending=ascending, kind="stable")
     return out[[c for c in FOLLOW_UP_COLUMNS if c in out.columns]]
 
 

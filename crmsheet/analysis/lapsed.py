@@ -2,7 +2,9 @@
 
 "Contact those who have not done business lately." A global threshold alone misses that a
 monthly buyer silent for four months is slipping away while a yearly buyer silent for eight
-is fine, so each repeat buyer is also measured against their own usual gap.
+is fine, so each repeat buyer is also measured against their own usual gap. With a purchase
+forecast (:mod:`~crmsheet.analysis.bgnbd`) the list is ranked by the value the model expects
+to lose, not by what the customer used to spend.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import pandas as pd
 
 from ..config import Settings
 
-__all__ = ["STATUSES", "customer_status", "lapsed_customers"]
+__all__ = ["STATUSES", "customer_status", "expected_value_lost", "lapsed_customers"]
 
 #: Every status, from not-yet to gone.
 STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
 
 LAPSED_COLUMNS = [
-    "name", "status", "rating", "value_at_risk", "last_purchase", "days_since_last",
-    "typical_gap_days", "transactions", "revenue", "email", "phone", "next_follow_up",
-    "status_reason",
+    "name", "status", "rating", "expected_value_lost", "value_at_risk", "p_alive",
+    "last_purchase", "days_since_last", "typical_gap_days", "transactions", "revenue", "email",
+    "phone", "next_follow_up", "status_reason",
 ]  # fmt: skip
 
 
@@ -74,16 +76,35 @@ def customer_status(
     return pd.DataFrame({"status": status, "status_reason": reason}, index=metrics.index)
 
 
+def expected_value_lost(customers: pd.DataFrame) -> pd.Series:
+    """What each customer used to bring in a year that the forecast no longer expects.
+
+    ``revenue_last_active_year`` (the value at risk) minus ``expected_value_365`` (the
+    purchases the model expects in the next 365 days at the customer's average purchase),
+    never below 0: a weekly buyer gone quiet loses nearly all of it, a yearly buyer on
+    schedule almost none. A customer the model cannot see (no dated purchase) keeps the
+    whole value at risk.
+    """
+    at_risk = customers["revenue_last_active_year"].clip(lower=0.0)
+    lost = (at_risk - customers["expected_value_365"]).clip(lower=0.0)
+    return lost.fillna(at_risk).rename("expected_value_lost")
+
+
 def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
-    """Lapsed and lapsing customers, biggest value at risk first: the call list.
+    """Lapsed and lapsing customers, most to lose first: the call list.
 
     ``customers`` is the metrics frame with ``status``, ``status_reason`` and ``rating``;
-    value at risk is what the customer spent in their last year of activity.
+    value at risk is what the customer spent in their last year of activity. With a
+    forecast (an ``expected_value_lost`` column, see :func:`expected_value_lost`) the list
+    is ranked by it, then by value at risk; without one, by value at risk.
     """
     at_risk = customers.loc[customers["status"].isin(["lapsed", "lapsing"])].copy()
     at_risk["value_at_risk"] = at_risk["revenue_last_active_year"].clip(lower=0.0)
     cols = [c for c in LAPSED_COLUMNS if c in at_risk.columns]
+    keys = ["value_at_risk", "_o"]
+    if "expected_value_lost" in at_risk.columns:
+        keys.insert(0, "expected_value_lost")
     order = at_risk["status"].map({"lapsed": 0, "lapsing": 1})
     at_risk = at_risk.assign(_o=order).sort_values(
-        ["value_at_risk", "_o"], ascending=[False, True], kind="stable")  # fmt: skip
+        keys, ascending=[*([False] * (len(keys) - 1)), True], kind="stable")  # fmt: skip
     return at_risk[cols]

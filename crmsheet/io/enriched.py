@@ -35,6 +35,7 @@ DATE = "yyyy-mm-dd"
 PERCENT = "0.0%"
 INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
+DECIMAL_2 = "#,##0.00"  # small fractional counts: 0.35 expected purchases
 
 # colours people read without a legend: green good, amber watch, red act
 GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}

@@ -1,0 +1,101 @@
+"""How long does the BG/NBD fit take on 100k customers? (prints, never asserts)
+
+    python benchmarks/bgnbd.py [--customers 100000] [--repeat 3] [--lifetimes]
+
+Generates a purchase log from the BG/NBD process itself (fixed seed; r=0.5, alpha=20 days,
+a=0.8, b=2.5; customers starting over two years), builds the RFM summary, then times, best
+of --repeat: ``fit_bgnbd`` (penalizer 0, lifetimes' default, and 0.001, the Settings
+default), ``p_alive`` and ``expected_purchases(rfm, 90)``. ``--lifetimes`` also times
+lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as well) and prints the largest
+differences from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import crmsheet
+
+AS_OF = date(2026, 11, 1)
+TRUE = {"r": 0.5, "alpha": 20.0, "a": 0.8, "b": 2.5}
+
+
+def make_purchases(customers: int, seed: int = 3, max_age: float = 730.0) -> pd.DataFrame:
+    """Purchases from the BG/NBD process (as tests/test_bgnbd.py generates them)."""
+    rng = np.random.default_rng(seed)
+    rate = rng.gamma(TRUE["r"], 1.0 / TRUE["alpha"], customers)
+    stop = rng.beta(TRUE["a"], TRUE["b"], customers)
+    age = rng.uniform(0.0, max_age, customers)
+    who, when = [np.arange(customers)], [np.zeros(customers)]
+    t, buying = np.zeros(customers), np.ones(customers, dtype=bool)
+    while buying.any():
+        t = t + rng.exponential(1.0, customers) / rate
+        buying &= t < age
+        who.append(np.flatnonzero(buying))
+        when.append(t[buying])
+        buying &= rng.random(customers) >= stop
+    ids, times = np.concatenate(who), np.concatenate(when)
+    first = np.datetime64(AS_OF, "s") + np.timedelta64(1, "D") - (age * 86400).astype("m8[s]")
+    return pd.DataFrame({
+        "customer_id": np.char.add("C", np.char.zfill(ids.astype(str), 7)),
+        "date": pd.Series(first[ids] + (times * 86400).astype("m8[s]")).astype("datetime64[us]"),
+        "amount": rng.gamma(2.0, 25.0, len(ids)).round(2),
+    })  # fmt: skip
+
+
+def best_of(repeat: int, job: Callable[[], Any]) -> tuple[float, Any]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = job()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lifetimes", action="store_true", help="also time lifetimes' fit")
+    args = parser.parse_args()
+    log = make_purchases(args.customers)
+    t_rfm, rfm = best_of(1, lambda: crmsheet.rfm_summary(log, as_of=AS_OF))
+    distinct = len(rfm.drop_duplicates(["frequency", "recency", "T"]))
+    print(f"{len(log):,} purchases, {len(rfm):,} customers "
+          f"({int((rfm['frequency'] > 0).sum()):,} repeat buyers, {distinct:,} distinct "
+          f"histories); rfm_summary {t_rfm:.2f} s")  # fmt: skip
+    for penalizer in (0.0, 0.001):
+        t_fit, model = best_of(
+            args.repeat, lambda p=penalizer: crmsheet.fit_bgnbd(rfm, penalizer=p)
+        )
+        shown = ", ".join(f"{k}={v:.4f}" for k, v in model.params.items())
+        print(f"fit_bgnbd, penalizer {penalizer:g}: {t_fit:6.3f} s   {shown}")
+    t_alive, _ = best_of(args.repeat, lambda: model.p_alive(rfm))
+    t_90, _ = best_of(args.repeat, lambda: model.expected_purchases(rfm, 90))
+    print(f"p_alive:                      {t_alive:6.3f} s")
+    print(f"expected_purchases(rfm, 90):  {t_90:6.3f} s")
+    if args.lifetimes:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from lifetimes import BetaGeoFitter
+
+            mine = crmsheet.fit_bgnbd(rfm)
+            t_ref, ref = best_of(args.repeat, lambda: BetaGeoFitter().fit(
+                rfm["frequency"], rfm["recency"], rfm["T"]))  # fmt: skip
+            alive = ref.conditional_probability_alive(rfm["frequency"], rfm["recency"], rfm["T"])
+        worst = max(abs(mine.params[k] / ref.params_[k] - 1) for k in mine.params)
+        gap = np.max(np.abs(mine.p_alive(rfm).to_numpy() - alive))
+        print(f"lifetimes BetaGeoFitter.fit:  {t_ref:6.3f} s   largest parameter difference "
+              f"{worst:.1e} (relative), P(alive) {gap:.1e}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""Who is still a customer, and how much will they buy? The BG/NBD model.
+
+Days since the last purchase miss that a yearly buyer silent for eight months is fine while
+a weekly buyer silent for six weeks is not. The BG/NBD model (Fader, Hardie & Lee 2005)
+learns from every customer's frequency, recency and age at once how fast customers buy and
+how likely they are to stop after a purchase; per customer it then gives the probability
+they are still a customer (``p_alive``) and the purchases to expect in the next days.
+
+:func:`fit_bgnbd` fits it by maximum likelihood on :func:`~crmsheet.analysis.rfm.rfm_summary`'s
+frame exactly as lifetimes' ``BetaGeoFitter`` does (same likelihood, penalizer, time scaling
+and starting point; time in days), and :func:`forecast` turns a fit into the per-customer
+columns :func:`~crmsheet.analysis.analyze` uses, or into one plain sentence saying why there
+is no fit (too few repeat buyers, no convergence, turned off).
+
+>>> model = fit_bgnbd(rfm_summary(purchases, as_of=date(2024, 2, 10)))   # doctest: +SKIP
+>>> model.params                                                          # doctest: +SKIP
+{'r': 0.52, 'alpha': 21.3, 'a': 0.81, 'b': 2.47}
+>>> model.p_alive(rfm).head(2)                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import digamma, expit, gammaln, hyp2f1
+
+from ..config import Settings
+from ..errors import ThinDataError
+
+__all__ = [
+    "FORECAST_COLUMNS",
+    "HORIZONS",
+    "MIN_REPEAT_BUYERS",
+    "BGNBDModel",
+    "Forecast",
+    "fit_bgnbd",
+    "forecast",
+    "order_value",
+]
+
+#: Fewer customers than this who bought on two days or more: no model (the fit would mostly
+#: echo the starting point, and P(alive) would be noise).
+MIN_REPEAT_BUYERS = 20
+
+#: The horizons, in days, of the expected purchases :func:`forecast` gives.
+HORIZONS = (30, 90, 365)
+
+#: :func:`forecast`'s columns, in order.
+FORECAST_COLUMNS = [
+    "p_alive", *(f"expected_purchases_{d}" for d in HORIZONS), "order_value",
+    "expected_value_365",
+]  # fmt: skip
+
+_PARAMS = ("r", "alpha", "a", "b")
+_START = 0.1  # lifetimes' starting point: every log-parameter 0.1
+_TOL = 1e-7  # lifetimes' default tolerance (BFGS's gradient tolerance)
+_SETTLED = 1e-4  # BFGS may stop on "precision loss" at the optimum: accept a flat gradient
+# a parameter (time scaled as fitted) beyond 1e-6..1e6 ran off to a boundary of the model
+# ("nobody ever stops", "everyone stops alike"): lifetimes does not converge there either
+_EXTREME = float(np.log(1e6))
+_NO_MODEL = "lapsed customers are found by their usual gap between purchases instead"
+
+
+@dataclass(frozen=True, eq=False)
+class BGNBDModel:
+    """A fitted BG/NBD model: ``params`` (r, alpha, a, b; lifetimes' parameterisation, days).
+
+    Purchases follow a Poisson process with rate λ ~ Gamma(r, alpha) per day, and after each
+    purchase a customer stops for good with probability p ~ Beta(a, b). ``customers`` and
+    ``repeat_buyers`` describe the data it was fitted on; ``log_likelihood`` is the mean per
+    customer at the optimum (penalizer included, in lifetimes' scaled time, as its
+    ``_negative_log_likelihood_`` with the sign flipped).
+    """
+
+    params: dict[str, float]
+    penalizer: float
+    customers: int
+    repeat_buyers: int
+    log_likelihood: float
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"<BGNBDModel {shown}; {self.customers:,} customers, penalizer {self.penalizer:g}>"
+
+    def p_alive(self, rfm: pd.DataFrame) -> pd.Series:
+        """Probability each customer is still a customer at the end of ``rfm``'s period.
+
+        One-time buyers are always alive in this model (it only lets customers stop after a
+        repeat purchase), as in lifetimes' ``conditional_probability_alive``.
+        """
+        x, tx, t_age = _history(rfm)
+        return pd.Series(_p_alive(self.params, x, tx, t_age), index=rfm.index, name="p_alive")
+
+    def expected_purchases(self, rfm: pd.DataFrame, days: float) -> pd.Series:
+        """Purchases (purchase days) each customer is expected to make in the next ``days``.
+
+        Equation (10) of Fader, Hardie & Lee (2005), as lifetimes'
+        ``conditional_expected_number_of_purchases_up_to_time``.
+        """
+        if not np.isfinite(days) or days < 0:
+            raise ValueError(f"days must be a number of days, 0 or more, not {days!r}")
+        x, tx, t_age = _history(rfm)
+        values = _expected(self.params, x, tx, t_age, float(days))
+        return pd.Series(values, index=rfm.index, name=f"expected_purchases_{days:g}")
+
+
+def fit_bgnbd(
+    rfm: pd.DataFrame, *, penalizer: float = 0.0, min_repeat_buyers: int = MIN_REPEAT_BUYERS
+) -> BGNBDModel:
+    """Fit BG/NBD by maximum likelihood on ``rfm`` (as :func:`rfm_summary` returns it).
+
+    Same as ``BetaGeoFitter(penalizer_coef=penalizer).fit(frequency, recency, T)``: times are
+    scaled so the oldest customer's age is 1, the mean log-likelihood plus ``penalizer *
+    sum(params ** 2)`` (scaled parameters) is minimised over log-parameters by BFGS from 0.1,
+    and alpha is scaled back to days. Customers with the same history are counted once,
+    weighted (the likelihood is unchanged). Raises :class:`~crmsheet.errors.ThinDataError`
+    (its message fit for a shop owner) with fewer than ``min_repeat_buyers`` repeat buyers,
+    or when the fit does not converge: BFGS fails with a gradient that is not flat, or a
+    parameter runs off beyond 1e-6..1e6 (in the scaled time it is fitted in), where the
+    model degenerates ("nobody ever stops buying") and lifetimes does not converge either.
+    """
+    if penalizer < 0 or not np.isfinite(penalizer):
+        raise ValueError(f"penalizer must be 0 or more, not {penalizer!r}")
+    x, tx, t_age = _history(rfm)
+    _check(x, tx, t_age)
+    repeat = int((x > 0).sum())
+    if repeat < max(min_repeat_buyers, 1):
+        raise ThinDataError(
+            f"Not enough history to predict who will buy again: {_n(repeat)} bought on more "
+            f"than one day, and at least {max(min_repeat_buyers, 1)} are needed; {_NO_MODEL}."
+        )
+    # every customer with the same (x, t_x, T) adds the same term: count it once, weighted
+    # (np.unique sorts the rows by frequency first: one-time buyers lead)
+    rows, counts = np.unique(np.column_stack([x, tx, t_age]), axis=0, return_counts=True)
+    weights = counts.astype(float)
+    ux, which = np.unique(rows[:, 0], return_inverse=True)
+    ux_weight = np.bincount(which, weights=weights, minlength=len(ux))
+    scale = 1.0 / float(t_age.max())
+    args = (ux, ux_weight, rows[:, 0], rows[:, 1] * scale, rows[:, 2] * scale, weights, penalizer)
+    result = minimize(_objective, np.full(4, _START), args=args, jac=True, method="BFGS",
+                      tol=_TOL)  # fmt: skip
+    flat = np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < _SETTLED
+    if not (
+        np.all(np.isfinite(result.x))
+        and np.isfinite(result.fun)
+        and (result.success or flat)
+        and np.max(np.abs(result.x)) < _EXTREME
+    ):
+        raise ThinDataError(
+            "The purchase history does not fit the prediction model (it found no steady "
+            f"answer; a predict_penalizer of 0.01 in Settings may help); {_NO_MODEL}."
+        )
+    params = dict(zip(_PARAMS, (float(v) for v in np.exp(result.x)), strict=True))
+    params["alpha"] /= scale
+    return BGNBDModel(params=params, penalizer=float(penalizer), customers=len(x),
+                      repeat_buyers=repeat, log_likelihood=-float(result.fun))  # fmt: skip
+
+
+# -- what analyze() uses ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """:func:`forecast`'s answer: the model (or None), one sentence on it, and the table.
+
+    ``table`` has :data:`FORECAST_COLUMNS` indexed like the RFM frame, and no rows when
+    there is no model.
+    """
+
+    model: BGNBDModel | None
+    note: str
+    table: pd.DataFrame
+
+
+def order_value(rfm: pd.DataFrame, revenue: pd.Series) -> pd.Series:
+    """Average spend per purchase day: ``revenue / (frequency + 1)``, the model's unit.
+
+    ``revenue`` is each customer's total over the days ``rfm`` counts (first day included);
+    one purchase day is one purchase in BG/NBD, so this is the value of one expected
+    purchase. (lifetimes' ``monetary_value`` leaves the first day out: 0 for one-time buyers.)
+    """
+    spent = revenue.reindex(rfm.index).astype(float)
+    return (spent / (rfm["frequency"] + 1.0)).rename("order_value")
+
+
+def forecast(rfm: pd.DataFrame, *, revenue: pd.Series, settings: Settings) -> Forecast:
+    """Fit the model (unless ``settings.predict`` is off) and forecast every customer.
+
+    Columns: p_alive, expected purchases in the next 30, 90 and 365 days, order_value (see
+    :func:`order_value`) and expected_value_365 (expected purchases in 365 days times the
+    order value). Never raises on the data: a thin history or a failed fit gives no model
+    and a note saying why, in plain words.
+    """
+    empty = pd.DataFrame(columns=FORECAST_COLUMNS, index=rfm.index[:0], dtype=float)
+    if not settings.predict:
+        return Forecast(None, f"Turned off in Settings (predict); {_NO_MODEL}.", empty)
+    try:
+        model = fit_bgnbd(rfm, penalizer=settings.predict_penalizer)
+    except ThinDataError as exc:
+        return Forecast(None, str(exc), empty)
+    table = pd.DataFrame({"p_alive": model.p_alive(rfm)})
+    for days in HORIZONS:
+        table[f"expected_purchases_{days}"] = model.expected_purchases(rfm, days)
+    table["order_value"] = order_value(rfm, revenue)
+    table["expected_value_365"] = table["expected_purchases_365"] * table["order_value"]
+    note = (
+        f"Predicted from the purchases of {_n(model.customers)} ({model.repeat_buyers:,} "
+        "bought more than once); the Lapsed list is ranked by expected value lost."
+    )
+    return Forecast(model, note, table)
+
+
+# -- the model ------------------------------------------------------------------------------
+
+
+def _history(rfm: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    missing = [c for c in ("frequency", "recency", "T") if c not in rfm.columns]
+    if missing:
+        raise ValueError(f"rfm needs the columns of rfm_summary(); missing: {missing}")
+    x, tx, t_age = (rfm[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    return x, tx, t_age
+
+
+def _check(x: np.ndarray, tx: np.ndarray, t_age: np.ndarray) -> None:
+    """lifetimes' input checks (``_check_inputs``), as a ValueError."""
+    if not (np.isfinite(x).all() and np.isfinite(tx).all() and np.isfinite(t_age).all()):
+        raise ValueError("frequency, recency and T must be numbers (no blanks)")
+    if (tx > t_age).any():
+        raise ValueError("recency must not exceed T")
+    if (tx[x == 0] != 0).any():
+        raise ValueError("recency must be 0 when frequency is 0")
+    if (tx < 0).any() or (x < 0).any() or (x % 1 != 0).any():
+        raise ValueError("frequency must be a whole number and recency 0 or more")
+    if ((x > 0) & (t_age <= 0)).any():
+        raise ValueError("T must be above 0 for a customer who bought again")
+
+
+def _objective(
+    log_params: np.ndarray,
+    ux: np.ndarray,
+    ux_weight: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    t_age: np.ndarray,
+    weights: np.ndarray,
+    penalizer: float,
+) -> tuple[float, np.ndarray]:
+    """lifetimes' negative mean log-likelihood plus penalizer, and its gradient.
+
+    Per customer (Fader, Hardie & Lee 2005, section 7), ``ll = A1 + A2 + log(exp(A3) +
+    [x > 0] exp(A4))``; the last term is ``A3 + softplus(A4 - A3)``, so it neither overflows
+    nor underflows. A1 and A2 depend on the frequency alone: they are computed once per
+    distinct frequency ``ux`` (``ux_weight`` customers each). The histories are sorted by
+    frequency, one-time buyers first. The gradient is with respect to the log-parameters.
+    """
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        p = np.exp(log_params)
+        r, alpha, a, b = p
+        total = weights.sum()
+        # the terms of the frequency alone, once per distinct frequency
+        a12 = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + gammaln(a + b)
+               + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux))  # fmt: skip
+        d_r12 = digamma(r + ux) - digamma(r) + np.log(alpha)
+        d_a12 = digamma(a + b) - digamma(a + b + ux)
+        d_b12 = d_a12 + digamma(b + ux) - digamma(b)
+        # per history: log(exp(A3) + [x > 0] exp(A4)) = A3 + [x > 0] softplus(A4 - A3)
+        rx = r + x
+        log_at, log_atx = np.log(alpha + t_age), np.log(alpha + tx)
+        last = -rx * log_at
+        w4 = np.zeros_like(x)  # the share of exp(A4) in the sum; none for one-time buyers
+        rep = slice(int(np.searchsorted(x, 0.0, side="right")), None)
+        bx = b + x[rep] - 1.0
+        gap = np.log(a) - np.log(bx) - rx[rep] * (log_atx[rep] - log_at[rep])  # A4 - A3
+        last[rep] += np.maximum(gap, 0.0) + np.log1p(np.exp(-np.abs(gap)))
+        w4[rep] = expit(gap)
+        w3 = 1.0 - w4
+        ll = float(ux_weight @ a12) + float(weights @ last)
+        grad_ll = np.array([
+            ux_weight @ d_r12 - weights @ (w3 * log_at + w4 * log_atx),
+            r / alpha * total - weights @ (rx * (w3 / (alpha + t_age) + w4 / (alpha + tx))),
+            ux_weight @ d_a12 + (weights @ w4) / a,
+            ux_weight @ d_b12 - weights[rep] @ (w4[rep] / bx),
+        ])  # fmt: skip
+        value = -ll / total + penalizer * float(np.sum(p**2))
+        grad = -grad_ll / total * p + 2.0 * penalizer * p**2
+    if not (np.isfinite(value) and np.isfinite(grad).all()):
+        return np.inf, np.zeros(4)  # the line search steps back
+    return value, grad
+
+
+def _log_ratio(params: dict[str, float], x: np.ndarray, tx: np.ndarray, t_age: np.ndarray) -> Any:
+    """log of the odds a repeat buyer has stopped (P(alive) = 1 / (1 + exp(this)))."""
+    r, alpha, a, b = (params[k] for k in _PARAMS)
+    return (r + x) * np.log((alpha + t_age) / (alpha + tx)) + np.log(a / (b + np.maximum(x, 1) - 1))
+
+
+def _p_alive(params: dict[str, float], x: np.ndarray, tx: np.ndarray, t_age: np.ndarray) -> Any:
+    return np.where(x == 0, 1.0, expit(-_log_ratio(params, x, tx, t_age)))
+
+
+def _expected(
+    params: dict[str, float], x: np.ndarray, tx: np.ndarray, t_age: np.ndarray, t: float
+) -> Any:
+    """E[purchases in (T, T + t] | x, t_x, T]; the hypergeometric term as lifetimes does it."""
+    r, alpha, a, b = (params[k] for k in _PARAMS)
+    big_a, big_b, big_c = r + x, b + x, a + b + x - 1.0
+    z = t / (alpha + t_age + t)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ln_hyp = np.log(hyp2f1(big_a, big_b, big_c, z))
+        # where 2F1 overflows, Euler's transformation gives the same value
+        alt = np.log(hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (
+            big_c - big_a - big_b) * np.log1p(-z)  # fmt: skip
+        ln_hyp = np.where(np.isfinite(ln_hyp), ln_hyp, alt)
+        first = (a + b + x - 1.0) / (a - 1.0)
+        second = -np.expm1(ln_hyp + (r + x) * np.log((alpha + t_age) / (alpha + t_age + t)))
+    # lifetimes divides by 1 + [x > 0] exp(log ratio): that is multiplying by P(alive)
+    return first * second * _p_alive(params, x, tx, t_age)
+
+
+def _n(count: int) -> str:
+    return f"{count:,} customer" + ("" if count == 1 else "s")
