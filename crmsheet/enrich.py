@@ -20,7 +20,7 @@ import pandas as pd
 from . import __version__
 from .analysis import Analysis, analyze, headline_rows
 from .config import Settings
-from .errors import InputFileError, OutputFileError, SettingsError
+from .errors import OutputFileError, SettingsError
 from .io.enriched import (
     AMBER,
     BLUE,
@@ -34,7 +34,7 @@ from .io.enriched import (
     SheetSpec,
     write_workbook,
 )  # fmt: skip
-from .io.graft import check_book, has_marker, reraise_for, strip_copy, write_in_place
+from .io.graft import check_book, write_in_place
 from .reader import read
 from .schema import normalise_header
 from .validate import CrmData
@@ -147,10 +147,8 @@ def enrich(
     if out.resolve() in inputs:
         raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
     step("read")
-    with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
-        data = _read_without_own_sheets(paths, dict(transactions=transactions, spend=spend,
-                                                    support=support, column_map=column_map),
-                                        as_of=as_of, folder=Path(folder))  # fmt: skip
+    data = read(*paths, transactions=transactions, spend=spend, support=support,
+                column_map=column_map, as_of=as_of)  # fmt: skip
     if not isinstance(settings, Settings):
         settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
@@ -171,14 +169,14 @@ def _enrich_in_place(
     return_data: bool,
     backup: bool,
 ) -> Any:
-    """``enrich(in_place=True)``: read the book without crmsheet's own sheets, then graft."""
+    """``enrich(in_place=True)``: read the book (without crmsheet's own sheets), then graft."""
     book = Path(paths[0])
     if output is not None:
         raise SettingsError("--in-place writes into the workbook itself: leave out --output")
     check_book(book)
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
         step("read")
-        data = _read_without_own_sheets(paths, sources, as_of=as_of, folder=Path(folder))
+        data = read(*paths, **sources, as_of=as_of)  # skips the sheets an earlier run added
         if not isinstance(settings, Settings):
             settings = load_settings(settings, sheet=data.settings_values)
         step("analyze")
@@ -190,34 +188,6 @@ def _enrich_in_place(
     if copy is not None:
         step(f"backup:{copy}")
     return (result, data) if return_data else result
-
-
-def _read_without_own_sheets(
-    paths: Sequence[str | Path], sources: Mapping[str, Any], *, as_of: date, folder: Path
-) -> CrmData:
-    """:func:`read`, leaving out the sheets an earlier ``--in-place`` run added to a book.
-
-    Such a workbook is read from a copy without them (same file name, inside ``folder``),
-    so crmsheet never takes its own output for input; errors still name the user's file.
-    """
-    actual: list[str | Path] = []
-    copies: dict[Path, Path] = {}
-    for i, given in enumerate(paths):
-        path = Path(given)
-        if has_marker(path):
-            clean = folder / str(i) / path.name
-            clean.parent.mkdir(parents=True)
-            strip_copy(path, clean)
-            copies[clean] = path
-            actual.append(clean)
-        else:
-            actual.append(given)
-    try:
-        return read(*actual, **sources, as_of=as_of)
-    except InputFileError as exc:
-        if exc.path in copies:
-            raise reraise_for(copies[exc.path], exc) from None
-        raise
 
 
 def write_enriched(
@@ -270,8 +240,7 @@ def _customer_sheet(result: Analysis, data: CrmData) -> pd.DataFrame:
 
     def enriched(frame: pd.DataFrame) -> pd.DataFrame:
         out = _labelled(frame[columns], index=False)
-        out.columns = [h if normalise_header(h) not in taken else f"{h} (crmsheet)"
-                       for h in out.columns]  # fmt: skip
+        out.columns = [_free_header(h, taken) for h in out.columns]
         return out
 
     table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
@@ -286,6 +255,15 @@ def _customer_sheet(result: Analysis, data: CrmData) -> pd.DataFrame:
         rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
         table = pd.concat([table, rows], ignore_index=True)
     return table
+
+
+def _free_header(header: str, taken: set[str]) -> str:
+    """``header``, or "header (crmsheet)", "header (crmsheet 2)"... if the user's sheet has it."""
+    candidate, n = header, 1
+    while normalise_header(candidate) in taken:
+        candidate = f"{header} (crmsheet{'' if n == 1 else f' {n}'})"
+        n += 1
+    return candidate
 
 
 def _sheets(result: Analysis, data: CrmData) -> dict[str, SheetSpec]:

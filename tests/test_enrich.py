@@ -18,6 +18,8 @@ from crmsheet import OutputFileError, Settings
 from crmsheet.cli import main
 from crmsheet.io.enriched import SHEETS
 
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_customers.xlsx"
+
 AS_OF = date(2026, 6, 30)
 d = datetime
 
@@ -244,3 +246,28 @@ def test_a_settings_sheet_in_the_input_is_used_and_a_toml_file_wins(
     assert (result.settings.lapse_days, result.settings.thank_you_days) == (400, 5)
     problems = crmsheet.read(path, as_of=AS_OF).problems.frame
     assert "unusable-sheet" not in set(problems["code"])
+
+
+def test_headers_that_clash_with_enriched_columns_get_a_free_name(tmp_path: Path) -> None:
+    src = tmp_path / "clash.csv"
+    src.write_text(
+        "Customer ID,Name,Status,Status (crmsheet),Purchases\nC1,Ann,vip,x,lots\nC2,Bob,,y,few\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "clash.enriched.xlsx"
+    crmsheet.enrich(src, output=out, as_of=date(2026, 11, 1))
+    ws = openpyxl.load_workbook(out)["Customers"]
+    header = [c.value for c in ws[1]]
+    assert len(header) == len(set(header))
+    assert header[:5] == ["Customer ID", "Name", "Status", "Status (crmsheet)", "Purchases"]
+    assert "Status (crmsheet 2)" in header and "Purchases (crmsheet)" in header
+    assert [ws.cell(row=r, column=4).value for r in (2, 3)] == ["x", "y"]  # the user's own
+
+
+def test_an_enriched_workbook_is_refused_as_input(tmp_path: Path) -> None:
+    out = tmp_path / "sample.enriched.xlsx"
+    crmsheet.enrich(SAMPLE, output=out, as_of=date(2026, 11, 1))
+    with pytest.raises(crmsheet.NoUsableDataError, match="enriched workbook that crmsheet wrote"):
+        crmsheet.read(out, as_of=date(2026, 11, 1))
+    with pytest.raises(crmsheet.NoUsableDataError, match="original customer file"):
+        crmsheet.enrich(out, output=tmp_path / "again.xlsx", as_of=date(2026, 11, 1))

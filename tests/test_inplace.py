@@ -25,6 +25,7 @@ import openpyxl
 import pytest
 import python_calamine
 import xlsxwriter
+from pandas.testing import assert_frame_equal
 
 import crmsheet
 from crmsheet.cli import main
@@ -696,3 +697,14 @@ def test_refuses_protected_structure(tmp_path: Path, capsys: pytest.CaptureFixtu
     shutil.copyfile(EXAMPLE, path)
     _edit(path, "xl/workbook.xml", "</sheets>", '</sheets><workbookProtection lockStructure="1"/>')
     assert "protected" in _refused(path, capsys)
+
+
+def test_validate_skips_the_sheets_an_earlier_run_added(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = crmsheet.read(book, as_of=date(2026, 11, 1))
+    assert main(["enrich", str(book), "--in-place", "--no-backup", "--as-of", "2026-11-01"]) == 0
+    after = crmsheet.read(book, as_of=date(2026, 11, 1))
+    assert [t.sheet for t in after.tables] == [t.sheet for t in before.tables]
+    assert after.rows_read == before.rows_read
+    assert_frame_equal(after.problems.frame, before.problems.frame)

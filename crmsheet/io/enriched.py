@@ -19,7 +19,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .write import atomic_path
+from .write import OUTPUT_MARKER, atomic_path
 
 __all__ = ["SHEETS", "SheetSpec", "write_workbook"]
 
@@ -82,6 +82,7 @@ def write_workbook(
             },
         )
         book.set_properties({"title": "crmsheet enriched workbook", "creator": "crmsheet"})
+        book.set_custom_property(OUTPUT_MARKER, "enriched workbook")
         styles = _Styles(book)
         try:
             if summary is not None:

@@ -77,8 +77,8 @@ from xml.sax.saxutils import escape, unescape
 
 import defusedxml.ElementTree as SafeET
 
-from ..errors import InputFileError, OutputFileError, UnsupportedFormatError
-from .write import atomic_path
+from ..errors import OutputFileError, UnsupportedFormatError
+from .write import SHEET_MARKER, atomic_path
 from .xlsxread import _precheck
 
 __all__ = [
@@ -87,13 +87,12 @@ __all__ = [
     "check_book",
     "crmsheet_sheets",
     "graft",
-    "has_marker",
     "strip_previous",
     "write_in_place",
 ]
 
 #: The hidden sheet-scoped defined name that marks a sheet crmsheet added.
-MARKER = "_crmsheet"
+MARKER = SHEET_MARKER
 MARKER_VALUE = '"crmsheet"'
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -105,8 +104,6 @@ SIGNATURE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/di
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: Timestamp of the parts crmsheet adds (constant, so two runs give the same bytes).
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)
-#: Parts larger than this are not peeked at by :func:`has_marker`.
-MAX_PEEK = 64 * 1024**2
 
 _NOT_IN_PLACE = "run without --in-place to write a separate enriched workbook"
 
@@ -482,31 +479,6 @@ def read_sheets(pkg: Package, wb: str) -> list[Sheet]:
 def _names(text: str) -> list[Element]:
     box = first(text, "definedNames")
     return elements(text, "definedName", box.inner) if box is not None else []
-
-
-def has_marker(path: str | Path) -> bool:
-    """Whether an earlier ``--in-place`` run wrote into the workbook at ``path``.
-
-    Cheap (reads only the package relationships and the workbook part) and silent: a file
-    it cannot look into is left for the reader to report.
-    """
-    path = Path(path)
-    if path.suffix.lower() not in BOOK_SUFFIXES:
-        return False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            sizes = {i.filename: i.file_size for i in zf.infolist()}
-            if sizes.get("_rels/.rels", MAX_PEEK) >= MAX_PEEK:
-                return False
-            rels = zf.read("_rels/.rels").decode("utf-8")
-            found = [el.attrs.get("Target", "") for el in elements(rels, "Relationship")
-                     if el.attrs.get("Type", "").endswith("/officeDocument")]  # fmt: skip
-            wb = resolve("", found[0]) if found else "xl/workbook.xml"
-            if sizes.get(wb, MAX_PEEK) >= MAX_PEEK:
-                return False
-            return f'name="{MARKER}"'.encode() in zf.read(wb)
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, UnicodeDecodeError):
-        return False
 
 
 def crmsheet_sheets(path: str | Path) -> list[str]:
@@ -1102,23 +1074,3 @@ def write_in_place(
                 raise OutputFileError(copy, f"the backup cannot be written ({exc}); use "
                                       "--no-backup to skip it") from exc  # fmt: skip
     return copy
-
-
-def strip_copy(book: str | Path, dest: str | Path) -> list[str]:
-    """Write a copy of ``book`` without the sheets an earlier run added; return their names.
-
-    The enrich step reads this copy, so crmsheet never reads its own output as input.
-    """
-    book, dest = Path(book), Path(dest)
-    pkg = Package(book)
-    removed = strip_previous(pkg)
-    if removed.names:
-        pkg.save(dest)
-    else:
-        shutil.copyfile(book, dest)
-    return removed.names
-
-
-def reraise_for(book: Path, exc: InputFileError) -> InputFileError:
-    """The same error, naming the user's book rather than the stripped copy read."""
-    return type(exc)(book, exc.message)

@@ -64,6 +64,15 @@ def atomic_path(dest: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
             tmp.unlink()
 
 
+# A custom document property on every enriched workbook crmsheet writes: the reader refuses
+# such a file as input (its sheets are crmsheet's own output, not the user's data). It
+# survives a re-save in Excel or LibreOffice and does not depend on what sheets are called.
+OUTPUT_MARKER = "crmsheet.output"
+# The hidden sheet-scoped defined name on each sheet ``enrich --in-place`` adds to a user's
+# workbook (it follows the sheet through renames and moves): the reader skips those sheets.
+SHEET_MARKER = "_crmsheet"
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)

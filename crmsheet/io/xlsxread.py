@@ -57,6 +57,7 @@ from crmsheet.errors import (
     UnsupportedFormatError,
 )
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.io.write import OUTPUT_MARKER, SHEET_MARKER
 
 __all__ = ["read_workbook_grids"]
 
@@ -112,6 +113,12 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
     kind = _precheck(p)
     zinfo = _ZipFacts(p) if kind in {"ooxml", "xlsb", "ods"} else None
     epoch_1904 = zinfo.epoch_1904 if zinfo is not None else False
+    if zinfo is not None and zinfo.written_by_crmsheet:
+        raise NoUsableDataError(
+            p, "is an enriched workbook that crmsheet wrote, not a customer list: run crmsheet "
+            "on your original customer file instead (or use enrich --in-place to keep "
+            "crmsheet's sheets inside your own workbook)"
+        )  # fmt: skip
 
     with _parser_errors(p, kind):
         wb = _open_workbook(p, kind, p.suffix.lower())
@@ -123,6 +130,8 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
             meta = metas[name]
             if meta.typ != SheetTypeEnum.WorkSheet:  # chart, dialog and macro sheets
                 continue
+            if zinfo is not None and name in zinfo.crmsheet_sheets:
+                continue  # crmsheet's own output in the user's book, never its input
             if zinfo is not None:
                 zinfo.check_area(name)
             with _parser_errors(p, kind):
@@ -429,10 +438,13 @@ class _ZipFacts:
     def __init__(self, p: Path) -> None:
         self.path = p
         self.epoch_1904 = False
+        self.written_by_crmsheet = False
+        self.crmsheet_sheets: set[str] = set()  # added to the user's book by --in-place
         self._sheet_parts: dict[str, str] = {}
         try:
             with zipfile.ZipFile(p) as zf:
                 names = set(zf.namelist())
+                self.written_by_crmsheet = _has_output_marker(zf, names)
                 if "xl/workbook.xml" in names:
                     self._read_workbook_xml(zf, names)
                 elif "content.xml" in names:
@@ -449,14 +461,22 @@ class _ZipFacts:
     def _read_workbook_xml(self, zf: zipfile.ZipFile, names: set[str]) -> None:
         root = SafeET.fromstring(zf.read("xl/workbook.xml"))
         rids: dict[str, str] = {}
+        order: list[str] = []
+        marked: set[int] = set()
         for el in root.iter():
             name = _local(el.tag)
             if name == "workbookPr":
                 self.epoch_1904 = el.get("date1904", "").strip().lower() in {"1", "true"}
             elif name == "sheet":
+                order.append(el.get("name", ""))
                 rid = next((v for k, v in el.attrib.items() if _REL_NS_ID.match(k)), None)
                 if rid is not None and el.get("name") is not None:
                     rids[rid] = el.get("name", "")
+            elif name == "definedName" and el.get("name") == SHEET_MARKER:
+                position = el.get("localSheetId", "")
+                if position.isdigit():
+                    marked.add(int(position))
+        self.crmsheet_sheets = {order[i] for i in marked if i < len(order)}
         rels = "xl/_rels/workbook.xml.rels"
         if rels not in names or not rids:
             return
@@ -583,6 +603,17 @@ def _decode(a: np.ndarray, at: np.ndarray, width: int, base: int, zero: int, mas
     for j in range(width):
         value = value * base + ((a[at + j] & mask).astype(np.int64) - zero)
     return int(value.max()) if len(value) else 0
+
+
+def _has_output_marker(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """Whether docProps/custom.xml names :data:`OUTPUT_MARKER` (an enriched workbook)."""
+    part = "docProps/custom.xml"
+    if part not in names:
+        return False
+    for el in SafeET.fromstring(zf.read(part)).iter():
+        if _local(el.tag) == "property" and el.get("name") == OUTPUT_MARKER:
+            return True
+    return False
 
 
 def _scan_error_cells(fh: Any, chunk_size: int = 1 << 23) -> list[tuple[int, int, str]]:
