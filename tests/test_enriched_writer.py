@@ -123,3 +123,16 @@ def test_control_characters_are_escaped_as_excel_does(tmp_path: Path, text: str)
     fast, slow = _both(tmp_path, sheets)
     assert _cells_openpyxl(fast) == _cells_openpyxl(slow)
     assert _cells_calamine(fast) == _cells_calamine(slow)
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise ValueError("cannot print me")
+
+
+def test_an_error_while_streaming_rows_leaves_no_file(tmp_path: Path) -> None:
+    values = pd.Series(["ok"] * 40_000 + [_Unprintable()], dtype=object)  # fails in block 3
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(ValueError, match="cannot print me"):
+        write_workbook(out, {"T": SheetSpec(pd.DataFrame({"x": values}))})
+    assert list(tmp_path.iterdir()) == []

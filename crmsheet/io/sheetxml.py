@@ -16,12 +16,15 @@ inline strings escaped the same way (``&<>``, control characters as ``_xHHHH_``,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, Queue
 from typing import IO, Any
 
 import numpy as np
@@ -255,8 +258,44 @@ def splice_rows(
             rows, used = sheets[info.filename]
             big = len(rows.frame) * max(rows.frame.shape[1], 1) * 80 > 2**31
             with out.open(target, "w", force_zip64=big) as fh:
-                for piece in _sheet_parts(data, rows, used):
+                for piece in _ahead(_sheet_parts(data, rows, used)):
                     fh.write(piece)
+
+
+def _ahead(pieces: Iterable[bytes], depth: int = 2) -> Iterator[bytes]:
+    """``pieces``, made in a thread while the caller compresses the previous ones.
+
+    Arrow and zlib release the GIL, so on two cores building and compressing overlap.
+    """
+    queue: Queue[tuple[bytes | None, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                queue.put((piece, None))
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the caller, raised there
+            queue.put((None, exc))
+
+    worker = threading.Thread(target=make, name="crmsheet-rows", daemon=True)
+    worker.start()
+    try:
+        while True:
+            piece, error = queue.get()
+            if error is not None:
+                raise error
+            if piece is None:
+                return
+            yield piece
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.05)
+        worker.join()
 
 
 _TABLE_NAME = re.compile(rb'<table [^>]*?\bname="([^"]*)"')
