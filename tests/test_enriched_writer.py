@@ -8,6 +8,8 @@ type, number format) and python-calamine, and keep tables, frozen panes, colours
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,24 @@ def test_an_error_while_streaming_rows_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot print me"):
         write_workbook(out, {"T": SheetSpec(pd.DataFrame({"x": values}))})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_reads_the_streamed_rows_back(tmp_path: Path) -> None:
+    """LibreOffice loads every streamed sheet (no repair) and saves the same values."""
+    shop = test_enrich.shop.__wrapped__(tmp_path)
+    out = crmsheet.enrich(shop, as_of=AS_OF, output=tmp_path / "streamed.xlsx") and (
+        tmp_path / "streamed.xlsx"
+    )
+    proc = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+         "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    again, ours = _cells_calamine(tmp_path / "lo" / "streamed.xlsx"), _cells_calamine(out)
+    assert again.keys() == ours.keys()
+    for sheet, rows in ours.items():  # LibreOffice saves numbers with 15 significant digits
+        assert len(again[sheet]) == len(rows), sheet
+        for a, b in zip(again[sheet], rows, strict=True):
+            assert [pytest.approx(v, rel=1e-13) if isinstance(v, float) else v for v in b] == a
