@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import test_enrich
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import crmsheet
@@ -159,3 +162,25 @@ def test_libreoffice_reads_the_streamed_rows_back(tmp_path: Path) -> None:
         assert len(again[sheet]) == len(rows), sheet
         for a, b in zip(again[sheet], rows, strict=True):
             assert [pytest.approx(v, rel=1e-13) if isinstance(v, float) else v for v in b] == a
+
+
+TEXT_CELLS = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+        st.sampled_from(["a&b", "<x>", " lead", "trail\u3000", "_x0041_", "\x1fx", "\ufffe"]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(TEXT_CELLS)
+def test_any_text_reads_back_as_xlsxwriter_writes_it(values: list[str | None]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        sheets = {"T": SheetSpec(pd.DataFrame({"x": pd.Series(values, dtype=object),
+                                               "s": pd.Series(values, dtype="str")}))}  # fmt: skip
+        fast, slow = _both(Path(folder), sheets)
+        assert _cells_openpyxl(fast) == _cells_openpyxl(slow)
+        assert _cells_calamine(fast) == _cells_calamine(slow)

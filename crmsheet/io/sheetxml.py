@@ -48,7 +48,9 @@ _NEEDS_ESCAPE = r"[\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|\x{fffe}|\x{ffff}"
 # Python's str.isspace() characters (xlsxwriter tests ^\s|\s$ with Python's re)
 _SPACE = (r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
           r"\x{202f}\x{205f}\x{3000}]")  # fmt: skip
-_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+# any cell that needs more than copying: markup, escapes, or edge whitespace
+_SPECIAL = f"[&<>]|{_NEEDS_ESCAPE}|^{_SPACE}|{_SPACE}$"
+_PY_EDGE_SPACE = re.compile(r"^\s|\s$")  # xlsxwriter's test
 
 
 @dataclass(frozen=True)
@@ -98,20 +100,29 @@ def _escape_slow(text: str) -> str:
 
 
 def _text_cells(text: pa.Array, ref: str, rows: pa.Array, style: int | None) -> pa.Array:
-    """Inline-string ``<c>`` elements; null text writes nothing, "" an empty text cell."""
-    text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
-    odd = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
-    if pc.any(odd).as_py():
-        values = text.to_pylist()
-        for i in np.flatnonzero(odd.to_numpy(zero_copy_only=False)).tolist():
-            values[i] = _escape_slow(values[i])
-        text = pa.array(values, type=pa.string())
-    preserve = pc.if_else(pc.fill_null(pc.match_substring_regex(text, _EDGE_SPACE), False),
-                          ' xml:space="preserve"', "")  # fmt: skip
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, old, new)
+    """Inline-string ``<c>`` elements; null text writes nothing, "" an empty text cell.
+
+    One regex finds the few cells that need escaping or ``xml:space``; only those are
+    rewritten in Python, exactly as xlsxwriter does. The rest are copied as they are.
+    """
+    longest = pc.max(pc.binary_length(text)).as_py() if len(text) else None
+    if (longest or 0) > MAX_TEXT:  # bytes >= characters: most columns skip the slicing
+        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
+    special = pc.fill_null(pc.match_substring_regex(text, _SPECIAL), False)
+    body = pc.binary_join_element_wise(">", text, "")
+    if pc.any(special).as_py():
+        where = np.flatnonzero(special.to_numpy(zero_copy_only=False))
+        fixed = [_inline_body(v) for v in pc.take(text, pa.array(where)).to_pylist()]
+        body = pc.replace_with_mask(body, special, pa.array(fixed, type=body.type))
     head = f'"{_attrs(style)} t="inlineStr"><is><t'
-    return pc.binary_join_element_wise(ref, rows, head, preserve, ">", text, "</t></is></c>", "")
+    return pc.binary_join_element_wise(ref, rows, head, body, "</t></is></c>", "")
+
+
+def _inline_body(text: str) -> str:
+    """``[ xml:space="preserve"]>escaped text``, as xlsxwriter writes an inline string."""
+    text = _escape_slow(text)
+    preserve = ' xml:space="preserve"' if _PY_EDGE_SPACE.search(text) else ""
+    return preserve + ">" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _value_cells(values: pa.Array, ref: str, rows: pa.Array, style: int | None,
