@@ -242,15 +242,18 @@ def splice_rows(
     sheets: Mapping[str, tuple[SheetRows, str]],
     tables: Mapping[str, tuple[str, str]] | None = None,
     *,
-    compresslevel: int = 6,
+    compresslevel: int = 3,
 ) -> None:
     """Copy the .xlsx ``package`` to ``dest``, appending rows to the named sheet parts.
 
     ``sheets`` maps a part name (``xl/worksheets/sheet2.xml``) to its rows and the sheet's
-    full used range (``A1:AE100001``) for ``<dimension>``. ``tables`` maps a table's name to
-    the range it was laid out on and its full range: xlsxwriter's ``add_table`` checks
-    every cell of its range for overlaps (seconds and hundreds of MB for a million cells),
-    so a big table is laid out on its header and first row and widened here.
+    full used range (``A1:AE100001``) for ``<dimension>``. ``compresslevel`` 3 rather than
+    zlib's 6: compressing runs beside the row builder and no longer outlasts it (1M
+    transactions: 1.5 s instead of 3.3 s of zlib for a file 14 % larger, 36 MB not 32).
+    ``tables`` maps a table's name to the range it was laid out on and its full range:
+    xlsxwriter's ``add_table`` checks every cell of its range for overlaps (seconds and
+    hundreds of MB for a million cells), so a big table is laid out on its header and
+    first row and widened here.
     """
     tables = tables or {}
     with zipfile.ZipFile(package) as src, zipfile.ZipFile(dest, "w") as out:
