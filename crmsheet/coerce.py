@@ -1084,6 +1084,12 @@ def parse_text(s: pd.Series) -> Parsed:
     ['Acme  Ltd', '2134', 'NA', nan]
     """
     c = _split(s)
+    if c.obj is None and not ((c.kind != _TEXT) & (c.kind != _BLANK)).any():
+        # text only (the usual column): stay in Arrow, no Python string per cell
+        keep = (c.kind == _TEXT) & ~_fullmatch(c.text, "NULL")
+        text = c.text.where(keep)  # NaN elsewhere, as below
+        return Parsed(values=_series(text.array, s.index),
+                      bad=_series(np.zeros(len(c), bool), s.index))  # fmt: skip
     out = _cells_as_text(c)
     out[out == "NULL"] = None
     values = pd.Series(_make_text(np.where(pd.isna(out), "", out)).to_numpy(), dtype="str")

@@ -18,6 +18,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import coerce
 from .mapping import TableLayout, column_letter
@@ -569,12 +571,33 @@ def _repeated_headers(table: _Table) -> None:
     if raw.empty or not table.layout.mapping:
         return
     first = min(table.layout.mapping)  # cheap filter first: rows whose key cell is its header
-    same = raw[first].map(lambda v: isinstance(v, str) and v.strip().casefold() == headers[first])
+    same = _equals_folded(raw[first], headers[first])
     if not same.any():
         return
     for col, header in enumerate(headers[: raw.shape[1]]):
         same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
     table.report("repeated-header", same, reject=True)
+
+
+#: What Python's ``str.strip()`` removes from ASCII text.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _equals_folded(values: pd.Series, folded: str) -> pd.Series:
+    """Text cells whose ``strip().casefold()`` is ``folded`` (other cells: False).
+
+    ASCII text (casefold is lower there) is compared in Arrow; only the rest runs in Python.
+    """
+    if not isinstance(values.dtype, pd.StringDtype):
+        return values.map(lambda v: isinstance(v, str) and v.strip().casefold() == folded)
+    text = pa.array(values)  # the column's own Arrow data (pandas' str dtype)
+    ascii_ = pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False)
+    same = pc.fill_null(pc.equal(pc.ascii_lower(pc.utf8_trim(text, _ASCII_SPACE)), folded), False)
+    out = same.to_numpy(zero_copy_only=False).astype(bool)
+    if not ascii_.all():
+        rest = np.flatnonzero(~ascii_)
+        out[rest] = [v.strip().casefold() == folded for v in values.iloc[rest].tolist()]
+    return pd.Series(out, index=values.index)
 
 
 def _row_rules(table: _Table, role: Role) -> None:

@@ -9,6 +9,7 @@ written as text: a cell holding ``=SUM(A1)`` or ``http://...`` stays that string
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from .sheetxml import SheetRows, splice_rows
 from .write import OUTPUT_MARKER, atomic_path
 
 __all__ = ["SHEETS", "SheetSpec", "write_workbook"]
@@ -67,11 +69,20 @@ def write_workbook(
     *,
     summary: Callable[[Any, Any, Mapping[str, Any]], None] | None = None,
     overwrite: bool = False,
+    streamed: bool = True,
 ) -> Path:
-    """Write ``sheets`` (name -> spec) in order; ``summary`` draws the Summary sheet first."""
+    """Write ``sheets`` (name -> spec) in order; ``summary`` draws the Summary sheet first.
+
+    xlsxwriter lays out every sheet (header, table, formats, widths, colours, charts); the
+    tables' data rows are then streamed into the package a column at a time
+    (:mod:`.sheetxml`), ten to twenty times faster than xlsxwriter's cell by cell.
+    ``streamed=False`` writes them cell by cell with xlsxwriter (the reference the tests
+    compare the streamed output with).
+    """
     with atomic_path(path, overwrite=overwrite) as tmp:
+        package = io.BytesIO()
         book = xlsxwriter.Workbook(
-            str(tmp),
+            package if streamed else str(tmp),
             {
                 "strings_to_formulas": False,  # "=cmd|..." from a cell stays text
                 "strings_to_urls": False,
@@ -79,19 +90,28 @@ def write_workbook(
                 "nan_inf_to_errors": True,
                 "remove_timezone": True,
                 "default_date_format": DATE,
+                "in_memory": streamed,  # only the layout: the rows come later
             },
         )
         book.set_properties({"title": "crmsheet enriched workbook", "creator": "crmsheet"})
         book.set_custom_property(OUTPUT_MARKER, "enriched workbook")
         styles = _Styles(book)
+        rows: dict[str, tuple[SheetRows, str]] = {}
+        tables: dict[str, tuple[str, str]] = {}
         try:
             if summary is not None:
                 ws = book.add_worksheet("Summary")
                 summary(book, ws, {"styles": styles, "sheets": sheets})
             for name, spec in sheets.items():
-                _table_sheet(book, styles, name, spec)
+                later = _table_sheet(book, styles, name, spec, streamed=streamed)
+                if later is not None:
+                    rows[f"xl/worksheets/sheet{len(book.worksheets())}.xml"] = later[:2]
+                    tables[table_name(name)] = later[2]
         finally:
             book.close()
+        if streamed:
+            package.seek(0)
+            splice_rows(package, tmp, rows, tables)
     return Path(path)
 
 
@@ -134,7 +154,12 @@ def guess_format(name: str, values: pd.Series) -> str | None:
     return DECIMAL
 
 
-def _table_sheet(book: Any, styles: _Styles, name: str, spec: SheetSpec) -> None:
+def _table_sheet(
+    book: Any, styles: _Styles, name: str, spec: SheetSpec, *, streamed: bool = False
+) -> tuple[SheetRows, str, tuple[str, str]] | None:
+    """Lay out one table sheet; with ``streamed``, return what :func:`splice_rows` needs to
+    add its data rows: the rows, the sheet's used range, and the table's laid-out and full
+    ranges (the table is laid out on its header and first row only)."""
     ws = book.add_worksheet(name)
     frame = spec.frame
     top = 0
@@ -142,15 +167,27 @@ def _table_sheet(book: Any, styles: _Styles, name: str, spec: SheetSpec) -> None
     n_rows, n_cols = frame.shape
     if n_cols == 0:
         ws.write_string(top, 0, "(nothing to show)")
-        return
+        return None
     number_formats = {}
     for col in headers:
         fmt = spec.formats.get(col) or guess_format(col, frame[col])
         number_formats[col] = fmt
-    for c, col in enumerate(headers):
-        fmt = styles(num_format=number_formats[col]) if number_formats[col] else None
-        write_column(ws, top + 1, c, frame[col], fmt, styles(num_format=DATE))
-    ws.add_table(top, 0, top + max(n_rows, 1), n_cols - 1, {
+    later = None
+    if streamed and n_rows:
+        cell_styles = [
+            styles(num_format=f)._get_xf_index() if f else None
+            for f in (number_formats[h] for h in headers)
+        ]  # the index xlsxwriter gives the format: it is in styles.xml once the book closes
+        last = xl_col_to_name(n_cols - 1)
+        used = f"A{top + 1}:{last}{top + 1 + n_rows}"
+        date_style = styles(num_format=DATE)._get_xf_index()
+        rows = SheetRows(frame, cell_styles, date_style, first_row=top + 1)
+        later = (rows, used, (f"A{top + 1}:{last}{top + 2}", used))
+    elif not streamed:
+        for c, col in enumerate(headers):
+            fmt = styles(num_format=number_formats[col]) if number_formats[col] else None
+            write_column(ws, top + 1, c, frame[col], fmt, styles(num_format=DATE))
+    ws.add_table(top, 0, top + (1 if later else max(n_rows, 1)), n_cols - 1, {
         "name": table_name(name),
         "columns": [{"header": h} for h in headers],
         "style": "Table Style Medium 2",
@@ -175,6 +212,7 @@ def _table_sheet(book: Any, styles: _Styles, name: str, spec: SheetSpec) -> None
                 else:
                     rule = {"criteria": "==", "value": f'"{text}"'}
                 ws.conditional_format(cells, {"type": "cell", **rule, "format": styles(**colour)})
+    return later
 
 
 def write_column(
@@ -232,12 +270,13 @@ def column_width(header: str, values: pd.Series, number_format: str | None) -> f
     if number_format in (DATE,):
         longest = 10
     elif number_format is not None and pd.api.types.is_numeric_dtype(sample):
-        finite = sample.astype("float64").replace([np.inf, -np.inf], np.nan).dropna().abs()
+        numbers = sample.to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.abs(numbers[np.isfinite(numbers)])
         big = float(finite.max()) if len(finite) else 0.0
         longest = len(f"{big:,.2f}") + 1
-    else:
-        lengths = sample.dropna().astype(str).str.len()
-        longest = int(lengths.quantile(0.9)) if len(lengths) else 0
+    else:  # numpy's quantile: pandas' (same linear interpolation) costs 20x more per call
+        lengths = sample.dropna().astype(str).str.len().to_numpy(dtype="float64")
+        longest = int(np.quantile(lengths, 0.9)) if len(lengths) else 0
     return float(min(max(len(header) + 3, longest + 2, 8), 60))
 
 

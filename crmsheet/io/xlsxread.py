@@ -374,10 +374,9 @@ def _build_grid(
             )
         )
 
-    types = _type(cells)
-    blank = (types == str) & (cells == "")  # noqa: E721 - exact type, no subclass
+    blank = cells == ""  # only a str equals "" among the types calamine returns
     cells[blank] = None
-    is_date = types == _dt.date
+    is_date = _type(cells) == _dt.date
     if is_date.any():
         cells[is_date] = _widen_date(cells[is_date])
 
