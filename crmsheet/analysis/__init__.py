@@ -122,7 +122,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     headline.update(
         {
             f"concentration_{k}": v
-            for k, v in concentration_headline(customers, settings=settings).items()
+            for k, v in concentration_headline(customers, settings=settings, groups=groups).items()
         }
     )
     headline.update(

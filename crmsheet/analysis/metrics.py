@@ -76,6 +76,15 @@ def invoices(transactions: pd.DataFrame, *, as_of: date | None = None) -> pd.Dat
     return out[cols].sort_values(["customer_key", "date"], kind="stable").reset_index(drop=True)
 
 
+def _take_dates(values: pd.Series, at: np.ndarray) -> np.ndarray:
+    """``values`` at positions ``at`` (-1: NaT), as datetime64[us]."""
+    dates = values.to_numpy(dtype="datetime64[us]")
+    out = np.full(len(at), np.datetime64("NaT", "us"))
+    found = at >= 0
+    out[found] = dates[at[found]]
+    return out
+
+
 def customer_metrics(
     customers: pd.DataFrame,
     transactions: pd.DataFrame,
@@ -103,17 +112,18 @@ def customer_metrics(
     groups = bought.groupby("customer_key", sort=False)
     window = end - pd.Timedelta(days=364)  # the 365 days as_of-364 .. as_of
 
+    first_at, last_at = groups["date"].min(), groups["date"].max()
     per = pd.DataFrame({  # days, not times: "bought 3 days ago", not 2.6
-        "first_purchase": groups["date"].min().dt.floor("D"),
-        "last_purchase": groups["date"].max().dt.floor("D"),
+        "first_purchase": first_at.dt.floor("D"),
+        "last_purchase": last_at.dt.floor("D"),
         "transactions": groups.size(),
     })  # fmt: skip
     per["revenue"] = money.groupby("customer_key", sort=False)["amount"].sum()
-    # reindex, not map: Series.map chokes on an empty datetime mapper
-    first = pd.Series(groups["date"].min().reindex(money["customer_key"]).to_numpy(),
-                      index=money.index)  # fmt: skip
-    last = pd.Series(groups["date"].max().reindex(money["customer_key"]).to_numpy(),
-                     index=money.index)  # fmt: skip
+    # each money row's customer's first and last purchase: one hash lookup per row, then
+    # positional takes (a customer with credits only has none: NaT)
+    at = first_at.index.get_indexer(money["customer_key"])
+    first = pd.Series(_take_dates(first_at, at), index=money.index)
+    last = pd.Series(_take_dates(last_at, at), index=money.index)
     amounts = money["amount"]
     per["revenue_12m"] = amounts.where(money["date"] >= window, 0.0).groupby(
         money["customer_key"]).sum()  # fmt: skip
