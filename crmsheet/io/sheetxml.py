@@ -21,11 +21,11 @@ import datetime as dt
 import re
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
-from typing import IO, Any
+from typing import IO, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,8 @@ import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
 __all__ = ["SheetRows", "cell_column", "row_blocks", "splice_rows"]
+
+_T = TypeVar("_T")
 
 #: Rows per block: big enough for Arrow to amortise its calls, small enough to stream.
 BLOCK_ROWS = 16_384
@@ -257,31 +259,54 @@ def splice_rows(
     """
     tables = tables or {}
     with zipfile.ZipFile(package) as src, zipfile.ZipFile(dest, "w") as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            target = zipfile.ZipInfo(info.filename, date_time=info.date_time)  # reproducible
-            target.compress_type = zipfile.ZIP_DEFLATED
-            # the level's attribute is public from Python 3.13, private before
-            setattr(target, "compress_level" if hasattr(target, "compress_level")
-                    else "_compresslevel", compresslevel)  # fmt: skip
-            if info.filename.startswith("xl/tables/"):
-                data = _widen_table(data, tables)
-            if info.filename not in sheets:
-                out.writestr(target, data)
-                continue
+        infos = src.infolist()
+        heads = {i.filename: src.read(i.filename) for i in infos if i.filename in sheets}
+        # one builder thread for every sheet, in package order: it makes the next sheet's
+        # rows while this thread compresses the current one (most sheets are one block)
+        made = _ahead(_all_sheet_parts(infos, heads, sheets), depth=4)
+        try:
+            for info in infos:
+                target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                # the level's attribute is public from Python 3.13, private before
+                setattr(target, "compress_level" if hasattr(target, "compress_level")
+                        else "_compresslevel", compresslevel)  # fmt: skip
+                if info.filename not in sheets:
+                    data = src.read(info.filename)
+                    if info.filename.startswith("xl/tables/"):
+                        data = _widen_table(data, tables)
+                    out.writestr(target, data)
+                    continue
+                rows = sheets[info.filename][0]
+                big = len(rows.frame) * max(rows.frame.shape[1], 1) * 80 > 2**31
+                with out.open(target, "w", force_zip64=big) as fh:
+                    for piece in made:
+                        if piece is None:  # this sheet's end
+                            break
+                        fh.write(piece)
+        finally:
+            made.close()
+
+
+def _all_sheet_parts(
+    infos: Sequence[zipfile.ZipInfo],
+    heads: Mapping[str, bytes],
+    sheets: Mapping[str, tuple[SheetRows, str]],
+) -> Iterator[bytes | None]:
+    """Every sheet part's pieces in package order, each sheet followed by None."""
+    for info in infos:
+        if info.filename in heads:
             rows, used = sheets[info.filename]
-            big = len(rows.frame) * max(rows.frame.shape[1], 1) * 80 > 2**31
-            with out.open(target, "w", force_zip64=big) as fh:
-                for piece in _ahead(_sheet_parts(data, rows, used)):
-                    fh.write(piece)
+            yield from _sheet_parts(heads[info.filename], rows, used)
+            yield None
 
 
-def _ahead(pieces: Iterable[bytes], depth: int = 2) -> Iterator[bytes]:
+def _ahead(pieces: Iterable[_T], depth: int = 2) -> Generator[_T, None, None]:
     """``pieces``, made in a thread while the caller compresses the previous ones.
 
     Arrow and zlib release the GIL, so on two cores building and compressing overlap.
     """
-    queue: Queue[tuple[bytes | None, BaseException | None]] = Queue(maxsize=depth)
+    queue: Queue[tuple[bool, _T | None, BaseException | None]] = Queue(maxsize=depth)
     stop = threading.Event()
 
     def make() -> None:
@@ -289,21 +314,21 @@ def _ahead(pieces: Iterable[bytes], depth: int = 2) -> Iterator[bytes]:
             for piece in pieces:
                 if stop.is_set():
                     return
-                queue.put((piece, None))
-            queue.put((None, None))
+                queue.put((False, piece, None))
+            queue.put((True, None, None))
         except BaseException as exc:  # handed to the caller, raised there
-            queue.put((None, exc))
+            queue.put((True, None, exc))
 
     worker = threading.Thread(target=make, name="crmsheet-rows", daemon=True)
     worker.start()
     try:
         while True:
-            piece, error = queue.get()
+            done, piece, error = queue.get()
             if error is not None:
                 raise error
-            if piece is None:
+            if done:
                 return
-            yield piece
+            yield cast(_T, piece)  # not done: a piece the producer made
     finally:
         stop.set()
         while worker.is_alive():  # unblock a producer waiting on a full queue
