@@ -665,7 +665,11 @@ def _kinds(table: _Table) -> None:
     f = table.frame
     kind = f["kind"].astype("object")
     invoice = f["invoice"].astype("string")
-    c_number = invoice.str.fullmatch(r"[Cc]\s*-?\d[\w/-]*").fillna(False)
+    # the regex (Unicode \w: pandas runs it in Python) only on numbers starting with C
+    c_number = pd.Series(False, index=f.index)
+    maybe = invoice.str.startswith(("C", "c")).fillna(False).astype(bool)
+    if maybe.any():
+        c_number[maybe] = invoice[maybe].str.fullmatch(r"[Cc]\s*-?\d[\w/-]*").fillna(False)
     negative = (f["amount"] < 0).fillna(False)
     kind = kind.where(kind.notna(), pd.Series("invoice", index=f.index))
     kind = kind.mask((c_number | negative) & (kind != "quote"), "credit")

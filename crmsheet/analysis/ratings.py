@@ -129,16 +129,18 @@ def rate_customers(
         index=idx, dtype=object,
     )  # fmt: skip
     heavy_now = support_hit & heavy.fillna(False)
-    steps = [
-        (heavy_now, "heavy support demand (" + _whole(demand)
+    premium_now = support_hit & ~heavy_now
+    discount_now = grind_hit & (discount > settings.discount_threshold).fillna(False)
+    quotes_now = grind_hit & ~discount_now
+    steps = [  # numbers are formatted only where the step applies
+        (heavy_now, "heavy support demand (" + _whole(demand, heavy_now)
          + f" support {unit} {window_label}, over {settings.support_multiple:g}x the usual "
          "for the revenue)"),
-        (support_hit & ~heavy_now, "premium-level support (" + _whole(cases)
+        (premium_now, "premium-level support (" + _whole(cases, premium_now)
          + f" cases {window_label}) on the base tier"),
-        (grind_hit & (discount > settings.discount_threshold).fillna(False),
-         "grinds on price (average discount " + _whole(discount * 100) + " %)"),
-        (grind_hit & ~(discount > settings.discount_threshold).fillna(False),
-         "grinds on price (invoices " + _whole(reduction * 100)
+        (discount_now, "grinds on price (average discount " + _whole(discount * 100, discount_now)
+         + " %)"),
+        (quotes_now, "grinds on price (invoices " + _whole(reduction * 100, quotes_now)
          + " % under their quotes)"),
     ]  # fmt: skip
     rating = base.copy()
@@ -161,9 +163,16 @@ def rate_customers(
     return out[RATING_COLUMNS]
 
 
-def _whole(values: pd.Series) -> pd.Series:
-    """Numbers as text with thousands separators ("2,510"); object dtype even when empty."""
-    return values.map(lambda v: f"{v:,.0f}").astype(object)
+def _whole(values: pd.Series, where: pd.Series | None = None) -> pd.Series:
+    """Numbers as text with thousands separators ("2,510"); object dtype even when empty.
+
+    With ``where``, only those rows are formatted (the others are "").
+    """
+    if where is None:
+        return values.map(lambda v: f"{v:,.0f}").astype(object)
+    out = pd.Series("", index=values.index, dtype=object)
+    out[where] = [f"{v:,.0f}" for v in values[where].tolist()]
+    return out
 
 
 def _window_label(days: int) -> str:

@@ -34,7 +34,7 @@ import mmap
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -440,6 +440,7 @@ class _ZipFacts:
         self.written_by_crmsheet = False
         self.crmsheet_sheets: set[str] = set()  # added to the user's book by --in-place
         self._sheet_parts: dict[str, str] = {}
+        self._errors: dict[str, list[tuple[int, int, str]]] = {}
         try:
             with zipfile.ZipFile(p) as zf:
                 names = set(zf.namelist())
@@ -493,9 +494,9 @@ class _ZipFacts:
         part = self._sheet_parts.get(sheet)
         if part is None:
             return
-        try:
+        try:  # one decompression for both scans: the error cells are kept for later
             with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-                rows, cols = _used_area(fh)
+                (rows, cols), self._errors[sheet] = _drive(fh, _area_scan(), _error_scan())
         except Exception as exc:
             raise UnsupportedFormatError(
                 self.path,
@@ -515,6 +516,8 @@ class _ZipFacts:
         part = self._sheet_parts.get(sheet)
         if part is None:
             return []
+        if sheet in self._errors:  # found by check_area's pass
+            return self._errors.pop(sheet)
         try:
             with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
                 return _scan_error_cells(fh)
@@ -537,10 +540,35 @@ def _used_area(fh: Any, chunk_size: int = 1 << 23) -> tuple[int, int]:
     larger, never hide a far cell. Letters and digits are read past Excel's limits so that an
     out-of-range reference counts as huge.
     """
+    area: tuple[int, int] = _drive(fh, _area_scan(), chunk_size=chunk_size)[0]
+    return area
+
+
+_Scan = Generator[None, bytes, Any]
+
+
+def _drive(fh: Any, *scans: _Scan, chunk_size: int = 1 << 23) -> list[Any]:
+    """Feed one decompression of ``fh`` to every scan, chunk by chunk (b"" ends); results."""
+    for scan in scans:
+        next(scan)
+    results: list[Any] = [None] * len(scans)
+    while True:
+        chunk = fh.read(chunk_size)
+        for i, scan in enumerate(scans):
+            try:
+                scan.send(chunk)
+            except StopIteration as done:
+                results[i] = done.value
+        if not chunk:
+            return results
+
+
+def _area_scan() -> Generator[None, bytes, tuple[int, int]]:
+    """:func:`_used_area` as a scan for :func:`_drive`."""
     last_row = last_col = 0
     tail = b""
     while True:
-        chunk = fh.read(chunk_size)
+        chunk = yield
         buf = tail + chunk
         if _spaced_equals(buf):  # r = "A1" is legal XML: normalised first
             buf = _SPACED_REF.sub(rb"r=\1", buf)
@@ -622,12 +650,18 @@ def _scan_error_cells(fh: Any, chunk_size: int = 1 << 23) -> list[tuple[int, int
     sharedStrings.xml), so a memchr-speed search for it, then a look at the enclosing cell,
     keeps this to little more than the cost of decompressing the part.
     """
+    found: list[tuple[int, int, str]] = _drive(fh, _error_scan(), chunk_size=chunk_size)[0]
+    return found
+
+
+def _error_scan() -> Generator[None, bytes, list[tuple[int, int, str]]]:
+    """:func:`_scan_error_cells` as a scan for :func:`_drive`."""
     found: list[tuple[int, int, str]] = []
     margin = 1 << 16  # a cell (start tag, formula, value) is far shorter than this
     buf = b""
     skip = 0  # hits before this offset of ``buf`` were handled in the previous round
     while True:
-        chunk = fh.read(chunk_size)
+        chunk = yield
         buf += chunk
         limit = len(buf) if not chunk else len(buf) - margin
         pos = buf.find(b"#", skip)
