@@ -210,3 +210,14 @@ def test_follow_ups(data: crmsheet.CrmData) -> None:
     ]
     assert f["days_overdue"].iloc[0] == 29.0
     assert f["why"].iloc[0] == "follow-up was due 29 days ago"
+
+
+def test_each_value_formats_like_map() -> None:
+    from crmsheet.analysis.text import each_value
+
+    values = pd.Series([3.0, 1204.4, np.nan, -7.0, 3.0, 0.0, 1204.4], index=list("abcdefg"))
+    fmt = lambda v: f"{v:,.0f}"  # noqa: E731
+    out = each_value(values, fmt)
+    assert out.dtype == object
+    pd.testing.assert_series_equal(out, values.map(fmt).astype(object))
+    assert each_value(pd.Series([], dtype=float), fmt).tolist() == []

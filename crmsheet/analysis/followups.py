@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .text import each_value
 
 __all__ = ["FOLLOW_UP_ACTIONS", "follow_ups"]
 
@@ -43,11 +44,11 @@ def follow_ups(
     picks = {
         "overdue": (
             nxt < today,
-            "follow-up was due " + overdue_days.map(_days).astype(object) + " ago",
+            "follow-up was due " + each_value(overdue_days, _days) + " ago",
         ),
         "due soon": (
             (nxt >= today) & (nxt <= today + pd.Timedelta(days=settings.follow_up_soon_days)),
-            "follow-up due in " + (-overdue_days).map(_days).astype(object),
+            "follow-up due in " + each_value(-overdue_days, _days),
         ),
         "set a follow-up": (
             (customers["rating"] == "A") & nxt.isna(),
@@ -55,9 +56,7 @@ def follow_ups(
         ),
         "thank you": (
             since <= settings.thank_you_days,
-            "bought "
-            + since.map(_days).astype(object)
-            + " ago: thank them (and offer something useful)",
+            "bought " + each_value(since, _days) + " ago: thank them (and offer something useful)",
         ),
     }
     parts = []

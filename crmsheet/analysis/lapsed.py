@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .text import each_value
 
 __all__ = ["STATUSES", "customer_status", "expected_value_lost", "lapsed_customers"]
 
@@ -45,8 +46,8 @@ def customer_status(
     days = metrics["days_since_last"]
     gap = metrics["typical_gap_days"].where(metrics["typical_gap_days"] > 0)
     since_first = (pd.Timestamp(as_of) - metrics["first_purchase"]) / np.timedelta64(1, "D")
-    silent = days.map(lambda d: f"{d:,.0f}").astype(object)  # object even when empty
-    usual = gap.map(lambda g: f"{g:,.0f}").astype(object)
+    silent = each_value(days, _whole)  # object even when empty
+    usual = each_value(gap, _whole)
 
     never = metrics["last_purchase"].isna()
     over_limit = days > settings.lapse_days
@@ -63,7 +64,7 @@ def customer_status(
         "silent " + silent + " days; usually buys every " + usual + " days",
         "silent " + silent + " days; usually buys every " + usual + " days",
         "one purchase, " + silent + " days ago",
-        "first purchase " + since_first.map(lambda d: f"{d:,.0f}").astype(object) + " days ago",
+        "first purchase " + each_value(since_first, _whole) + " days ago",
     ]
     status = pd.Series("active", index=metrics.index, dtype=object)
     reason = ("last purchase " + silent + " days ago").astype(object)
@@ -108,3 +109,7 @@ def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
     at_risk = at_risk.assign(_o=order).sort_values(
         keys, ascending=[*([False] * (len(keys) - 1)), True], kind="stable")  # fmt: skip
     return at_risk[cols]
+
+
+def _whole(value: float) -> str:
+    return f"{value:,.0f}"

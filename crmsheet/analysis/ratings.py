@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..config import Settings
 from .metrics import invoices
+from .text import each_value
 
 __all__ = ["RATING_COLUMNS", "pareto_classes", "rate_customers"]
 
@@ -169,7 +170,7 @@ def _whole(values: pd.Series, where: pd.Series | None = None) -> pd.Series:
     With ``where``, only those rows are formatted (the others are "").
     """
     if where is None:
-        return values.map(lambda v: f"{v:,.0f}").astype(object)
+        return each_value(values, lambda v: f"{v:,.0f}")
     out = pd.Series("", index=values.index, dtype=object)
     out[where] = [f"{v:,.0f}" for v in values[where].tolist()]
     return out
