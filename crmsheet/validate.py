@@ -301,12 +301,15 @@ _EXCEL_ERROR = (
 
 def _excel_errors(raw: pd.Series) -> pd.Series:
     """Cells showing an Excel error (#N/A, #DIV/0!, ...): a formula failed, no value."""
+    found = pd.Series(False, index=raw.index)
     if isinstance(raw.dtype, pd.StringDtype) or raw.dtype == object:
-        try:
-            return raw.str.fullmatch(_EXCEL_ERROR).fillna(False).astype(bool)
+        try:  # the regex only on the few cells starting with "#"
+            maybe = raw.str.startswith("#").fillna(False).astype(bool)
+            if maybe.any():
+                found[maybe] = raw[maybe].str.fullmatch(_EXCEL_ERROR).fillna(False).astype(bool)
         except AttributeError:
             pass
-    return pd.Series(False, index=raw.index)
+    return found
 
 
 def _parse_dates(table: _Table, role: Role) -> dict[int, coerce.Parsed]:
