@@ -136,16 +136,16 @@ def enrich(
     as_of = as_of or date.today()
     step = progress or (lambda _: None)
     if in_place:
-        return _enrich_in_place(paths, dict(transactions=transactions, spend=spend,
-                                            support=support, column_map=column_map),
-                                as_of=as_of, settings=settings, output=output, step=step,
-                                return_data=return_data, backup=backup)  # fmt: skip
-    out = Path(output) if output is not None else default_output(paths[0])
-    if out.exists() and not overwrite:
-        raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
-    inputs = [Path(p).resolve() for p in paths]
-    if out.resolve() in inputs:
-        raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
+        if output is not None:
+            raise SettingsError("--in-place writes into the workbook itself: leave out --output")
+        check_book(Path(paths[0]))  # refused before any work, the book untouched
+    else:
+        out = Path(output) if output is not None else default_output(paths[0])
+        if out.exists() and not overwrite:
+            raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
+        inputs = [Path(p).resolve() for p in paths]
+        if out.resolve() in inputs:
+            raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
     step("read")
     data = read(*paths, transactions=transactions, spend=spend, support=support,
                 column_map=column_map, as_of=as_of)  # fmt: skip
@@ -154,40 +154,21 @@ def enrich(
     step("analyze")
     result = analyze(data, as_of=as_of, settings=settings)
     step("write")
-    write_enriched(result, data, out, overwrite=overwrite)
+    if in_place:
+        copy = _write_into_book(result, data, Path(paths[0]), backup=backup)
+        if copy is not None:
+            step(f"backup:{copy}")
+    else:
+        write_enriched(result, data, out, overwrite=overwrite)
     return (result, data) if return_data else result
 
 
-def _enrich_in_place(
-    paths: Sequence[str | Path],
-    sources: Mapping[str, Any],
-    *,
-    as_of: date,
-    settings: Settings | str | Path | None,
-    output: str | Path | None,
-    step: Callable[[str], None],
-    return_data: bool,
-    backup: bool,
-) -> Any:
-    """``enrich(in_place=True)``: read the book (without crmsheet's own sheets), then graft."""
-    book = Path(paths[0])
-    if output is not None:
-        raise SettingsError("--in-place writes into the workbook itself: leave out --output")
-    check_book(book)
+def _write_into_book(result: Analysis, data: CrmData, book: Path, *, backup: bool) -> Path | None:
+    """Build the enriched sheets in a scratch file and graft them into ``book``; the backup."""
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
-        step("read")
-        data = read(*paths, **sources, as_of=as_of)  # skips the sheets an earlier run added
-        if not isinstance(settings, Settings):
-            settings = load_settings(settings, sheet=data.settings_values)
-        step("analyze")
-        result = analyze(data, as_of=as_of, settings=settings)
-        step("write")
         scratch = Path(folder) / "enriched.xlsx"
         write_enriched(result, data, scratch, overwrite=True)
-        copy = write_in_place(book, scratch, backup=backup)
-    if copy is not None:
-        step(f"backup:{copy}")
-    return (result, data) if return_data else result
+        return write_in_place(book, scratch, backup=backup)
 
 
 def write_enriched(
