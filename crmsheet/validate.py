@@ -293,6 +293,9 @@ def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
+#: The first day Excel can show (it would show 1899-12-31 as "1900-01-00").
+_EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
+
 _EXCEL_ERROR = (
     r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|"
     r"BLOCKED!|BUSY!|CONNECT!|UNKNOWN!|PYTHON!)"
@@ -301,14 +304,24 @@ _EXCEL_ERROR = (
 
 def _excel_errors(raw: pd.Series) -> pd.Series:
     """Cells showing an Excel error (#N/A, #DIV/0!, ...): a formula failed, no value."""
-    found = pd.Series(False, index=raw.index)
     if isinstance(raw.dtype, pd.StringDtype) or raw.dtype == object:
-        try:  # the regex only on the few cells starting with "#"
-            maybe = raw.str.startswith("#").fillna(False).astype(bool)
-            if maybe.any():
-                found[maybe] = raw[maybe].str.fullmatch(_EXCEL_ERROR).fillna(False).astype(bool)
-        except AttributeError:
+        try:
+            return _fullmatch_after("#", raw, _EXCEL_ERROR)
+        except AttributeError:  # an object column without text
             pass
+    return pd.Series(False, index=raw.index)
+
+
+def _fullmatch_after(prefix: str | tuple[str, ...], values: pd.Series, pattern: str) -> pd.Series:
+    """``values.str.fullmatch(pattern)`` as bool, run only on cells starting with ``prefix``.
+
+    pandas runs some patterns (Unicode classes, alternations) in Python, cell by cell; a
+    prefix test in Arrow first leaves the regex the few cells that can match.
+    """
+    found = pd.Series(False, index=values.index)
+    maybe = values.str.startswith(prefix).fillna(False).astype(bool)
+    if maybe.any():
+        found[maybe] = values[maybe].str.fullmatch(pattern).fillna(False).astype(bool)
     return found
 
 
@@ -470,7 +483,6 @@ def _synonyms(choices: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 # fields whose absence makes a row unusable: reported once, as a rejected row
-_EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
 _REQUIRED: dict[str, tuple[str, ...]] = {"transactions": ("date", "amount"), "spend": ("amount",)}
 
 
@@ -668,11 +680,7 @@ def _kinds(table: _Table) -> None:
     f = table.frame
     kind = f["kind"].astype("object")
     invoice = f["invoice"].astype("string")
-    # the regex (Unicode \w: pandas runs it in Python) only on numbers starting with C
-    c_number = pd.Series(False, index=f.index)
-    maybe = invoice.str.startswith(("C", "c")).fillna(False).astype(bool)
-    if maybe.any():
-        c_number[maybe] = invoice[maybe].str.fullmatch(r"[Cc]\s*-?\d[\w/-]*").fillna(False)
+    c_number = _fullmatch_after(("C", "c"), invoice, r"[Cc]\s*-?\d[\w/-]*")
     negative = (f["amount"] < 0).fillna(False)
     kind = kind.where(kind.notna(), pd.Series("invoice", index=f.index))
     kind = kind.mask((c_number | negative) & (kind != "quote"), "credit")

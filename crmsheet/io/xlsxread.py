@@ -132,11 +132,9 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
                 continue
             if zinfo is not None and name in zinfo.crmsheet_sheets:
                 continue  # crmsheet's own output in the user's book, never its input
-            if zinfo is not None:
-                zinfo.check_area(name)
+            errors = zinfo.scan_sheet(name) if zinfo is not None else []  # before calamine
             with _parser_errors(p, kind):
                 values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            errors = zinfo.error_cells(name) if zinfo is not None and values else []
             grid = _build_grid(p, meta, values, errors, epoch_1904)
             del values  # one sheet's Python objects at a time
             if grid is not None:
@@ -440,7 +438,6 @@ class _ZipFacts:
         self.written_by_crmsheet = False
         self.crmsheet_sheets: set[str] = set()  # added to the user's book by --in-place
         self._sheet_parts: dict[str, str] = {}
-        self._errors: dict[str, list[tuple[int, int, str]]] = {}
         try:
             with zipfile.ZipFile(p) as zf:
                 names = set(zf.namelist())
@@ -489,14 +486,18 @@ class _ZipFacts:
             if part in names:
                 self._sheet_parts[rids[el.get("Id", "")]] = part
 
-    def check_area(self, sheet: str) -> None:
-        """Refuse a sheet whose used area (A1 to its farthest cell) exceeds :data:`MAX_CELLS`."""
+    def scan_sheet(self, sheet: str) -> list[tuple[int, int, str]]:
+        """The error cells of ``sheet`` as (row, col, "#N/A"), 0-based; [] if unknown.
+
+        The same pass over the sheet part measures its used area (A1 to its farthest cell)
+        and refuses the sheet above :data:`MAX_CELLS`, before calamine allocates it.
+        """
         part = self._sheet_parts.get(sheet)
         if part is None:
-            return
-        try:  # one decompression for both scans: the error cells are kept for later
+            return []
+        try:  # one decompression for both scans
             with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-                (rows, cols), self._errors[sheet] = _drive(fh, _area_scan(), _error_scan())
+                (rows, cols), errors = _drive(fh, _area_scan(), _error_scan())
         except Exception as exc:
             raise UnsupportedFormatError(
                 self.path,
@@ -510,22 +511,8 @@ class _ZipFacts:
                 "If stray cells lie far from the data, delete those rows and columns in Excel "
                 "and save, or save the sheet as CSV"
             )  # fmt: skip
-
-    def error_cells(self, sheet: str) -> list[tuple[int, int, str]]:
-        """(row, col, "#N/A") of every error cell of ``sheet``, 0-based; [] if unknown."""
-        part = self._sheet_parts.get(sheet)
-        if part is None:
-            return []
-        if sheet in self._errors:  # found by check_area's pass
-            return self._errors.pop(sheet)
-        try:
-            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-                return _scan_error_cells(fh)
-        except Exception as exc:
-            raise UnsupportedFormatError(
-                self.path,
-                f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}",
-            ) from exc
+        errors_found: list[tuple[int, int, str]] = errors
+        return errors_found
 
 
 _SPACED_REF = re.compile(rb"""r\s*=\s*(["'])""")
