@@ -40,7 +40,7 @@ __all__ = [
     "normalise_header",
 ]
 
-#: How a field's cells are read (see :mod:`crmsheet.coerce`).
+#: How a field's cells are read (see :mod:`crmsheet.parse`).
 Kind = Literal[
     "id", "text", "choice", "money", "number", "count", "percent", "date", "employees",
     "email", "phone", "rating",
@@ -51,7 +51,7 @@ Role = Literal["customers", "transactions", "spend", "support"]
 ROLES: tuple[Role, ...] = ("customers", "transactions", "spend", "support")
 
 # Canonical values and the words people write for them. Keys are normalised tokens
-# (casefolded, punctuation as spaces): see coerce.normalise_token.
+# (casefolded, punctuation as spaces): see crmsheet.parse.normalise_token.
 SOURCES: dict[str, tuple[str, ...]] = {
     "referral": ("referral", "referred", "word of mouth", "wom", "recommendation",
                  "recommended", "friend", "client referral", "customer referral"),

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import coerce
+from . import parse
 from .mapping import TableLayout, column_letter
 from .problems import CATALOGUE, ProblemReport, problem_rows
 from .schema import ROLES, Role, field_specs
@@ -325,7 +325,7 @@ def _fullmatch_after(prefix: str | tuple[str, ...], values: pd.Series, pattern: 
     return found
 
 
-def _parse_dates(table: _Table, role: Role) -> dict[int, coerce.Parsed]:
+def _parse_dates(table: _Table, role: Role) -> dict[int, parse.Parsed]:
     """Parse every date column, deciding day/month order for the table as a whole.
 
     Each column decides from its own cells that can only be read one way (13/03/2024). A
@@ -334,10 +334,10 @@ def _parse_dates(table: _Table, role: Role) -> dict[int, coerce.Parsed]:
     """
     specs = field_specs(role)
     epoch = table.layout.grid.epoch_1904
-    parsed: dict[int, coerce.Parsed] = {}
+    parsed: dict[int, parse.Parsed] = {}
     for col, name in table.layout.mapping.items():
         if specs[name].kind == "date":
-            parsed[col] = coerce.parse_date(_without_errors(table.raw(col)), epoch_1904=epoch)
+            parsed[col] = parse.parse_date(_without_errors(table.raw(col)), epoch_1904=epoch)
     day = sum(p.votes[0] for p in parsed.values())
     month = sum(p.votes[1] for p in parsed.values())
     if day != month:
@@ -345,7 +345,7 @@ def _parse_dates(table: _Table, role: Role) -> dict[int, coerce.Parsed]:
             silent = p.votes == (0, 0) and p.ambiguous is not None and p.ambiguous.any()
             if silent and day > month:  # month-first is already the default reading
                 raw = _without_errors(table.raw(col))
-                parsed[col] = coerce.parse_date(raw, epoch_1904=epoch, dayfirst=True)
+                parsed[col] = parse.parse_date(raw, epoch_1904=epoch, dayfirst=True)
     return parsed
 
 
@@ -355,7 +355,7 @@ def _without_errors(raw: pd.Series) -> pd.Series:
 
 
 def _parse_field(
-    table: _Table, name: str, col: int, *, dates: Mapping[int, coerce.Parsed] | None = None
+    table: _Table, name: str, col: int, *, dates: Mapping[int, parse.Parsed] | None = None
 ) -> None:
     """Coerce one mapped column into ``table.frame[name]``, reporting bad cells."""
     role = table.layout.role
@@ -369,14 +369,14 @@ def _parse_field(
     kind = spec.kind
     epoch = table.layout.grid.epoch_1904
     if kind in ("id", "text", "phone", "email"):
-        parsed = coerce.parse_text(raw)
+        parsed = parse.parse_text(raw)
         values = parsed.values
         if kind == "email":
             odd = values.notna() & ~values.astype("string").str.match(_EMAIL).fillna(False)
             table.report("bad-email", odd, name, values=values)
     elif kind == "choice":
         assert spec.choices is not None
-        parsed = coerce.parse_choice(raw, _synonyms(spec.choices))
+        parsed = parse.parse_choice(raw, _synonyms(spec.choices))
         values, unknown = parsed.values, parsed.bad
         if name == "source":
             table.report("unknown-source", unknown, name, details=", ".join(spec.choices))
@@ -386,11 +386,11 @@ def _parse_field(
         else:
             table.report("unknown-choice", unknown, name, details=", ".join(spec.choices))
     elif kind == "rating":
-        parsed = coerce.parse_choice(raw, _synonyms(_RATINGS))
+        parsed = parse.parse_choice(raw, _synonyms(_RATINGS))
         table.report("bad-rating", parsed.bad, name)
         values = parsed.values.where(~parsed.bad)
     elif kind == "date":
-        parsed = (dates or {}).get(col) or coerce.parse_date(raw, epoch_1904=epoch)
+        parsed = (dates or {}).get(col) or parse.parse_date(raw, epoch_1904=epoch)
         values = parsed.values
         if name not in _REQUIRED.get(role, ()):
             table.report("bad-date", parsed.bad, name)
@@ -410,11 +410,11 @@ def _parse_field(
             values = values.dt.normalize()
     elif kind in ("money", "number", "count", "percent"):
         if kind == "percent":
-            parsed = coerce.parse_percent(raw)
+            parsed = parse.parse_percent(raw)
         elif kind == "money":
-            parsed = coerce.parse_money(raw)
+            parsed = parse.parse_money(raw)
         else:
-            parsed = coerce.parse_number(raw)
+            parsed = parse.parse_number(raw)
         values = parsed.values.astype("float64")
         code = {"money": "bad-money", "percent": "bad-percent", "count": "bad-count"}.get(
             kind, "bad-number"
@@ -446,8 +446,8 @@ def _parse_field(
         # few distinct values ("10-49", "1,000+"): parse each once, then spread them
         codes, uniques = pd.factorize(raw.astype(object))
         distinct = pd.Series([*uniques, None], dtype=object)
-        u_frame, u_bad = coerce.parse_employees(distinct)
-        u_text = coerce.parse_text(distinct).values
+        u_frame, u_bad = parse.parse_employees(distinct)
+        u_text = parse.parse_text(distinct).values
         frame = u_frame.iloc[codes].set_axis(raw.index)
         bad = pd.Series(u_bad.to_numpy()[codes], index=raw.index)
         text = pd.Series(u_text.to_numpy()[codes], index=raw.index, dtype=u_text.dtype)
@@ -475,9 +475,9 @@ def _synonyms(choices: Mapping[str, Sequence[str]]) -> dict[str, str]:
     if key not in _SYN_CACHE:
         table: dict[str, str] = {}
         for canonical, words in choices.items():
-            table.setdefault(coerce.normalise_token(canonical), canonical)
+            table.setdefault(parse.normalise_token(canonical), canonical)
             for word in words:
-                table.setdefault(coerce.normalise_token(word), canonical)
+                table.setdefault(parse.normalise_token(word), canonical)
         _SYN_CACHE[key] = table
     return _SYN_CACHE[key]
 
@@ -533,7 +533,7 @@ def _clean_table(layout: TableLayout) -> _Table:
     for col, header in enumerate(layout.headers):
         if col in layout.mapping:
             continue
-        if _AUTO_HEADER.fullmatch(header) and coerce.is_blank(table.raw(col)).all():
+        if _AUTO_HEADER.fullmatch(header) and parse.is_blank(table.raw(col)).all():
             continue  # no header and no data: not a column of the user's
         out = header if header not in table.frame.columns else f"{header} (original)"
         table.frame[out] = table.raw(col)
@@ -696,7 +696,7 @@ def _as_text(values: pd.Series) -> pd.Series:
     """Any column as nullable text (numbers from Excel cells included: 2134.0 -> "2134")."""
     if isinstance(values.dtype, pd.StringDtype):
         return values.astype("string")
-    return coerce.parse_text(values).values.astype("string")
+    return parse.parse_text(values).values.astype("string")
 
 
 def customer_name_key(names: pd.Series) -> pd.Series:

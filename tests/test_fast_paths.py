@@ -32,14 +32,14 @@ def test_equals_folded_is_strip_casefold(values: list[str | None], folded: str) 
 
 @given(st.lists(st.one_of(TEXT, st.just("NULL"), st.just("  NULL "), st.just("")), max_size=30))
 def test_parse_text_of_a_text_column_matches_the_general_path(values: list[str | None]) -> None:
-    from crmsheet import coerce
+    from crmsheet.parse import arrow, cells, text
 
     series = pd.Series(values, dtype="str")
-    fast = coerce.parse_text(series).values
-    c = coerce._split(series)
-    out = coerce._cells_as_text(c)  # the general path, step by step
+    fast = text.parse_text(series).values
+    c = cells.split(series)
+    out = text._cells_as_text(c)  # the general path, step by step
     out[out == "NULL"] = None
-    slow = pd.Series(coerce._make_text(np.where(pd.isna(out), "", out)).to_numpy(), dtype="str")
+    slow = pd.Series(arrow.make_text(np.where(pd.isna(out), "", out)).to_numpy(), dtype="str")
     slow[pd.isna(out)] = np.nan
     assert fast.dtype == slow.dtype
     pd.testing.assert_series_equal(fast.reset_index(drop=True), slow, check_names=False)

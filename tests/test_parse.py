@@ -1,4 +1,4 @@
-"""Specification of crmsheet.coerce: each parser reads a raw column, never raises on content."""
+"""Specification of crmsheet.parse: each parser reads a raw column, never raises on content."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmsheet.coerce import (
+from crmsheet.parse import (
     MISSING_TOKENS,
     SIZE_BANDS,
     Parsed,
