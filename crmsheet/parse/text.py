@@ -1,4 +1,4 @@
-"""Yes/no, text and choice columns, and the token normalisation choices are matched by.
+"""Yes/no, text and choice columns; choices are matched on :func:`normalise_token`.
 
 Text is kept as written (stripped); numbers and dates in a text column become their plain
 text. Yes/no cells are read in several languages and symbols (✓, ✗); choices map free text
