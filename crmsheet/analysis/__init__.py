@@ -2,9 +2,12 @@
 
 Each module answers one question (see its docstring for the why): metrics, ratings,
 lapsed, followups, sources, concentration, referrals, segments, retention, rfm, bgnbd
-(who is still a customer, and what they will buy). None reads
+(who is still a customer, and what they will buy); headline sums them up. None reads
 the clock or a file: every one takes an explicit ``as_of`` and the frozen
-:class:`~crmsheet.config.Settings`.
+:class:`~crmsheet.config.Settings`, and the frames :func:`analyze` prepares once: the
+transactions and support cut at ``as_of`` (:func:`crmsheet.cutoff.until`), the invoice
+table and its two kind filters (:func:`~crmsheet.analysis.metrics.by_kind`). To add an
+analysis: a module with a pure function over those frames, called from :func:`analyze`.
 """
 
 from __future__ import annotations
