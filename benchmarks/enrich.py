@@ -54,8 +54,8 @@ def main() -> None:
     t_an = time.perf_counter() - start
     print(
         f"  analyze       {t_an:7.2f} s   rss {rss_mib():7,.0f} MiB   "
-        f"A/B/C {result.headline['rated_A']}/{result.headline['rated_B']}/"
-        f"{result.headline['rated_C']}"
+        f"A/B/C {result.headline.rated_A}/{result.headline.rated_B}/"
+        f"{result.headline.rated_C}"
     )
     out = DATA / "enrich_out.enriched.xlsx"
     start = time.perf_counter()

@@ -24,6 +24,7 @@ from .errors import (
     NoUsableDataError,
     OutputFileError,
     SettingsError,
+    ThinDataError,
     UnsupportedFormatError,
 )
 from .problems import CATALOGUE, ProblemReport
@@ -48,6 +49,7 @@ __all__ = [
     "SettingsError",
     "SupportCase",
     "TableInfo",
+    "ThinDataError",
     "Transaction",
     "UnsupportedFormatError",
     "__version__",

@@ -28,8 +28,8 @@ pareto_a = 0.7
 
 def summary(label: str, result: crmsheet.Analysis) -> None:
     h = result.headline
-    print(f"{label:<22} A/B/C {h['rated_A']}/{h['rated_B']}/{h['rated_C']}, "
-          f"{h['lapsed']} lapsed, {h['lapsing']} lapsing")  # fmt: skip
+    print(f"{label:<22} A/B/C {h.rated_A}/{h.rated_B}/{h.rated_C}, "
+          f"{h.lapsed} lapsed, {h.lapsing} lapsing")  # fmt: skip
 
 
 def main() -> Path:

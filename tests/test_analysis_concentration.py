@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,11 @@ from crmsheet.config import Settings
 
 SETTINGS = Settings()  # concentration_limit 0.10
 NAN = np.nan
+
+
+def figures(metrics: pd.DataFrame) -> dict[str, Any]:
+    """concentration_headline() as analyze() calls it: with the groups table it has."""
+    return concentration_headline(metrics, concentration(metrics, settings=SETTINGS))
 
 
 def _metrics(
@@ -99,7 +105,7 @@ def test_groups_are_ranked_and_flagged_at_the_limit() -> None:
 
 def test_hhi_is_the_sum_of_squared_percentage_shares() -> None:
     metrics = _metrics([("a", "A", None, 50), ("b", "B", None, 30), ("c", "C", None, 20)])
-    headline = concentration_headline(metrics, settings=SETTINGS)
+    headline = figures(metrics)
     assert headline == {
         "hhi_customers": pytest.approx(3800.0),  # 50² + 30² + 20²
         "top1_share_customers": pytest.approx(0.5),
@@ -118,7 +124,7 @@ def test_all_revenue_in_one_parent_is_a_share_of_one_and_hhi_of_10000() -> None:
     metrics = _metrics([("a", "Acme", None, 50), ("b", "Acme B", "a", 50)])
     got = concentration(metrics, settings=SETTINGS)
     pd.testing.assert_frame_equal(got, _table([("a", "Acme", 2, 100.0, 1.0, 1.0, 1, True)]))
-    headline = concentration_headline(metrics, settings=SETTINGS)
+    headline = figures(metrics)
     assert headline["hhi_customers"] == pytest.approx(5000.0)  # 50² + 50²
     assert headline["hhi_groups"] == pytest.approx(10000.0)
     assert headline["top1_share_groups"] == pytest.approx(1.0)
@@ -130,7 +136,7 @@ def test_one_customer_is_the_whole_business() -> None:
     got = concentration(metrics, settings=SETTINGS)
     # no name: the key stands in
     pd.testing.assert_frame_equal(got, _table([("a", "a", 1, 10.0, 1.0, 1.0, 1, True)]))
-    assert concentration_headline(metrics, settings=SETTINGS)["hhi_customers"] == 10000.0
+    assert figures(metrics)["hhi_customers"] == 10000.0
 
 
 def test_zero_revenue_everywhere_has_unknown_shares_and_flags_nothing() -> None:
@@ -141,7 +147,7 @@ def test_zero_revenue_everywhere_has_unknown_shares_and_flags_nothing() -> None:
         ("b", "B", 1, 0.0, NAN, NAN, 1, False),
     ])  # fmt: skip
     pd.testing.assert_frame_equal(got, expected)
-    headline = concentration_headline(metrics, settings=SETTINGS)
+    headline = figures(metrics)
     assert math.isnan(headline["hhi_customers"])
     assert math.isnan(headline["hhi_groups"])
     assert math.isnan(headline["top1_share_groups"])
@@ -157,7 +163,7 @@ def test_without_recent_revenue_lifetime_revenue_is_used() -> None:
         ("b", "B", 1, 100.0, 0.25, 1.00, 2, True),
     ])  # fmt: skip
     pd.testing.assert_frame_equal(got, expected)
-    assert concentration_headline(metrics, settings=SETTINGS)["revenue_basis"] == "revenue"
+    assert figures(metrics)["revenue_basis"] == "revenue"
 
 
 def test_recent_revenue_wins_over_lifetime_and_zero_revenue_groups_come_last() -> None:
@@ -175,11 +181,11 @@ def test_recent_revenue_wins_over_lifetime_and_zero_revenue_groups_come_last() -
 def test_an_empty_sheet_gives_an_empty_table() -> None:
     metrics = _metrics([])
     pd.testing.assert_frame_equal(concentration(metrics, settings=SETTINGS), _table([]))
-    assert concentration_headline(metrics, settings=SETTINGS)["groups_over_limit"] == 0
+    assert figures(metrics)["groups_over_limit"] == 0
 
 
 def test_the_input_is_not_mutated() -> None:
     metrics = _metrics([("a", "A", "b", 1), ("b", "B", "a", 1)])
     before = metrics.copy()
-    concentration_headline(metrics, settings=SETTINGS)
+    figures(metrics)
     pd.testing.assert_frame_equal(metrics, before)

@@ -13,12 +13,32 @@ from test_read import write_book
 import crmsheet
 from crmsheet.analysis.followups import follow_ups
 from crmsheet.analysis.lapsed import customer_status, lapsed_customers
-from crmsheet.analysis.metrics import customer_metrics, invoices
+from crmsheet.analysis.metrics import by_kind, customer_metrics, invoices
 from crmsheet.analysis.ratings import pareto_classes, rate_customers
 from crmsheet.config import Settings
+from crmsheet.cutoff import until
 
 AS_OF = date(2026, 6, 30)
 d = datetime
+
+
+def metrics(data: crmsheet.CrmData) -> pd.DataFrame:
+    """customer_metrics as analyze() calls it: on the log cut at AS_OF."""
+    log = until(data.transactions, AS_OF)
+    money, bought = by_kind(invoices(log))
+    return customer_metrics(data.customers, log, money, bought, as_of=AS_OF)
+
+
+def ratings(
+    data: crmsheet.CrmData,
+    m: pd.DataFrame,
+    support: pd.DataFrame | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """rate_customers as analyze() calls it: on the invoices and support cut at AS_OF."""
+    table = invoices(until(data.transactions, AS_OF))
+    cases = until(data.support if support is None else support, AS_OF, undated=True)
+    return rate_customers(m, table, cases, as_of=AS_OF, settings=settings)
 
 
 @pytest.fixture
@@ -51,7 +71,7 @@ def data(tmp_path: Path) -> crmsheet.CrmData:
 
 
 def test_invoices_combine_lines_and_keep_kinds(data: crmsheet.CrmData) -> None:
-    inv = invoices(data.transactions, as_of=AS_OF).set_index("invoice")
+    inv = invoices(until(data.transactions, AS_OF)).set_index("invoice")
     assert inv.loc["INV1", "amount"] == 100.0
     assert inv.loc["INV4", ["amount", "gross", "discounted"]].tolist() == [80.0, 100.0, 20.0]
     assert inv.loc["C5", "kind"] == "credit"
@@ -60,7 +80,7 @@ def test_invoices_combine_lines_and_keep_kinds(data: crmsheet.CrmData) -> None:
 
 
 def test_customer_metrics_by_hand(data: crmsheet.CrmData) -> None:
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
+    m = metrics(data)
     assert list(m.index) == ["A1", "B2", "C3", "D4", "E5"]
     ts = pd.Timestamp
     e5 = ts(2026, 6, 29)
@@ -95,7 +115,7 @@ def test_customer_sheet_alone_uses_its_own_dates_and_totals(tmp_path: Path) -> N
         ["Recent", d(2026, 6, 1), 800, None],
     ]})  # fmt: skip
     data = crmsheet.read(path, as_of=AS_OF)
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
+    m = metrics(data)
     assert m.loc["Old", ["transactions", "revenue", "revenue_12m"]].tolist() == [10, 5000.0, 0.0]
     assert m.loc["Recent", ["transactions", "revenue", "revenue_12m"]].tolist() == [1, 800.0, 800.0]
     assert m.loc["Recent", "days_since_last"] == 29.0
@@ -125,8 +145,8 @@ def test_pareto_classes(revenue: list[float], expected: list[str]) -> None:
 
 
 def test_ratings_explain_themselves(data: crmsheet.CrmData) -> None:
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
-    r = rate_customers(m, data.transactions, data.support, as_of=AS_OF)
+    m = metrics(data)
+    r = ratings(data, m)
     assert r["revenue_rating"].tolist() == ["A", "B", "unrated", "C", "C"]
     assert r["rating"].tolist() == ["B", "C", "unrated", "A", "C"]
     assert r["downgrades"].tolist() == [1, 1, 0, 0, 0]
@@ -146,11 +166,10 @@ def test_ratings_explain_themselves(data: crmsheet.CrmData) -> None:
 
 
 def test_a_support_hog_is_pulled_down_relative_to_the_others(data: crmsheet.CrmData) -> None:
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
+    m = metrics(data)
     support = pd.DataFrame({"customer_key": ["A1", "B2", "E5"], "date": pd.NaT,
                             "cases": [1.0, 1.0, 30.0], "minutes": np.nan})  # fmt: skip
-    r = rate_customers(m, data.transactions, support, as_of=AS_OF,
-                       settings=Settings(premium_cases_per_year=100))  # fmt: skip
+    r = ratings(data, m, support, settings=Settings(premium_cases_per_year=100))
     # cases per 1,000 of revenue: A1 1.7, B2 20, E5 1,500; median 20, limit 3x = 60
     assert r.loc["E5", "support_per_1000"] == pytest.approx(1500.0)
     assert "heavy support demand (30 support cases" in r.loc["E5", "reasons"]
@@ -159,7 +178,7 @@ def test_a_support_hog_is_pulled_down_relative_to_the_others(data: crmsheet.CrmD
 
 
 def test_status_and_lapsed_list(data: crmsheet.CrmData) -> None:
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
+    m = metrics(data)
     st = customer_status(m, as_of=AS_OF)
     assert st["status"].tolist() == ["active", "active", "prospect", "lapsed", "new"]
     assert st.loc["D4", "status_reason"] == "no purchase for 911 days (limit 365)"
@@ -198,8 +217,8 @@ def test_status_follows_the_customers_own_cadence(
 
 
 def test_follow_ups(data: crmsheet.CrmData) -> None:
-    m = customer_metrics(data.customers, data.transactions, as_of=AS_OF)
-    r = rate_customers(m, data.transactions, data.support, as_of=AS_OF)
+    m = metrics(data)
+    r = ratings(data, m)
     c = m.drop(columns="rating").join(r[["rating"]]).join(customer_status(m, as_of=AS_OF))
     f = follow_ups(c, as_of=AS_OF)
     assert list(zip(f["action"], f.index, strict=True)) == [

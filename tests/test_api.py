@@ -12,6 +12,7 @@ def test_public_api_is_pinned() -> None:
         "ProblemReport", "SettingsError", "SupportCase", "TableInfo", "Transaction",
         "UnsupportedFormatError", "__version__", "read", "Analysis", "Settings", "analyze",
         "enrich", "load_settings", "rfm_summary", "write_enriched", "fit_bgnbd", "BGNBDModel",
+        "ThinDataError",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name
@@ -22,6 +23,8 @@ def test_exceptions_also_inherit_the_builtin_a_caller_would_catch() -> None:
     assert issubclass(crmsheet.EncryptedFileError, crmsheet.InputFileError)
     assert issubclass(crmsheet.OutputFileError, OSError)
     assert issubclass(crmsheet.SettingsError, ValueError)
+    assert issubclass(crmsheet.ThinDataError, crmsheet.CrmsheetError)
+    assert issubclass(crmsheet.ThinDataError, ValueError)
     err = crmsheet.EncryptedFileError("book.xlsx", "remove the password")
     assert str(err) == "book.xlsx: remove the password"
 

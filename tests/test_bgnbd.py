@@ -260,7 +260,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_lapsed_list_is_ranked_by_expected_value_lost(shop: Path) -> None:
     data = crmsheet.read(shop, as_of=AS_OF)
     result = crmsheet.analyze(data, as_of=AS_OF)
-    assert result.bgnbd is not None and result.headline["predicted"]
+    assert result.bgnbd is not None and result.headline.predicted
     lapsed = result.lapsed
     weekly, monthly = lapsed.loc["WEEKLY"], lapsed.loc["MONTHLY"]
     assert (weekly["status"], monthly["status"]) == ("lapsed", "lapsing")
@@ -282,12 +282,12 @@ def test_the_lapsed_list_is_ranked_by_expected_value_lost(shop: Path) -> None:
 
     # without the model: the usual-gap rules, ranked by value at risk
     plain = crmsheet.analyze(data, as_of=AS_OF, settings=Settings(predict=False))
-    assert plain.bgnbd is None and not plain.headline["predicted"]
+    assert plain.bgnbd is None and not plain.headline.predicted
     order = list(plain.lapsed.index)
     assert order.index("MONTHLY") < order.index("WEEKLY")
     assert set(plain.lapsed.index) == set(lapsed.index)  # the same people, ranked otherwise
     assert "p_alive" not in plain.customers and "p_alive" not in plain.rfm
-    assert plain.headline["prediction"].startswith("Turned off in Settings")
+    assert plain.headline.prediction.startswith("Turned off in Settings")
 
 
 def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
@@ -317,7 +317,7 @@ def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
                            "Value at risk"]  # fmt: skip
     assert lapsed.cell(row=2, column=5).number_format == "#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
-    assert summary["Who will buy again"] == result.headline["prediction"]
+    assert summary["Who will buy again"] == result.headline.prediction
     assert "ranked by expected value lost" in summary["Who will buy again"]
     settings = {r[0]: r[1] for r in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert (settings["predict"], settings["predict_penalizer"]) == ("True", "0.001")
@@ -329,8 +329,8 @@ def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
     result = crmsheet.enrich(path, as_of=AS_OF)  # never fails
     repeat = int((result.rfm["frequency"] > 0).sum())
     assert 0 < repeat < MIN_REPEAT_BUYERS
-    assert result.bgnbd is None and not result.headline["predicted"]
-    assert result.headline["prediction"] == (
+    assert result.bgnbd is None and not result.headline.predicted
+    assert result.headline.prediction == (
         f"Not enough history to predict who will buy again: {repeat} customers bought on "
         f"more than one day, and at least {MIN_REPEAT_BUYERS} are needed; lapsed customers "
         "are found by their usual gap between purchases instead."
@@ -343,4 +343,4 @@ def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
     for sheet in ("RFM", "Customers", "Lapsed"):
         assert "P(alive)" not in [c.value for c in book[sheet][1]], sheet
     texts = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
-    assert result.headline["prediction"] in texts
+    assert result.headline.prediction in texts

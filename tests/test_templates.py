@@ -408,5 +408,5 @@ def test_a_blank_template_enriches_to_an_empty_but_complete_workbook(
     # regression: analyze() crashed on zero customers (TypeError joining str and float)
     out = tmp_path / "blank.enriched.xlsx"
     result = crmsheet.enrich(built, as_of=AS_OF, output=out)
-    assert result.headline["customers"] == 0
+    assert result.headline.customers == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"

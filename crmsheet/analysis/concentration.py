@@ -109,24 +109,21 @@ def concentration(metrics: pd.DataFrame, *, settings: Settings) -> pd.DataFrame:
     return out[CONCENTRATION_COLUMNS]
 
 
-def concentration_headline(
-    metrics: pd.DataFrame, *, settings: Settings, groups: pd.DataFrame | None = None
-) -> dict[str, Any]:
+def concentration_headline(metrics: pd.DataFrame, groups: pd.DataFrame) -> dict[str, Any]:
     """Concentration in numbers, per customer and per group (after the parent roll-up).
 
     Keys: ``hhi_customers``, ``hhi_groups`` (Herfindahl-Hirschman index: the sum of squared
     percentage shares, 0-10,000; above 2,500 is "highly concentrated" in antitrust terms),
     ``top1_share``, ``top5_share``, ``top10_share`` with ``_customers`` and ``_groups``
     suffixes, ``groups_over_limit`` and ``revenue_basis`` ("revenue_12m" or "revenue").
-    NaN throughout when there is no revenue. ``groups`` is ``concentration(metrics,
-    settings=settings)`` when the caller already has it.
+    NaN throughout when there is no revenue. ``groups`` is :func:`concentration`'s table of
+    the same ``metrics``.
 
-    >>> concentration_headline(metrics, settings=Settings())["hhi_groups"]  # doctest: +SKIP
+    >>> groups = concentration(metrics, settings=Settings())               # doctest: +SKIP
+    >>> concentration_headline(metrics, groups)["hhi_groups"]              # doctest: +SKIP
     3800.0
     """
     revenue = _basis(metrics)
-    if groups is None:  # analyze() passes the table it already has
-        groups = concentration(metrics, settings=settings)
     out: dict[str, Any] = {}
     for level, values in (("customers", revenue), ("groups", groups["revenue"])):
         share = _shares(values).sort_values(ascending=False).to_numpy()

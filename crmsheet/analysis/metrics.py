@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["CARRIED", "customer_metrics", "invoices"]
+__all__ = ["CARRIED", "by_kind", "customer_metrics", "invoices"]
 
 #: Customer-sheet columns carried into the metrics frame as they are.
 CARRIED = [
@@ -23,20 +23,19 @@ CARRIED = [
 _DAY = np.timedelta64(1, "D")
 
 
-def invoices(transactions: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
+def invoices(log: pd.DataFrame) -> pd.DataFrame:
     """Invoice lines combined per invoice number: one row per invoice, credit or quote.
 
+    ``log`` is the transaction lines on or before ``as_of`` (:func:`crmsheet.cutoff.until`).
     Lines without a number are each their own transaction. The date is the invoice's
     earliest line date; the amount the sum of its lines; the kind the lines' kind (an
-    invoice whose lines net to a negative amount is a credit). Rows after ``as_of`` are
-    left out. Columns: customer_key, invoice, date, amount, kind, gross (before discount),
-    discounted (money given away in discounts).
+    invoice whose lines net to a negative amount is a credit). Columns: customer_key,
+    invoice, date, amount, kind, gross (before discount), discounted (money given away in
+    discounts).
 
-    >>> invoices(lines)[["invoice", "amount"]]          # doctest: +SKIP
+    >>> invoices(until(lines, as_of))[["invoice", "amount"]]          # doctest: +SKIP
     """
-    t = transactions
-    if as_of is not None and len(t):
-        t = t.loc[t["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    t = log
     if t.empty:
         return pd.DataFrame({
             "customer_key": pd.Series(dtype=object), "invoice": pd.Series(dtype=object),
@@ -76,6 +75,16 @@ def invoices(transactions: pd.DataFrame, *, as_of: date | None = None) -> pd.Dat
     return out[cols].sort_values(["customer_key", "date"], kind="stable").reset_index(drop=True)
 
 
+def by_kind(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(money, bought) of an :func:`invoices` table: the two filters every analysis shares.
+
+    ``money`` is revenue: invoices and credits (a quote is never revenue); ``bought`` the
+    purchases among them: invoices only (a credit is not a customer buying).
+    """
+    money = table.loc[table["kind"] != "quote"]
+    return money, money.loc[money["kind"] == "invoice"]
+
+
 def _take_dates(values: pd.Series, at: np.ndarray) -> np.ndarray:
     """``values`` at positions ``at`` (-1: NaT), as datetime64[us]."""
     dates = values.to_numpy(dtype="datetime64[us]")
@@ -87,28 +96,27 @@ def _take_dates(values: pd.Series, at: np.ndarray) -> np.ndarray:
 
 def customer_metrics(
     customers: pd.DataFrame,
-    transactions: pd.DataFrame,
+    log: pd.DataFrame,
+    money: pd.DataFrame,
+    bought: pd.DataFrame,
     *,
     as_of: date,
-    invoice_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per customer (indexed by ``customer_key``): dates, counts and revenue.
 
-    Columns: the customer sheet's fields (:data:`CARRIED`), then first_purchase,
-    last_purchase, transactions (purchases: invoices, not quotes or credits), revenue
-    (lifetime, net of credits), revenue_12m (the 365 days up to and including ``as_of``),
-    revenue_first_12m (the first 365 days after the first purchase), revenue_last_active_year
-    (the 365 days up to the last purchase: what a lapsed customer was worth),
-    average_transaction, purchases_per_year (over the time since the first purchase, at
-    least a year), days_since_last, typical_gap_days (median days between purchase days),
-    expected_next (last purchase + typical gap) and dates_from ("transactions" or
-    "customer sheet"). ``invoice_table`` is ``invoices(transactions, as_of=as_of)`` when the
-    caller already has it (analyze() computes it once for every analysis).
+    ``log`` is the transaction lines on or before ``as_of`` (names and IDs of customers
+    known only from it, and who appears at all, quotes included); ``money`` and ``bought``
+    are :func:`by_kind` of their :func:`invoices` table. Columns: the customer sheet's
+    fields (:data:`CARRIED`), then first_purchase, last_purchase, transactions (purchases:
+    invoices, not quotes or credits), revenue (lifetime, net of credits), revenue_12m (the
+    365 days up to and including ``as_of``), revenue_first_12m (the first 365 days after the
+    first purchase), revenue_last_active_year (the 365 days up to the last purchase: what a
+    lapsed customer was worth), average_transaction, purchases_per_year (over the time since
+    the first purchase, at least a year), days_since_last, typical_gap_days (median days
+    between purchase days), expected_next (last purchase + typical gap) and dates_from
+    ("transactions" or "customer sheet").
     """
     end = pd.Timestamp(as_of)
-    inv = invoice_table if invoice_table is not None else invoices(transactions, as_of=as_of)
-    money = inv.loc[inv["kind"] != "quote"]
-    bought = money.loc[money["kind"] == "invoice"]
     groups = bought.groupby("customer_key", sort=False)
     window = end - pd.Timedelta(days=364)  # the 365 days as_of-364 .. as_of
 
@@ -145,9 +153,9 @@ def customer_metrics(
         "typical_gap_days": "float64",
     })  # fmt: skip
 
-    out = _base(customers, per.index.union(pd.Index(inv["customer_key"].unique())))
+    out = _base(customers, per.index.union(pd.Index(log["customer_key"].unique())))
     out = out.join(per, how="left")
-    _names_from_log(out, transactions)
+    _names_from_log(out, log)
     from_log = out["transactions"].notna()
     out["transactions"] = out["transactions"].fillna(0).astype("int64")
     for col in ("revenue", "revenue_12m", "revenue_first_12m", "revenue_last_active_year"):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
-from .metrics import invoices
+from ..cutoff import day_after
 from .text import each_value
 
 __all__ = ["RATING_COLUMNS", "pareto_classes", "rate_customers"]
@@ -61,31 +61,31 @@ def pareto_classes(revenue: pd.Series, *, a: float, b: float) -> pd.DataFrame:
 
 def rate_customers(
     metrics: pd.DataFrame,
-    transactions: pd.DataFrame,
+    table: pd.DataFrame,
     support: pd.DataFrame,
     *,
     as_of: date,
     settings: Settings | None = None,
-    invoice_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rate every customer A, B or C (prospects: "unrated"), with the reasons.
 
-    Columns (:data:`RATING_COLUMNS`): rating, revenue_rating (before adjustments),
-    reasons (plain English), rating_before (the sheet's), changed, revenue_window,
-    revenue_share, cumulative_share, support_cases and support_minutes (in the window),
-    support_per_1000 (cases, or minutes when the log has minutes, per 1,000 of revenue),
-    average_discount (discount given / list value), quote_reduction (how far invoices came
-    in under the quotes with the same number), downgrades (0-2). ``invoice_table``: as in
-    :func:`~crmsheet.analysis.metrics.customer_metrics`.
+    ``table`` is the :func:`~crmsheet.analysis.metrics.invoices` table and ``support`` the
+    support log, both on or before ``as_of`` (:func:`crmsheet.cutoff.until`; undated
+    support cases kept: they count as recent). Columns (:data:`RATING_COLUMNS`): rating,
+    revenue_rating (before adjustments), reasons (plain English), rating_before (the
+    sheet's), changed, revenue_window, revenue_share, cumulative_share, support_cases and
+    support_minutes (in the window), support_per_1000 (cases, or minutes when the log has
+    minutes, per 1,000 of revenue), average_discount (discount given / list value),
+    quote_reduction (how far invoices came in under the quotes with the same number),
+    downgrades (0-2).
     """
-    inv = invoice_table if invoice_table is not None else invoices(transactions, as_of=as_of)
     settings = settings or Settings()
-    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)  # the window: N days up to as_of
-    start = end - pd.Timedelta(days=settings.rating_window_days)
+    # the window: the N days up to and including as_of (the inputs end at as_of)
+    start = day_after(as_of) - pd.Timedelta(days=settings.rating_window_days)
     window_label = _window_label(settings.rating_window_days)
     idx = metrics.index
     revenue = metrics["revenue_12m"] if settings.rating_window_days == 365 else _window_revenue(
-        inv, idx, start, end)  # fmt: skip
+        table, idx, start)  # fmt: skip
     classes = pareto_classes(revenue, a=settings.pareto_a, b=settings.pareto_b)
     bought = metrics["transactions"] > 0
     base = classes["class"].where(bought, "unrated")
@@ -96,7 +96,7 @@ def rate_customers(
     out["cumulative_share"] = classes["cumulative_share"]
     out["revenue_rating"] = base
 
-    cases, minutes = _support_in_window(support, idx, start, end)
+    cases, minutes = _support_in_window(support, idx, start)
     out["support_cases"] = cases
     out["support_minutes"] = minutes
     demand = minutes if minutes.sum() > 0 else cases
@@ -110,7 +110,7 @@ def rate_customers(
         pd.Series(pd.NA, index=idx, dtype="string"))  # fmt: skip
     premium_on_base = (tier == "base").fillna(False) & (per_year >= settings.premium_cases_per_year)
 
-    discount, reduction = _price_grinding(inv, idx, start, end)
+    discount, reduction = _price_grinding(table, idx, start)
     out["average_discount"] = discount
     out["quote_reduction"] = reduction
     grinding = (discount > settings.discount_threshold) | (reduction > settings.discount_threshold)
@@ -187,22 +187,20 @@ def _valid_rating(values: pd.Series | None, idx: pd.Index) -> pd.Series:
     return v.where(v.isin(["A", "B", "C"]), pd.NA)
 
 
-def _window_revenue(
-    inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
-) -> pd.Series:
-    inv = inv.loc[(inv["kind"] != "quote") & (inv["date"] >= start) & (inv["date"] < end)]
+def _window_revenue(inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp) -> pd.Series:
+    inv = inv.loc[(inv["kind"] != "quote") & (inv["date"] >= start)]
     return inv.groupby("customer_key")["amount"].sum().reindex(idx, fill_value=0.0)
 
 
 def _support_in_window(
-    support: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
+    support: pd.DataFrame, idx: pd.Index, start: pd.Timestamp
 ) -> tuple[pd.Series, pd.Series]:
     zero = pd.Series(0.0, index=idx)
     if support is None or support.empty:
         return zero, zero.copy()
     s = support
     if "date" in s and s["date"].notna().any():  # undated cases count as recent
-        s = s.loc[s["date"].isna() | ((s["date"] >= start) & (s["date"] < end))]
+        s = s.loc[s["date"].isna() | (s["date"] >= start)]
     cases = s["cases"].astype(float).fillna(1.0) if "cases" in s else pd.Series(1.0, index=s.index)
     minutes = s["minutes"].astype(float).fillna(0.0) if "minutes" in s else 0.0 * cases
     by = s["customer_key"]
@@ -211,13 +209,13 @@ def _support_in_window(
 
 
 def _price_grinding(
-    inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp, end: pd.Timestamp
+    inv: pd.DataFrame, idx: pd.Index, start: pd.Timestamp
 ) -> tuple[pd.Series, pd.Series]:
     """(average discount, invoice-under-quote reduction) per customer, in the window."""
     nan = pd.Series(np.nan, index=idx)
     if inv.empty:
         return nan, nan.copy()
-    inv = inv.loc[(inv["date"] >= start) & (inv["date"] < end)]
+    inv = inv.loc[inv["date"] >= start]
     sold = inv.loc[inv["kind"] == "invoice"]
     gross = sold.groupby("customer_key")["gross"].sum()
     given = sold.groupby("customer_key")["discounted"].sum()

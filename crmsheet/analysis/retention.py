@@ -1,15 +1,18 @@
 """Retention: do customers come back? Quarterly cohorts and a few headline numbers.
 
-A purchase here is a row with a positive amount on or before ``as_of`` (a ``kind`` column,
-when present, also drops quotes and credits): a refund is not a customer coming back.
-Revenue, in contrast, is net of credits; quotes are never revenue.
+Both take revenue on or before ``as_of`` (``money``: invoices and credits, no quotes, as
+:func:`~crmsheet.analysis.metrics.by_kind` gives it) and the purchases within it that show
+a customer coming back (:func:`comebacks`: positive invoices; a refund is not a customer
+coming back), computed once by the caller. Revenue, in contrast, is net of credits.
 
->>> retention(purchases, as_of=date(2024, 9, 15))           # doctest: +SKIP
+>>> money, _ = by_kind(invoices(until(log, date(2024, 9, 15))))   # doctest: +SKIP
+>>> retention(comebacks(money), as_of=date(2024, 9, 15))        # doctest: +SKIP
     cohort  customers  Q+0  Q+1  Q+2
 0  2024-Q1          2  1.0  0.0  0.5
 1  2024-Q2          1  1.0  1.0  NaN
 2  2024-Q3          0  NaN  NaN  NaN
->>> retention_headline(purchases, as_of=date(2024, 9, 15))["new_customers_12m"]   # doctest: +SKIP
+>>> retention_headline(money, comebacks(money), as_of=date(2024, 9, 15))["new_customers_12m"]
+... # doctest: +SKIP
 3
 """
 
@@ -20,25 +23,19 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["retention", "retention_headline"]
+from ..cutoff import day_after
+
+__all__ = ["comebacks", "retention", "retention_headline"]
 
 _NOT_BUYING = ("quote", "credit")
 
 
-def _up_to(transactions: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Rows on or before ``as_of`` (any time that day) with a customer, quotes left out."""
-    t = transactions.assign(date=pd.to_datetime(transactions["date"]))
-    keep = t["date"].lt(pd.Timestamp(as_of) + pd.Timedelta(days=1)) & t["customer_key"].notna()
-    if "kind" in t.columns:
-        keep &= t["kind"].ne("quote")
-    return t.loc[keep]
-
-
-def _purchases(t: pd.DataFrame) -> pd.DataFrame:
-    keep = t["amount"].gt(0)
-    if "kind" in t.columns:
-        keep &= ~t["kind"].isin(_NOT_BUYING)
-    return t.loc[keep]
+def comebacks(money: pd.DataFrame) -> pd.DataFrame:
+    """The purchases retention counts: positive amounts with a customer, no quotes or credits."""
+    keep = money["amount"].gt(0) & money["customer_key"].notna()
+    if "kind" in money.columns:
+        keep &= ~money["kind"].isin(_NOT_BUYING)
+    return money.loc[keep]
 
 
 def _quarter(dates: pd.Series) -> np.ndarray:
@@ -47,7 +44,7 @@ def _quarter(dates: pd.Series) -> np.ndarray:
     return quarters
 
 
-def retention(transactions: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+def retention(bought: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     """Cohort retention by quarter of first purchase: who came back, and when.
 
     One row per quarter from the first customer's first purchase to ``as_of``'s quarter
@@ -55,15 +52,15 @@ def retention(transactions: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     whose first purchase fell in it (0 in a quarter that won no one: its shares are NaN).
     Column ``Q+k`` is the share (0-1) of the cohort who bought in the k-th quarter after
     their first, so ``Q+0`` is 1.0; NaN where that quarter is after ``as_of``'s. Credits
-    are not buying: a refund is not a customer coming back.
+    are not buying: a refund is not a customer coming back. ``bought`` is
+    :func:`comebacks` of the revenue on or before ``as_of``.
 
-    >>> retention(purchases, as_of=date(2024, 9, 15))           # doctest: +SKIP
+    >>> retention(comebacks(money), as_of=date(2024, 9, 15))     # doctest: +SKIP
         cohort  customers  Q+0  Q+1  Q+2
     0  2024-Q1          2  1.0  0.0  0.5    # both bought in Q1, one again in Q3
     1  2024-Q2          1  1.0  1.0  NaN    # Q+2 of 2024-Q2 is 2024-Q4: not yet
     2  2024-Q3          0  NaN  NaN  NaN
     """
-    bought = _purchases(_up_to(transactions, as_of))
     if bought.empty:
         return pd.DataFrame({
             "cohort": pd.Series(dtype="str"), "customers": pd.Series(dtype=np.int64),
@@ -90,7 +87,9 @@ def retention(transactions: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     return out
 
 
-def retention_headline(transactions: pd.DataFrame, *, as_of: date) -> dict[str, float | int | None]:
+def retention_headline(
+    money: pd.DataFrame, bought: pd.DataFrame, *, as_of: date
+) -> dict[str, float | int | None]:
     """Five numbers on keeping customers, over the 12 months up to ``as_of``.
 
     - ``revenue_last_12m``: revenue net of credits in the 12 months (for ``as_of``
@@ -103,19 +102,18 @@ def retention_headline(transactions: pd.DataFrame, *, as_of: date) -> dict[str, 
     - ``customers_active_12m``: customers who bought in the 12 months.
     - ``new_customers_12m``: of them, those who bought for the first time.
 
-    >>> retention_headline(purchases, as_of=date(2024, 9, 15))  # doctest: +SKIP
+    ``money`` is the revenue on or before ``as_of``, ``bought`` its :func:`comebacks`.
+
+    >>> retention_headline(money, comebacks(money), as_of=date(2024, 9, 15))  # doctest: +SKIP
     {'revenue_last_12m': 340.0, 'returning_revenue_share_12m': 0.20588235294117646,
      'repeat_purchase_rate': 0.6666666666666666, 'customers_active_12m': 5,
      'new_customers_12m': 3}
     """
-    t = _up_to(transactions, as_of)
-    window_start = pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.DateOffset(years=1)
-    in_window = t["date"].ge(window_start)
-    bought = _purchases(t)
+    window_start = day_after(as_of) - pd.DateOffset(years=1)
     first = bought.groupby("customer_key", sort=False)["date"].min()
     days = bought["date"].dt.floor("D").groupby(bought["customer_key"], sort=False).nunique()
 
-    recent = t.loc[in_window]
+    recent = money.loc[money["date"].ge(window_start) & money["customer_key"].notna()]
     revenue = float(recent["amount"].sum())
     returning = recent["customer_key"].isin(first.index[first.lt(window_start)])
     returning_revenue = float(recent["amount"].where(returning, 0.0).sum())

@@ -1,0 +1,224 @@
+"""The headline: the figures a summary shows, typed, and the few sentences to act on first.
+
+:class:`Headline` holds one field per figure (None where the figure is unknown: no spend
+data, no revenue), built once by :func:`make_headline` from the tables :func:`analyze`
+computed; :func:`headline_rows` formats it for the Summary sheet and the command line, and
+:func:`actions` writes what a shop owner should do first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..config import Settings
+
+__all__ = ["Headline", "actions", "headline_rows", "make_headline"]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures of one analysis. Counts are customers unless the name says otherwise.
+
+    ``roi_*`` come from the ROI table (``roi_top_source``: the source with the best known
+    ROI), ``concentration_*`` from the parent-group roll-up (HHI 0-10,000; shares 0-1),
+    ``retention_*`` from the 12 months up to ``as_of``; ``segments`` is the top segment and
+    the thin niches per dimension; ``prediction`` says whether and why the purchase forecast
+    was made, ``predicted`` whether it was.
+    """
+
+    customers: int
+    buying_customers: int
+    prospects: int
+    revenue_12m: float
+    revenue_lifetime: float
+    rated_A: int
+    rated_B: int
+    rated_C: int
+    unrated: int
+    ratings_changed: int
+    active: int
+    lapsing: int
+    lapsed: int
+    lapsed_value_at_risk: float
+    lapsed_A: int
+    lapsed_A_value: float
+    follow_ups_overdue: int
+    follow_ups_due_soon: int
+    a_without_follow_up: int
+    lapse_days: int
+    roi_top_source: str | None
+    roi_top_roi: float | None
+    roi_total_spend: float
+    roi_new_customers: int
+    roi_spend_without_customers: float
+    concentration_hhi_customers: float | None
+    concentration_top1_share_customers: float | None
+    concentration_top5_share_customers: float | None
+    concentration_top10_share_customers: float | None
+    concentration_hhi_groups: float | None
+    concentration_top1_share_groups: float | None
+    concentration_top5_share_groups: float | None
+    concentration_top10_share_groups: float | None
+    concentration_groups_over_limit: int
+    concentration_revenue_basis: str
+    retention_revenue_last_12m: float
+    retention_returning_revenue_share_12m: float | None
+    retention_repeat_purchase_rate: float | None
+    retention_customers_active_12m: int
+    retention_new_customers_12m: int
+    segments: Mapping[str, Mapping[str, Any]]
+    prediction: str
+    predicted: bool
+
+
+def _known(value: float) -> float | None:
+    """None for a figure that is unknown (NaN)."""
+    return None if math.isnan(value) else value
+
+
+def make_headline(
+    customers: pd.DataFrame,
+    lapsed: pd.DataFrame,
+    todo: pd.DataFrame,
+    settings: Settings,
+    *,
+    roi: Mapping[str, Any],
+    concentration: Mapping[str, Any],
+    retention: Mapping[str, Any],
+    segments: Mapping[str, Mapping[str, Any]],
+    prediction: str,
+    predicted: bool,
+) -> Headline:
+    """The headline of one analysis: the customer counts, plus the tables' own headlines."""
+    rating = customers["rating"]
+    status = customers["status"]
+    a_lapsed = lapsed.loc[(lapsed["rating"] == "A") & (lapsed["status"] == "lapsed")]
+    c = concentration
+    return Headline(
+        customers=len(customers),
+        buying_customers=int((customers["transactions"] > 0).sum()),
+        prospects=int((status == "prospect").sum()),
+        revenue_12m=float(customers["revenue_12m"].sum()),
+        revenue_lifetime=float(customers["revenue"].sum()),
+        rated_A=int((rating == "A").sum()),
+        rated_B=int((rating == "B").sum()),
+        rated_C=int((rating == "C").sum()),
+        unrated=int((rating == "unrated").sum()),
+        ratings_changed=int(customers["changed"].sum()),
+        active=int(status.isin(["active", "new"]).sum()),
+        lapsing=int((status == "lapsing").sum()),
+        lapsed=int((status == "lapsed").sum()),
+        lapsed_value_at_risk=float(lapsed.loc[lapsed["status"] == "lapsed", "value_at_risk"].sum()),
+        lapsed_A=len(a_lapsed),
+        lapsed_A_value=float(a_lapsed["value_at_risk"].sum()),
+        follow_ups_overdue=int((todo["action"] == "overdue").sum()),
+        follow_ups_due_soon=int((todo["action"] == "due soon").sum()),
+        a_without_follow_up=int((todo["action"] == "set a follow-up").sum()),
+        lapse_days=settings.lapse_days,
+        roi_top_source=roi["top_source"],
+        roi_top_roi=_known(roi["top_roi"]),
+        roi_total_spend=roi["total_spend"],
+        roi_new_customers=roi["new_customers"],
+        roi_spend_without_customers=roi["spend_without_customers"],
+        concentration_hhi_customers=_known(c["hhi_customers"]),
+        concentration_top1_share_customers=_known(c["top1_share_customers"]),
+        concentration_top5_share_customers=_known(c["top5_share_customers"]),
+        concentration_top10_share_customers=_known(c["top10_share_customers"]),
+        concentration_hhi_groups=_known(c["hhi_groups"]),
+        concentration_top1_share_groups=_known(c["top1_share_groups"]),
+        concentration_top5_share_groups=_known(c["top5_share_groups"]),
+        concentration_top10_share_groups=_known(c["top10_share_groups"]),
+        concentration_groups_over_limit=c["groups_over_limit"],
+        concentration_revenue_basis=c["revenue_basis"],
+        retention_revenue_last_12m=retention["revenue_last_12m"],
+        retention_returning_revenue_share_12m=retention["returning_revenue_share_12m"],
+        retention_repeat_purchase_rate=retention["repeat_purchase_rate"],
+        retention_customers_active_12m=retention["customers_active_12m"],
+        retention_new_customers_12m=retention["new_customers_12m"],
+        segments=segments,
+        prediction=prediction,
+        predicted=predicted,
+    )
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """'1 customer', '3 customers' (or the plural given)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def actions(
+    lapsed: pd.DataFrame, todo: pd.DataFrame, groups: pd.DataFrame, h: Headline
+) -> list[str]:
+    """The few sentences a shop owner should read first, most valuable first."""
+    out: list[str] = []
+    if h.lapsed_A:
+        out.append(
+            f"{_n(h.lapsed_A, 'lapsed A customer')} "
+            f"{'was' if h.lapsed_A == 1 else 'were'} worth "
+            f"{_money(h.lapsed_A_value)} in their last year: call them (see Lapsed)."
+        )
+    lapsing = lapsed.loc[lapsed["status"] == "lapsing"]
+    if len(lapsing):
+        out.append(
+            f"{_n(len(lapsing), 'customer')} {'is' if len(lapsing) == 1 else 'are'} "
+            "slipping away (silent well past their usual gap), worth "
+            f"{_money(lapsing['value_at_risk'].sum())}: contact them before they lapse."
+        )
+    overdue = h.follow_ups_overdue
+    if overdue:
+        out.append(
+            f"{_n(overdue, 'follow-up')} {'is' if overdue == 1 else 'are'} overdue "
+            "(see Follow-ups)."
+        )
+    if h.a_without_follow_up:
+        out.append(
+            f"{_n(h.a_without_follow_up, 'A customer')} "
+            f"{'has' if h.a_without_follow_up == 1 else 'have'} no next follow-up "
+            "date: set one."
+        )
+    flagged = groups.loc[groups["flag"]] if "flag" in groups else groups.iloc[:0]
+    for _, g in flagged.head(3).iterrows():
+        out.append(
+            f"{g['group_name']} makes {g['share']:.0%} of revenue: a dependence worth "
+            "protecting, or reducing."
+        )
+    if h.roi_top_source:  # a top source has a known ROI
+        out.append(f"Best return on marketing: {h.roi_top_source} (ROI {h.roi_top_roi or 0:.0%}).")
+    thanks = int((todo["action"] == "thank you").sum())
+    if thanks:
+        out.append(f"{_n(thanks, 'customer')} bought in the last weeks: thank them.")
+    return out
+
+
+def headline_rows(h: Headline) -> list[tuple[str, str]]:
+    """(label, formatted value) pairs for a summary table."""
+    share = h.retention_returning_revenue_share_12m
+    rows = [
+        ("Customers", f"{h.customers:,}"),
+        ("Revenue, last 12 months", _money(h.revenue_12m)),
+        ("A / B / C customers", f"{h.rated_A} / {h.rated_B} / {h.rated_C}"),
+        (
+            "Lapsed customers",
+            f"{h.lapsed} (worth {_money(h.lapsed_value_at_risk)} in their last year)",
+        ),
+        ("Lapsing customers", f"{h.lapsing}"),
+        ("Follow-ups overdue", f"{h.follow_ups_overdue}"),
+        (
+            "Revenue from returning customers",
+            "unknown" if share is None or share != share else f"{share:.0%}",
+        ),
+        ("Top source by ROI", h.roi_top_source or "unknown (no spend data)"),
+        ("Parent groups over the limit", f"{h.concentration_groups_over_limit}"),
+    ]
+    if h.prediction:
+        rows.append(("Who will buy again", h.prediction))
+    return rows
