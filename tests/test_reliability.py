@@ -33,6 +33,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from conftest import TESTDATA, shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,7 +49,6 @@ from crmsheet.errors import (
 from crmsheet.io import xlsxread
 from crmsheet.reader import read_grids
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 MESSY = TESTDATA / "messy"
 CALAMINE = MESSY / "python_calamine_tests"
 HERE = Path(__file__).resolve().parent
@@ -59,12 +59,6 @@ NO_MESSY = pytest.param(
     None, marks=pytest.mark.skip(reason=f"shared test data not found at {MESSY}"), id="absent"
 )
 CORPUS = [pytest.param(p, id=str(p.relative_to(MESSY))) for p in MESSY_FILES] or [NO_MESSY]
-
-
-def shared(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test data not available: {path} (see shared/testdata/MANIFEST.md)")
-    return path
 
 
 def sha256(path: Path) -> str:
@@ -731,14 +725,14 @@ def _check_row_accounting(rows: list[list[str]]) -> None:
                 assert len(data.customers) == t.rows_kept
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=25))
 def test_every_row_is_kept_or_reported_skipped(rows: list[list[str]]) -> None:
     _check_row_accounting(rows)
 
 
-@pytest.mark.slow
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # longer files, twice the examples of the hypothesis profile in force
+@settings(max_examples=2 * settings().max_examples, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=60))
 def test_every_row_is_kept_or_reported_skipped_long_run(rows: list[list[str]]) -> None:
     _check_row_accounting(rows)
@@ -932,7 +926,7 @@ def _read_only_crmsheet_errors(raw: bytes, suffix: str = ".xlsx") -> None:
             crmsheet.read(path, as_of=AS_OF)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(raw=mutated(SEED))
 def test_fuzz_mutated_xlsx_bytes(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)
@@ -960,14 +954,14 @@ def mutated_member(draw: st.DrawFn) -> bytes:
     return buf.getvalue()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(raw=mutated_member())
 def test_fuzz_damaged_xml_parts(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)
 
 
-@pytest.mark.slow
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # both mutations, five times the examples of the hypothesis profile in force
+@settings(max_examples=5 * settings().max_examples, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.one_of(mutated(SEED), mutated_member()))
 def test_fuzz_long_run(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)
