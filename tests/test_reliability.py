@@ -44,6 +44,7 @@ from crmsheet.errors import (
     EncryptedFileError,
     InputFileError,
     NoUsableDataError,
+    OutputFileError,
     UnsupportedFormatError,
 )
 from crmsheet.io import xlsxread
@@ -685,8 +686,9 @@ def test_failed_write_leaves_no_temp_and_keeps_old_file(tmp_path: Path) -> None:
     dest = tmp_path / "out.xlsx"
     write_frames_xlsx({"Customers": pd.DataFrame({"a": [1]})}, dest)
     old = sha256(dest)
-    with pytest.raises(Exception):  # noqa: B017 - xlsxwriter's own error for a bad name
+    with pytest.raises(OutputFileError, match=r"cannot have a sheet named 'bad/name': ") as info:
         write_frames_xlsx({"bad/name": pd.DataFrame({"a": [2]})}, dest)
+    assert info.value.path == dest and "rename the sheet" in info.value.message
     assert sha256(dest) == old
     assert _temps(tmp_path) == []
 
