@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TESTDATA, shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,6 @@ from crmsheet.io import csvread
 from crmsheet.io.csvread import read_csv_grid
 from crmsheet.io.grid import Grid
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 NORTHWIND = TESTDATA / "real" / "northwind"
 CSVKIT = TESTDATA / "messy" / "csvkit_examples"
 HORROR = TESTDATA / "messy" / "messytables_horror"
@@ -519,7 +519,7 @@ def test_100k_rows_read_fast(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_any_text_reads_or_raises_a_crmsheet_error(content: str) -> None:
     with tempfile.TemporaryDirectory() as d:
@@ -533,7 +533,7 @@ def test_any_text_reads_or_raises_a_crmsheet_error(content: str) -> None:
         assert len(g.cells) > 0
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
 def test_any_bytes_read_or_raise_a_crmsheet_error(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:
@@ -553,7 +553,7 @@ _cell = st.text(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(_cell, min_size=1, max_size=6), min_size=1, max_size=12))
 def test_values_written_by_csv_writer_read_back(table: list[list[str]]) -> None:
     buf = io.StringIO()
@@ -587,15 +587,9 @@ def test_values_written_by_csv_writer_read_back(table: list[list[str]]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def real(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared testdata folder absent: {path} not found")
-    return path
-
-
 def test_northwind_customers() -> None:
     """24 of 91 customers have an unquoted comma in the address (neo4j-contrib/northwind-neo4j)."""
-    g = read_csv_grid(real(NORTHWIND / "customers.csv"))
+    g = read_csv_grid(shared(NORTHWIND / "customers.csv"))
     assert_all_text(g)
     assert g.cells.shape == (92, 12)
     assert g.rows.tolist() == list(range(1, 93))
@@ -624,7 +618,7 @@ def test_northwind_customers() -> None:
 
 
 def test_northwind_orders() -> None:
-    g = read_csv_grid(real(NORTHWIND / "orders.csv"))
+    g = read_csv_grid(shared(NORTHWIND / "orders.csv"))
     assert g.cells.shape == (831, 15)
     notes = g.notes
     assert len(notes) == 176
@@ -642,7 +636,7 @@ def test_northwind_orders() -> None:
 
 
 def test_northwind_order_details() -> None:
-    g = read_csv_grid(real(NORTHWIND / "order-details.csv"))
+    g = read_csv_grid(shared(NORTHWIND / "order-details.csv"))
     assert g.cells.shape == (2156, 5)
     assert g.notes == ()
     assert values(g)[0] == ["orderID", "productID", "unitPrice", "quantity", "discount"]
@@ -652,43 +646,43 @@ def test_northwind_order_details() -> None:
 
 @pytest.mark.parametrize("name", ["test_utf16_big.csv", "test_utf16_little.csv"])
 def test_csvkit_utf16(name: str) -> None:
-    g = read_csv_grid(real(CSVKIT / name))
+    g = read_csv_grid(shared(CSVKIT / name))
     assert values(g) == [["a", "b", "c"], ["1", "2", "3"], ["4", "5", "ʤ"]]
     assert g.notes == ()
 
 
 def test_csvkit_latin1() -> None:
-    g = read_csv_grid(real(CSVKIT / "test_latin1.csv"))
+    g = read_csv_grid(shared(CSVKIT / "test_latin1.csv"))
     assert values(g) == [["a", "b", "c"], ["1", "2", "3"], ["4", "5", "©"]]
     assert codes(g) == ["encoding-guess"]
 
 
 def test_csvkit_utf8_bom() -> None:
-    g = read_csv_grid(real(CSVKIT / "test_utf8_bom.csv"))
+    g = read_csv_grid(shared(CSVKIT / "test_utf8_bom.csv"))
     assert values(g) == [["foo", "bar", "baz"], ["1", "2", "3"], ["4", "5", "ʤ"]]
 
 
 def test_csvkit_mac_newlines() -> None:
-    g = read_csv_grid(real(CSVKIT / "mac_newlines.csv"))
+    g = read_csv_grid(shared(CSVKIT / "mac_newlines.csv"))
     assert values(g) == [["a", "b", "c"], ["1", "2", "3"], ["Once upon\ra time", "5", "6"]]
     assert g.rows.tolist() == [1, 2, 3]
 
 
 def test_csvkit_null_byte() -> None:
-    g = read_csv_grid(real(CSVKIT / "null_byte.csv"))
+    g = read_csv_grid(shared(CSVKIT / "null_byte.csv"))
     assert values(g) == [["a", "b", "c"], [None, "2", "3"]]
     assert codes(g) == ["nul-bytes"]
 
 
 def test_csvkit_locale() -> None:
     """Quoted decimal commas in a comma-separated file: the delimiter is still the comma."""
-    g = read_csv_grid(real(CSVKIT / "test_locale.csv"))
+    g = read_csv_grid(shared(CSVKIT / "test_locale.csv"))
     assert values(g) == [["a", "b", "c"], ["1,7", "200.000.000", None]]
     assert not g.decimal_comma
 
 
 def test_csvkit_bad() -> None:
-    g = read_csv_grid(real(CSVKIT / "bad.csv"))
+    g = read_csv_grid(shared(CSVKIT / "bad.csv"))
     assert values(g) == [
         ["column_a", "column_b", "column_c", None],
         ["1", "27", None, "I'm too long!"],
@@ -702,17 +696,17 @@ def test_csvkit_bad() -> None:
 @pytest.mark.parametrize("name", ["empty.csv"])
 def test_csvkit_empty(name: str) -> None:
     with pytest.raises(NoUsableDataError, match="the file is empty"):
-        read_csv_grid(real(CSVKIT / name))
+        read_csv_grid(shared(CSVKIT / name))
 
 
 @pytest.mark.parametrize("name", ["dummy.xlsx", "sheets.xls"])
 def test_csvkit_workbooks_are_not_csv(name: str) -> None:
     with pytest.raises(UnsupportedFormatError, match="is not a text CSV file"):
-        read_csv_grid(real(CSVKIT / name))
+        read_csv_grid(shared(CSVKIT / name))
 
 
 def test_horror_utf16le() -> None:
-    g = read_csv_grid(real(HORROR / "utf-16le_encoded.csv"))
+    g = read_csv_grid(shared(HORROR / "utf-16le_encoded.csv"))
     assert g.cells.shape == (328, 19)
     assert g.notes == ()
     assert values(g)[0][:2] == ["Organisation_code", "Organisation_name"]
@@ -723,7 +717,7 @@ def test_horror_utf16le() -> None:
 
 
 def test_horror_tsv() -> None:
-    g = read_csv_grid(real(HORROR / "example.tsv"))
+    g = read_csv_grid(shared(HORROR / "example.tsv"))
     assert g.cells.shape == (141, 17)
     assert values(g)[0][:2] == ["hour", "expr1_0_imp"]
     assert values(g)[1][:3] == ["2012-06-22 00:00:00", "15955", "144"]
@@ -731,7 +725,7 @@ def test_horror_tsv() -> None:
 
 
 def test_horror_psv() -> None:
-    g = read_csv_grid(real(HORROR / "simple.psv"))
+    g = read_csv_grid(shared(HORROR / "simple.psv"))
     assert g.cells.shape == (29, 6)
     assert values(g)[0][:2] == ["Year", "New dwellings"]
     assert values(g)[1] == ["1986", "44000", "35000", "36000", "27000", "45000"]
@@ -739,7 +733,7 @@ def test_horror_psv() -> None:
 
 
 def test_horror_ssv_is_semicolon_separated() -> None:
-    g = read_csv_grid(real(HORROR / "simple.ssv"))
+    g = read_csv_grid(shared(HORROR / "simple.ssv"))
     assert g.decimal_comma
     assert values(g)[0] == ["date", "temperature", "place"]
     assert values(g)[2] == ["2011-01-02", "-1", "Galway"]
@@ -747,7 +741,7 @@ def test_horror_ssv_is_semicolon_separated() -> None:
 
 
 def test_horror_spanish_chars() -> None:
-    g = read_csv_grid(real(HORROR / "spanish_chars.csv"))
+    g = read_csv_grid(shared(HORROR / "spanish_chars.csv"))
     assert codes(g) == ["encoding-guess"]
     assert values(g)[0][6:8] == ["Gasto total 2011", "Descripción"]
     assert values(g)[1][3] == "Gobierno"

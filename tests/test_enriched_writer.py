@@ -20,7 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import test_enrich
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
@@ -175,7 +175,6 @@ TEXT_CELLS = st.lists(
 )
 
 
-@settings(max_examples=20, deadline=None)
 @given(TEXT_CELLS)
 def test_any_text_reads_back_as_xlsxwriter_writes_it(values: list[str | None]) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -33,8 +33,6 @@ from crmsheet.parse import (
 
 # the whole hypothesis part of this file stays well under 20 s
 FAST = settings(
-    max_examples=60,
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

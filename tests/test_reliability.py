@@ -33,6 +33,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from conftest import TESTDATA, shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,15 +44,14 @@ from crmsheet.errors import (
     EncryptedFileError,
     InputFileError,
     NoUsableDataError,
+    OutputFileError,
     UnsupportedFormatError,
 )
 from crmsheet.io import xlsxread
 from crmsheet.reader import read_grids
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 MESSY = TESTDATA / "messy"
 CALAMINE = MESSY / "python_calamine_tests"
-HERE = Path(__file__).resolve().parent
 AS_OF = dt.date(2026, 11, 1)
 
 MESSY_FILES = sorted(p for p in MESSY.rglob("*") if p.is_file()) if MESSY.is_dir() else []
@@ -59,12 +59,6 @@ NO_MESSY = pytest.param(
     None, marks=pytest.mark.skip(reason=f"shared test data not found at {MESSY}"), id="absent"
 )
 CORPUS = [pytest.param(p, id=str(p.relative_to(MESSY))) for p in MESSY_FILES] or [NO_MESSY]
-
-
-def shared(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test data not available: {path} (see shared/testdata/MANIFEST.md)")
-    return path
 
 
 def sha256(path: Path) -> str:
@@ -623,66 +617,89 @@ def _temps(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob(".*.tmp*"))
 
 
-def _start_writer(dest: Path, rows: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "helpers_kill.py"), str(dest), str(rows)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "READY"
-    return proc
+def _big_customers_csv(path: Path, rows: int) -> Path:
+    i = pd.RangeIndex(rows)
+    frame = pd.DataFrame(
+        {
+            "Customer ID": [f"C{n:07d}" for n in i],
+            "Name": [f"Customer {n} & Sons" for n in i],
+            "Revenue": i * 1.25,
+            "First purchase": pd.Timestamp("2020-01-01") + pd.to_timedelta(i % 2000, unit="D"),
+        }
+    )
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path
+
+
+def _start_enrich(src: Path, dest: Path, log: Path) -> subprocess.Popen[bytes]:
+    """A real ``crmsheet enrich SRC -o DEST --force`` in a child process (what a user runs)."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "crmsheet", "enrich", str(src), "-o", str(dest), "--force",
+             "--as-of", AS_OF.isoformat()],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def _growing_temp(dest: Path, proc: subprocess.Popen[bytes], at_least: int) -> Path:
+    """Wait until the temp file beside ``dest`` holds ``at_least`` bytes and is still growing
+    (the enriched workbook is being streamed into it); return it. The write is then mid-way:
+    the child is alive and the file not yet complete."""
+    seen: dict[Path, int] = {}
+    give_up = time.monotonic() + 600
+    while time.monotonic() < give_up:
+        assert proc.poll() is None, "enrich ended before the kill: make the input bigger"
+        for temp in dest.parent.glob(f".{dest.stem}.*.tmp{dest.suffix}"):
+            with contextlib.suppress(FileNotFoundError):
+                size = temp.stat().st_size
+                if size >= at_least and size > seen.get(temp, size):
+                    return temp
+                seen[temp] = size
+        time.sleep(0.005)
+    pytest.fail(f"no growing temp file beside {dest} after 600 s")
 
 
 @pytest.mark.slow
-def test_sigkill_during_write_leaves_old_or_complete_new_file(tmp_path: Path) -> None:
-    from crmsheet.io.write import write_frames_xlsx
+def test_sigkill_during_enrich_leaves_the_old_output_and_only_a_temp_file(tmp_path: Path) -> None:
+    """SIGKILL a real ``crmsheet enrich`` while it streams a big enriched workbook (the writer
+    of :mod:`crmsheet.io.enriched` and :mod:`crmsheet.io.sheetxml`): the old output stays byte
+    for byte, nothing partial stands at the output path, the temp file is the only leftover."""
+    rows = 50_000  # ~3 s of writing on a loaded 2-core machine, after ~4 s of reading
+    src = _big_customers_csv(tmp_path / "customers.csv", rows)
+    small = tmp_path / "small.csv"
+    small.write_text("Customer ID,Name,Revenue\nC1,Ann,12.50\nC2,Bob,3\n", encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    dest = folder / "customers.enriched.xlsx"
+    log = tmp_path / "enrich.log"
 
-    rows = 25_000
-    dest = tmp_path / "enriched.xlsx"
-
-    def old_file() -> str:
-        write_frames_xlsx({"Customers": pd.DataFrame({"old": [1, 2, 3]})}, dest)
-        return sha256(dest)
-
-    # an uninterrupted run first: how long the write takes, and nothing may be left behind
-    old_file()
-    proc = _start_writer(dest, rows)
+    # an uninterrupted run first: it completes, leaves no temp file and gives the final size
+    assert main(["enrich", str(small), "-o", str(dest), "--as-of", AS_OF.isoformat()]) == 0
+    old_bytes = dest.read_bytes()
     started = time.perf_counter()
-    assert _finish(proc) == 0
+    assert _start_enrich(src, dest, log).wait(timeout=600) == 0, log.read_text()
     duration = time.perf_counter() - started
     book = openpyxl.load_workbook(dest, read_only=True)
     assert book["Customers"].max_row == rows + 1
     book.close()
-    assert _temps(tmp_path) == []
-    report = [f"uninterrupted write of {rows:,} rows: {duration:.2f} s, no temp file left"]
+    assert sorted(folder.iterdir()) == [dest]
+    full = dest.stat().st_size
+    report = [f"uninterrupted enrich of {rows:,} customers: {duration:.1f} s, {full:,} bytes"]
 
-    old = old_file()
-    for share in (0.05, 0.2, 0.5, 0.8, 0.95, 1.05, 1.3):
-        proc = _start_writer(dest, rows)
-        time.sleep(share * duration)
+    old = hashlib.sha256(old_bytes).hexdigest()
+    for share in (0.0, 0.4, 0.8):  # of the final size: as the rows start, half-way, near the end
+        dest.write_bytes(old_bytes)
+        proc = _start_enrich(src, dest, log)
+        temp = _growing_temp(dest, proc, int(share * full))
+        at = temp.stat().st_size
         proc.send_signal(signal.SIGKILL)
-        killed = _finish(proc) == -signal.SIGKILL
-        if sha256(dest) == old:
-            state = "old file intact"
-        else:
-            book = openpyxl.load_workbook(dest, read_only=True)
-            assert book["Customers"].max_row == rows + 1, "a half-written destination"
-            book.close()
-            state = "complete new file"
-            old = old_file()
-        left = _temps(tmp_path)
-        report.append(f"SIGKILL after {share * duration:.2f} s (killed={killed}): {state}; "
-                      f"temp files left: {len(left)}")  # fmt: skip
-        for name in left:  # acceptable after SIGKILL; cleared for the next round
-            (tmp_path / name).unlink()
+        assert proc.wait(timeout=60) == -signal.SIGKILL, "the child was not killed mid-write"
+        assert sha256(dest) == old, "the old output changed"
+        assert sorted(folder.iterdir()) == sorted([dest, temp]), "more than the temp file left"
+        assert temp.stat().st_size < full, "the temp file is complete: not killed mid-write"
+        report.append(f"SIGKILL at {at:,} of {full:,} bytes: old output intact, one temp file left")
+        temp.unlink()  # a killed process cannot clean up; cleared for the next round
     print("\n".join(report))
-
-
-def _finish(proc: subprocess.Popen[str]) -> int:
-    code = proc.wait(timeout=120)
-    assert proc.stdout is not None
-    proc.stdout.close()
-    return code
 
 
 def test_failed_write_leaves_no_temp_and_keeps_old_file(tmp_path: Path) -> None:
@@ -691,8 +708,9 @@ def test_failed_write_leaves_no_temp_and_keeps_old_file(tmp_path: Path) -> None:
     dest = tmp_path / "out.xlsx"
     write_frames_xlsx({"Customers": pd.DataFrame({"a": [1]})}, dest)
     old = sha256(dest)
-    with pytest.raises(Exception):  # noqa: B017 - xlsxwriter's own error for a bad name
+    with pytest.raises(OutputFileError, match=r"cannot have a sheet named 'bad/name': ") as info:
         write_frames_xlsx({"bad/name": pd.DataFrame({"a": [2]})}, dest)
+    assert info.value.path == dest and "rename the sheet" in info.value.message
     assert sha256(dest) == old
     assert _temps(tmp_path) == []
 
@@ -731,14 +749,14 @@ def _check_row_accounting(rows: list[list[str]]) -> None:
                 assert len(data.customers) == t.rows_kept
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=25))
 def test_every_row_is_kept_or_reported_skipped(rows: list[list[str]]) -> None:
     _check_row_accounting(rows)
 
 
-@pytest.mark.slow
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # longer files, twice the examples of the hypothesis profile in force
+@settings(max_examples=2 * settings().max_examples, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=60))
 def test_every_row_is_kept_or_reported_skipped_long_run(rows: list[list[str]]) -> None:
     _check_row_accounting(rows)
@@ -932,7 +950,7 @@ def _read_only_crmsheet_errors(raw: bytes, suffix: str = ".xlsx") -> None:
             crmsheet.read(path, as_of=AS_OF)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(raw=mutated(SEED))
 def test_fuzz_mutated_xlsx_bytes(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)
@@ -960,14 +978,14 @@ def mutated_member(draw: st.DrawFn) -> bytes:
     return buf.getvalue()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(raw=mutated_member())
 def test_fuzz_damaged_xml_parts(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)
 
 
-@pytest.mark.slow
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # both mutations, five times the examples of the hypothesis profile in force
+@settings(max_examples=5 * settings().max_examples, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.one_of(mutated(SEED), mutated_member()))
 def test_fuzz_long_run(raw: bytes) -> None:
     _read_only_crmsheet_errors(raw)

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from conftest import TESTDATA, shared
 
 from crmsheet.errors import (
     EncryptedFileError,
@@ -25,18 +26,10 @@ from crmsheet.io import xlsxread
 from crmsheet.io.grid import Grid
 from crmsheet.io.xlsxread import read_workbook_grids
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 RETAIL = TESTDATA / "real" / "online_retail_II_continental_subset.xlsx"
 CALAMINE = TESTDATA / "messy" / "python_calamine_tests"
 HORROR = TESTDATA / "messy" / "messytables_horror"
 CSVKIT = TESTDATA / "messy" / "csvkit_examples"
-
-
-def shared(path: Path) -> Path:
-    """A file of the shared test data, read in place; skip (saying why) when absent."""
-    if not path.exists():
-        pytest.skip(f"shared test data not available: {path} (see shared/testdata/MANIFEST.md)")
-    return path
 
 
 def only(grids: list[Grid], sheet: str) -> Grid:

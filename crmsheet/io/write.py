@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.exceptions import DuplicateWorksheetName, InvalidWorksheetName
 
 from ..errors import OutputFileError
 
@@ -138,10 +139,23 @@ def write_frames_xlsx(
         )
         try:
             for sheet, frame in frames.items():
-                _write_table(book, sheet, frame, formats.get(sheet, {}))
+                try:
+                    _write_table(book, sheet, frame, formats.get(sheet, {}))
+                except (InvalidWorksheetName, DuplicateWorksheetName) as exc:
+                    raise OutputFileError(
+                        path, _BAD_SHEET_NAME.format(sheet=sheet, why=exc)
+                    ) from exc
         finally:
             book.close()
     return Path(path)
+
+
+# the sheet names are the caller's: say which one Excel refuses and what it accepts
+_BAD_SHEET_NAME = (
+    "cannot have a sheet named {sheet!r}: {why} Excel sheet names have at most 31 characters,"
+    " none of [ ] : * ? / \\, no apostrophe at either end, and differ from the book's other"
+    " sheet names even ignoring case: rename the sheet"
+)
 
 
 _NAMED = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "percent": PERCENT_FORMAT}
