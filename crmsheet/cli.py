@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
+from ._version import __version__
 from .errors import CrmsheetError, SettingsError
 from .reader import read
 from .validate import CrmData

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .analysis import Analysis, analyze, headline_rows
 from .config import Settings
 from .errors import OutputFileError, SettingsError
