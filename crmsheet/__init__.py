@@ -15,7 +15,7 @@ from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
-from .enrich import enrich, load_settings, write_enriched
+from .enrich import enrich, load_settings
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
@@ -29,6 +29,7 @@ from .problems import CATALOGUE, ProblemReport
 from .reader import read
 from .schema import Customer, MarketingSpend, SupportCase, Transaction
 from .validate import CrmData, TableInfo
+from .workbook import write_enriched
 
 __all__ = [
     "CATALOGUE",
