@@ -15,7 +15,7 @@ from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
-from .enrich import enrich, load_settings
+from .enrich import EnrichResult, enrich, load_settings
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
@@ -39,6 +39,7 @@ __all__ = [
     "CrmsheetError",
     "Customer",
     "EncryptedFileError",
+    "EnrichResult",
     "InputFileError",
     "MarketingSpend",
     "NoUsableDataError",

@@ -1,16 +1,19 @@
-"""``crmsheet.enrich``: read, validate, analyze and write the enriched workbook.
+"""``crmsheet.enrich``: the main job, from the user's files to the enriched workbook.
 
-The main job: read and validate the inputs, load the settings, analyze
+Read and validate the inputs (:func:`crmsheet.read`), load the settings, analyze
 (:mod:`crmsheet.analysis`), and write the workbook (:mod:`crmsheet.workbook` decides what it
-shows) beside the input, atomically and never over it, or with ``in_place=True`` into the
-user's own book (:mod:`crmsheet.io.graft`).
+shows): beside the input, atomically and never over it, or with ``in_place=True`` into the
+user's own book (:mod:`crmsheet.io.graft`). What was done comes back as an
+:class:`EnrichResult`.
 """
 
 from __future__ import annotations
 
+import html
 import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,33 @@ from .reader import read
 from .validate import CrmData
 from .workbook import write_enriched
 
-__all__ = ["default_output", "enrich", "load_settings"]
+__all__ = ["EnrichResult", "default_output", "enrich", "load_settings"]
+
+
+@dataclass(frozen=True, eq=False)
+class EnrichResult:
+    """What :func:`enrich` did: the analysis, the data it read, where it wrote, the backup.
+
+    ``output`` is the workbook written: the new file, or with ``in_place=True`` the book
+    itself; ``backup`` is the copy of that book made before writing into it (None when
+    nothing was written in place, or with ``backup=False``). In a notebook it shows the
+    analysis summary and where it was written.
+    """
+
+    analysis: Analysis
+    data: CrmData
+    output: Path
+    backup: Path | None = None
+
+    def __repr__(self) -> str:
+        backup = f" (backup: {self.backup})" if self.backup is not None else ""
+        return f"<EnrichResult written to {self.output}{backup}: {self.analysis!r}>"
+
+    def _repr_html_(self) -> str:
+        where = f"Written to <code>{html.escape(str(self.output))}</code>"
+        if self.backup is not None:
+            where += f"; backup of the original: <code>{html.escape(str(self.backup))}</code>"
+        return f"<div>{self.analysis._repr_html_()}<p>{where}.</p></div>"
 
 
 def load_settings(
@@ -60,25 +89,28 @@ def enrich(
     column_map: Mapping[str, str] | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
-    return_data: bool = False,
     in_place: bool = False,
     backup: bool = True,
-) -> Any:
-    """Read, validate, analyze and write ``<stem>.enriched.xlsx``; return the analysis.
+) -> EnrichResult:
+    """Read, validate, analyze and write ``<stem>.enriched.xlsx``; say what was done.
 
     The input is never modified; an existing output is only replaced with
     ``overwrite=True``. ``as_of`` defaults to today. ``settings`` is a
     :class:`~crmsheet.Settings`, or the path of a settings.toml whose values win over a
     Settings sheet in the input; without it the Settings sheet (if any) is used.
-    ``return_data=True`` returns ``(analysis, data)`` (the CLI prints both).
+    ``progress`` is called with "read", "analyze" and "write" as each stage starts.
 
     ``in_place=True`` writes crmsheet's sheets into the first workbook itself (an .xlsx or
     .xlsm), replacing the ones an earlier run added and leaving everything else in it as
     it was (see :mod:`crmsheet.io.graft`); a copy ``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` is
     made first unless ``backup=False``.
 
+    Returns an :class:`EnrichResult`: ``.analysis``, ``.data``, ``.output`` (the workbook
+    written) and ``.backup`` (the copy made, or None).
+
     >>> result = crmsheet.enrich("customers.xlsx", as_of=date(2026, 11, 1))  # doctest: +SKIP
     >>> result                                  # shows the summary in a notebook
+    >>> result.analysis.lapsed.head()           # doctest: +SKIP
     """
     if not paths:
         raise SettingsError("enrich() needs the customer workbook or file")
@@ -89,27 +121,32 @@ def enrich(
             raise SettingsError("--in-place writes into the workbook itself: leave out --output")
         check_book(Path(paths[0]))  # refused before any work, the book untouched
     else:
-        out = Path(output) if output is not None else default_output(paths[0])
-        if out.exists() and not overwrite:
-            raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
-        inputs = [Path(p).resolve() for p in paths]
-        if out.resolve() in inputs:
-            raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
+        out = _output_path(paths, output, overwrite=overwrite)
     step("read")
     data = read(*paths, transactions=transactions, spend=spend, support=support,
                 column_map=column_map, as_of=as_of)  # fmt: skip
     if not isinstance(settings, Settings):
         settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
-    result = analyze(data, as_of=as_of, settings=settings)
+    analysis = analyze(data, as_of=as_of, settings=settings)
     step("write")
     if in_place:
-        copy = _write_into_book(result, data, Path(paths[0]), backup=backup)
-        if copy is not None:
-            step(f"backup:{copy}")
-    else:
-        write_enriched(result, data, out, overwrite=overwrite)
-    return (result, data) if return_data else result
+        copy = _write_into_book(analysis, data, Path(paths[0]), backup=backup)
+        return EnrichResult(analysis, data, Path(paths[0]), copy)
+    return EnrichResult(analysis, data, write_enriched(analysis, data, out, overwrite=overwrite))
+
+
+def _output_path(
+    paths: Sequence[str | Path], output: str | Path | None, *, overwrite: bool
+) -> Path:
+    """Where the enriched workbook goes, refused before any work if it may not be written."""
+    out = Path(output) if output is not None else default_output(paths[0])
+    if out.exists() and not overwrite:
+        raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
+    inputs = [Path(p).resolve() for p in paths]
+    if out.resolve() in inputs:
+        raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
+    return out
 
 
 def _write_into_book(result: Analysis, data: CrmData, book: Path, *, backup: bool) -> Path | None:

@@ -147,9 +147,7 @@ def test_an_error_while_streaming_rows_leaves_no_file(tmp_path: Path) -> None:
 def test_libreoffice_reads_the_streamed_rows_back(tmp_path: Path) -> None:
     """LibreOffice loads every streamed sheet (no repair) and saves the same values."""
     shop = test_enrich.shop.__wrapped__(tmp_path)
-    out = crmsheet.enrich(shop, as_of=AS_OF, output=tmp_path / "streamed.xlsx") and (
-        tmp_path / "streamed.xlsx"
-    )
+    out = crmsheet.enrich(shop, as_of=AS_OF, output=tmp_path / "streamed.xlsx").output
     proc = subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
          "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],
