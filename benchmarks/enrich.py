@@ -19,7 +19,7 @@ from run import make
 
 import crmsheet
 from crmsheet.analysis import analyze
-from crmsheet.enrich import write_enriched
+from crmsheet.workbook import write_enriched
 
 DATA = Path(__file__).with_name("data")
 AS_OF = date(2026, 11, 1)

@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
-from .enrich import enrich, load_settings, write_enriched
+from .enrich import EnrichResult, enrich, load_settings
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
@@ -31,6 +30,7 @@ from .problems import CATALOGUE, ProblemReport
 from .reader import read
 from .schema import Customer, MarketingSpend, SupportCase, Transaction
 from .validate import CrmData, TableInfo
+from .workbook import write_enriched
 
 __all__ = [
     "CATALOGUE",
@@ -40,6 +40,7 @@ __all__ = [
     "CrmsheetError",
     "Customer",
     "EncryptedFileError",
+    "EnrichResult",
     "InputFileError",
     "MarketingSpend",
     "NoUsableDataError",

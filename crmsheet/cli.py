@@ -10,16 +10,19 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
+from ._version import __version__
 from .errors import CrmsheetError, SettingsError
 from .reader import read
 from .validate import CrmData
+
+if TYPE_CHECKING:
+    from .enrich import EnrichResult
 
 app = typer.Typer(
     add_completion=False,
@@ -190,44 +193,42 @@ def enrich(
     started = time.perf_counter()
     stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
     target = paths[0] if in_place else output or default_output(paths[0])
-    backups: list[str] = []
     # A transient status line: shown on a terminal, erased when done, never printed to a pipe,
     # so a refused input still gives exactly one line on stderr.
     with err.status(stages["read"] + "...") as status:
 
         def progress(stage: str) -> None:
-            if stage.startswith("backup:"):
-                backups.append(stage.removeprefix("backup:"))
-                return
             status.update(f"{stages.get(stage, stage)}... "
                           f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
 
-        result, data = run(
+        result = run(
             *paths, transactions=transactions or None, spend=spend or None,
             support=support or None, output=output if in_place else target,
             as_of=_as_of(as_of), settings=settings,
-            column_map=_map_items(map_), overwrite=force, progress=progress, return_data=True,
+            column_map=_map_items(map_), overwrite=force, progress=progress,
             in_place=in_place, backup=not no_backup,
         )  # fmt: skip
-    for copy in backups:
-        out.print(f"Backup of the original: {copy}")
-    _print_enriched(result, data, target, time.perf_counter() - started)
+    if result.backup is not None:
+        out.print(f"Backup of the original: {result.backup}")
+    _print_enriched(result, time.perf_counter() - started)
     raise typer.Exit(0)
 
 
-def _print_enriched(result, data: CrmData, target: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def _print_enriched(result: EnrichResult, seconds: float) -> None:
+    """The CLI's report of an enrich run: rows, headline, what to do first, where it wrote."""
     from .analysis import headline_rows
 
+    data, analysis = result.data, result.analysis
     out.print(f"Rows read: {data.rows_read:,}, kept: {data.rows_kept:,}, rejected: "
               f"{data.rows_rejected:,} ({data.problems.errors} errors, {data.problems.warnings} "
               "warnings: see the Problems sheet).")  # fmt: skip
-    for label, value in headline_rows(result.headline):
+    for label, value in headline_rows(analysis.headline):
         out.print(f"  {label}: {value}")
-    if result.actions:
+    if analysis.actions:
         out.print("What to do first:")
-        for i, action in enumerate(result.actions, start=1):
+        for i, action in enumerate(analysis.actions, start=1):
             out.print(f"  {i}. {action}")
-    out.print(f"Wrote {target} in {seconds:.1f} s.")
+    out.print(f"Wrote {result.output} in {seconds:.1f} s.")
 
 
 @app.command()

@@ -47,7 +47,7 @@ def main() -> Path:
     toml.write_text(SETTINGS_TOML, encoding="utf-8")
     out = folder / "sample_customers.enriched.xlsx"
     result = crmsheet.enrich(SAMPLE, as_of=AS_OF, settings=toml, output=out)
-    summary("settings.toml:", result)
+    summary("settings.toml:", result.analysis)
     print("The Settings sheet of the workbook lists every value used.")
     print(f"Wrote {out}")
     return out

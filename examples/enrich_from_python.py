@@ -21,12 +21,12 @@ AS_OF = date(2026, 11, 1)  # a fixed day, so the figures are the same every run
 def main() -> Path:
     out = Path(tempfile.mkdtemp(prefix="crmsheet-")) / "sample_customers.enriched.xlsx"
     result = crmsheet.enrich(SAMPLE, as_of=AS_OF, output=out)
-    print(result)  # <Analysis as of 2026-11-01: ... customers, A/B/C ..., ... lapsed>
+    print(result.analysis)  # <Analysis as of 2026-11-01: ... customers, A/B/C ..., ... lapsed>
     print("What to do first:")
-    for number, action in enumerate(result.actions, 1):
+    for number, action in enumerate(result.analysis.actions, 1):
         print(f"  {number}. {action}")
-    print(f"Wrote {out}")
-    return out
+    print(f"Wrote {result.output}")  # the workbook written: here, ``out``
+    return result.output
 
 
 if __name__ == "__main__":

@@ -39,12 +39,12 @@ def main() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="crmsheet-"))
     customers, invoices, spend = export_csv_files(folder)
     out = folder / "customers.enriched.xlsx"
-    result, data = crmsheet.enrich(customers, transactions=invoices, spend=spend, output=out,
-                                   as_of=AS_OF, return_data=True)  # fmt: skip
-    print(data)
-    print(result)
-    print(f"Wrote {out}")
-    return out
+    result = crmsheet.enrich(customers, transactions=invoices, spend=spend, output=out,
+                             as_of=AS_OF)  # fmt: skip
+    print(result.data)  # what was read: <CrmData: ... customers, ...>
+    print(result.analysis)
+    print(f"Wrote {result.output}")
+    return result.output
 
 
 if __name__ == "__main__":

@@ -306,7 +306,7 @@ def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
             cells = [ws.cell(row=r, column=i) for r in range(2, ws.max_row + 1)]
             assert all(c.data_type == "n" and isinstance(c.value, int | float) for c in cells)
             assert {c.number_format for c in cells} == {fmt}
-            want = result.customers[column].reindex(keys).to_numpy()
+            want = result.analysis.customers[column].reindex(keys).to_numpy()
             np.testing.assert_allclose([c.value for c in cells], want, rtol=1e-12)
         alive = [ws.cell(row=r, column=headers.index("P(alive)") + 1).value
                  for r in range(2, ws.max_row + 1)]  # fmt: skip
@@ -317,7 +317,11 @@ def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
                            "Value at risk"]  # fmt: skip
     assert lapsed.cell(row=2, column=5).number_format == "#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+<<<<<<< HEAD
     assert summary["Who will buy again"] == result.headline.prediction
+=======
+    assert summary["Who will buy again"] == result.analysis.headline.prediction
+>>>>>>> rs-workbook
     assert "ranked by expected value lost" in summary["Who will buy again"]
     settings = {r[0]: r[1] for r in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert (settings["predict"], settings["predict_penalizer"]) == ("True", "0.001")
@@ -327,20 +331,29 @@ def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
     log = generate(60, 4, max_age=45.0)  # six weeks of history: few repeat buyers
     path = write_log(tmp_path / "young.csv", log)
     result = crmsheet.enrich(path, as_of=AS_OF)  # never fails
-    repeat = int((result.rfm["frequency"] > 0).sum())
+    repeat = int((result.analysis.rfm["frequency"] > 0).sum())
     assert 0 < repeat < MIN_REPEAT_BUYERS
+<<<<<<< HEAD
     assert result.bgnbd is None and not result.headline.predicted
     assert result.headline.prediction == (
+=======
+    assert result.analysis.bgnbd is None and not result.analysis.headline.predicted
+    assert result.analysis.headline.prediction == (
+>>>>>>> rs-workbook
         f"Not enough history to predict who will buy again: {repeat} customers bought on "
         f"more than one day, and at least {MIN_REPEAT_BUYERS} are needed; lapsed customers "
         "are found by their usual gap between purchases instead."
     )
     plain = crmsheet.analyze(crmsheet.read(path, as_of=AS_OF), as_of=AS_OF,
                              settings=Settings(predict=False))  # fmt: skip
-    pd.testing.assert_frame_equal(result.lapsed, plain.lapsed)
-    pd.testing.assert_frame_equal(result.customers, plain.customers)
+    pd.testing.assert_frame_equal(result.analysis.lapsed, plain.lapsed)
+    pd.testing.assert_frame_equal(result.analysis.customers, plain.customers)
     book = openpyxl.load_workbook(path.with_name("young.enriched.xlsx"))
     for sheet in ("RFM", "Customers", "Lapsed"):
         assert "P(alive)" not in [c.value for c in book[sheet][1]], sheet
     texts = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
+<<<<<<< HEAD
     assert result.headline.prediction in texts
+=======
+    assert result.analysis.headline.prediction in texts
+>>>>>>> rs-workbook

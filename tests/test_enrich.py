@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import subprocess
@@ -54,7 +55,7 @@ def shop(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def enriched(shop: Path) -> tuple[Path, crmsheet.Analysis]:
+def enriched(shop: Path) -> tuple[Path, crmsheet.EnrichResult]:
     result = crmsheet.enrich(shop, as_of=AS_OF)
     return shop.with_name("shop.enriched.xlsx"), result
 
@@ -154,10 +155,27 @@ def test_summary_has_the_headline_the_actions_and_three_native_charts(
         "2. 1 follow-up is overdue (see Follow-ups).",
         "3. 1 A customer has no next follow-up date: set one.",
     ]
+<<<<<<< HEAD
     assert result.headline.rated_A == 1
+=======
+    assert result.analysis.headline.rated_A == 1
+>>>>>>> rs-workbook
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_enrich_returns_what_it_did(enriched: tuple[Path, crmsheet.EnrichResult]) -> None:
+    path, result = enriched
+    assert isinstance(result, crmsheet.EnrichResult)
+    assert isinstance(result.analysis, crmsheet.Analysis)
+    assert isinstance(result.data, crmsheet.CrmData) and result.data.rows_kept > 0
+    assert (result.output, result.backup) == (path, None)
+    assert repr(result) == f"<EnrichResult written to {path}: {result.analysis!r}>"
+    shown = result._repr_html_()  # what a notebook displays: the summary, then where
+    assert "What to do first" in shown and f"<code>{path}</code>" in shown
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.output = path  # type: ignore[misc]
 
 
 def test_settings_sheet_records_the_run(enriched: tuple[Path, object]) -> None:
@@ -223,7 +241,7 @@ def test_settings_change_the_analysis(shop: Path) -> None:
     result = crmsheet.enrich(shop, as_of=AS_OF, settings=Settings(lapse_days=200),
                              output=shop.with_name("strict.xlsx"))  # fmt: skip
     # one purchase, 121 days ago: past half of 200 days
-    assert result.customers.loc["B2", "status"] == "lapsing"
+    assert result.analysis.customers.loc["B2", "status"] == "lapsing"
 
 
 def test_a_settings_sheet_in_the_input_is_used_and_a_toml_file_wins(
@@ -238,12 +256,14 @@ def test_a_settings_sheet_in_the_input_is_used_and_a_toml_file_wins(
     path = tmp_path / "with_settings.xlsx"
     book.save(path)
     result = crmsheet.enrich(path, as_of=AS_OF)
-    assert (result.settings.lapse_days, result.settings.thank_you_days) == (200, 5)
-    assert result.customers.loc["B2", "status"] == "lapsing"
+    used = result.analysis.settings
+    assert (used.lapse_days, used.thank_you_days) == (200, 5)
+    assert result.analysis.customers.loc["B2", "status"] == "lapsing"
     toml = tmp_path / "s.toml"
     toml.write_text("lapse_days = 400\n", encoding="utf-8")
     result = crmsheet.enrich(path, as_of=AS_OF, settings=toml, overwrite=True)
-    assert (result.settings.lapse_days, result.settings.thank_you_days) == (400, 5)
+    used = result.analysis.settings
+    assert (used.lapse_days, used.thank_you_days) == (400, 5)
     problems = crmsheet.read(path, as_of=AS_OF).problems.frame
     assert "unusable-sheet" not in set(problems["code"])
 

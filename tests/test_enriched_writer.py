@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import crmsheet
-from crmsheet.enrich import _sheets, _summary
 from crmsheet.io.enriched import GREEN, RED, SheetSpec, write_workbook
+from crmsheet.workbook import workbook_sheets, write_summary
 
 AS_OF = test_enrich.AS_OF
 ODD_TEXT = [
@@ -113,8 +113,8 @@ def test_streamed_enriched_workbook_matches_cell_by_cell(tmp_path: Path) -> None
     shop = test_enrich.shop.__wrapped__(tmp_path)  # the sample workbook of test_enrich
     data = crmsheet.read(shop, as_of=AS_OF)
     result = crmsheet.analyze(data, as_of=AS_OF)
-    fast, slow = _both(tmp_path, _sheets(result, data),
-                       lambda book, ws, ctx: _summary(book, ws, ctx, result))  # fmt: skip
+    fast, slow = _both(tmp_path, workbook_sheets(result, data),
+                       lambda book, ws, ctx: write_summary(book, ws, ctx, result))  # fmt: skip
     assert _cells_openpyxl(fast) == _cells_openpyxl(slow)
     assert _cells_calamine(fast) == _cells_calamine(slow)
     with zipfile.ZipFile(fast) as a, zipfile.ZipFile(slow) as b:
@@ -147,9 +147,7 @@ def test_an_error_while_streaming_rows_leaves_no_file(tmp_path: Path) -> None:
 def test_libreoffice_reads_the_streamed_rows_back(tmp_path: Path) -> None:
     """LibreOffice loads every streamed sheet (no repair) and saves the same values."""
     shop = test_enrich.shop.__wrapped__(tmp_path)
-    out = crmsheet.enrich(shop, as_of=AS_OF, output=tmp_path / "streamed.xlsx") and (
-        tmp_path / "streamed.xlsx"
-    )
+    out = crmsheet.enrich(shop, as_of=AS_OF, output=tmp_path / "streamed.xlsx").output
     proc = subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
          "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],

@@ -177,7 +177,7 @@ def book(tmp_path: Path) -> Path:
     return build_book(tmp_path / "book.xlsx")
 
 
-def enriched_in_place(path: Path, **kwargs: Any) -> Any:
+def enriched_in_place(path: Path, **kwargs: Any) -> crmsheet.EnrichResult:
     return crmsheet.enrich(path, in_place=True, as_of=AS_OF, **kwargs)
 
 
@@ -384,6 +384,16 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return code, captured.out + captured.err
 
 
+def test_the_result_names_the_book_and_its_backup(book: Path) -> None:
+    original = book.read_bytes()
+    result = enriched_in_place(book)
+    assert result.output == book
+    assert result.backup is not None and result.backup.read_bytes() == original
+    assert result.backup.parent == book.parent and result.backup.name.startswith("book.backup-")
+    assert f"written to {book} (backup: {result.backup})" in repr(result)
+    assert enriched_in_place(book, backup=False).backup is None
+
+
 def test_cli_in_place_makes_a_backup(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     original = book.read_bytes()
     code, err = run_cli(["enrich", str(book), "--in-place", "--as-of", "2026-11-01"], capsys)
@@ -569,7 +579,7 @@ def test_standalone_enrich_does_not_read_crmsheet_sheets_as_input(book: Path) ->
     enriched_in_place(book, backup=False)
     after = book.with_name("after.xlsx")
     result = crmsheet.enrich(book, output=after, as_of=AS_OF)
-    assert len(result.customers) == 8
+    assert len(result.analysis.customers) == 8
     for sheet in SHEETS:
         assert calamine_values(after, sheet) == calamine_values(standalone, sheet), sheet
 

@@ -361,9 +361,9 @@ def test_a_filled_template_enriches_with_its_settings(
     row[1].value = 200
     book.save(filled)
     result = crmsheet.enrich(filled, as_of=AS_OF, output=tmp_path / "out.xlsx")
-    assert result.settings.lapse_days == 200
-    assert result.settings.thank_you_days == Settings().thank_you_days
-    assert result.customers.loc[_KEYS[kind][0], "rating"] == "A"
+    assert result.analysis.settings.lapse_days == 200
+    assert result.analysis.settings.thank_you_days == Settings().thank_you_days
+    assert result.analysis.customers.loc[_KEYS[kind][0], "rating"] == "A"
     assert (tmp_path / "out.xlsx").stat().st_size > 0
 
 
@@ -408,5 +408,5 @@ def test_a_blank_template_enriches_to_an_empty_but_complete_workbook(
     # regression: analyze() crashed on zero customers (TypeError joining str and float)
     out = tmp_path / "blank.enriched.xlsx"
     result = crmsheet.enrich(built, as_of=AS_OF, output=out)
-    assert result.headline.customers == 0
+    assert result.analysis.headline.customers == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"

@@ -1,0 +1,73 @@
+"""The Customers sheet: the user's own rows and columns unchanged, then crmsheet's.
+
+A reader opens the enriched workbook to find their customer list as they keep it, with the
+rating, status, revenue and forecast beside each row. Their cells are copied as read; where
+one of their headers is also one of ours, ours gets a "(crmsheet)" suffix; customers that
+appear only in the transactions follow their rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analysis import Analysis
+from ..schema import normalise_header
+from ..validate import CrmData
+from .labels import labelled
+
+__all__ = ["ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS", "customer_sheet"]
+
+#: The enriched columns of the Customers sheet, after the user's own, in this order.
+ENRICHED_CUSTOMER_COLUMNS = [
+    "rating", "reasons", "status", "status_reason", "revenue", "revenue_12m", "transactions",
+    "average_transaction", "first_purchase", "last_purchase", "days_since_last",
+    "typical_gap_days", "expected_next", "follow_up", "parent_group", "rfm_segment",
+]  # fmt: skip
+#: The forecast's columns on the Customers sheet, when there is one.
+FORECAST_CUSTOMER_COLUMNS = ["p_alive", "expected_purchases_90", "expected_value_365"]
+
+
+def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
+    """The user's rows and columns unchanged, then the enriched columns.
+
+    Customers that appear only in the transactions follow the sheet's rows, with their key
+    (and name, when the log has one) in the sheet's ID and name columns. Without a customer
+    sheet the table starts with Customer and Name.
+    """
+    c = analysis.customers.copy()
+    follow = analysis.follow_ups.reset_index()
+    first_action = follow.drop_duplicates("customer_key").set_index("customer_key")["action"]
+    c["follow_up"] = first_action.reindex(c.index)
+    columns = ENRICHED_CUSTOMER_COLUMNS + [x for x in FORECAST_CUSTOMER_COLUMNS if x in c]
+    own = data.customer_sheet.reset_index(drop=True)
+    if own.empty:
+        return labelled(c[["name", *columns]])
+    keys = data.customers["customer_key"].reset_index(drop=True)
+    taken = {normalise_header(h) for h in own.columns}
+
+    def enriched(frame: pd.DataFrame) -> pd.DataFrame:
+        out = labelled(frame[columns], index=False)
+        out.columns = [_free_header(h, taken) for h in out.columns]
+        return out
+
+    table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
+    extra = c.loc[~c.index.isin(keys)]
+    if len(extra):
+        fields = {f: h for t in data.tables if t.role == "customers" for h, f in t.mapping.items()}
+        rows = pd.DataFrame(index=range(len(extra)), columns=own.columns, dtype=object)
+        key_header = fields.get("customer_id") or fields.get("name") or own.columns[0]
+        rows[key_header] = extra.index.to_numpy()
+        if "name" in fields and fields["name"] != key_header:
+            rows[fields["name"]] = extra["name"].to_numpy()
+        rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
+        table = pd.concat([table, rows], ignore_index=True)
+    return table
+
+
+def _free_header(header: str, taken: set[str]) -> str:
+    """``header``, or "header (crmsheet)", "header (crmsheet 2)"... if the user's sheet has it."""
+    candidate, n = header, 1
+    while normalise_header(candidate) in taken:
+        candidate = f"{header} (crmsheet{'' if n == 1 else f' {n}'})"
+        n += 1
+    return candidate

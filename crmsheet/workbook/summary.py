@@ -1,0 +1,124 @@
+"""The Summary sheet: the headline figures, what to do first, and native Excel charts.
+
+The first sheet a reader sees, laid out to print as one landscape page. Its charts are real
+Excel charts (revenue by rating, return on marketing by source, the Pareto of parent groups),
+fed from small tables written on the Summary itself, right of them. :func:`write_summary` is
+the ``summary`` callback of :func:`~crmsheet.io.enriched.write_workbook`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..analysis import Analysis, headline_rows
+from ..io.enriched import INTEGER, MONEY, PERCENT
+
+__all__ = ["write_summary"]
+
+
+def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis) -> None:
+    """Draw the Summary of ``analysis`` on ``ws`` (``ctx["styles"]`` makes the cell formats)."""
+    style = ctx["styles"]
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)  # the Summary prints (and renders to PDF) as one page
+    ws.hide_gridlines(2)
+    ws.set_column(0, 0, 38)
+    ws.set_column(1, 1, 34)
+    ws.write_string(0, 0, "crmsheet summary", style(bold=True, font_size=16))
+    ws.write_string(1, 0, f"as of {analysis.as_of.isoformat()}", style(italic=True))
+    row = 3
+    for label, value in headline_rows(analysis.headline):
+        ws.write_string(row, 0, label, style(bold=True))
+        ws.write_string(row, 1, value)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "What to do first", style(bold=True, font_size=13))
+    row += 1
+    for i, action in enumerate(analysis.actions or ("Nothing urgent: well done.",), start=1):
+        ws.write_string(row, 0, f"{i}. {action}", style(text_wrap=False))
+        row += 1
+    _charts(book, ws, style, analysis, first_row=row + 2)
+
+
+def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: int) -> None:
+    """Native Excel charts, fed from small tables written on the Summary itself."""
+    col = 12  # the small tables that feed the charts sit right of them
+    ws.set_column(col, col + 2, 16)
+    r = 3
+    # revenue by rating
+    by_rating = analysis.customers.groupby("rating")["revenue_12m"].agg(["count", "sum"])
+    by_rating = by_rating.reindex(["A", "B", "C", "unrated"]).fillna(0)
+    ws.write_row(r, col, ["Rating", "Customers", "Revenue (12 months)"], style(bold=True))
+    for i, (rating, values) in enumerate(by_rating.iterrows(), start=1):
+        ws.write_string(r + i, col, str(rating))
+        ws.write_number(r + i, col + 1, float(values["count"]), style(num_format=INTEGER))
+        ws.write_number(r + i, col + 2, float(values["sum"]), style(num_format=MONEY))
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({
+        "name": "Revenue (12 months)",
+        "categories": ["Summary", r + 1, col, r + len(by_rating), col],
+        "values": ["Summary", r + 1, col + 2, r + len(by_rating), col + 2],
+        "data_labels": {"value": True, "num_format": "#,##0"},
+    })  # fmt: skip
+    chart.set_title({"name": "Revenue by rating"})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"num_format": "#,##0"})
+    ws.insert_chart(first_row, 0, chart, {"x_scale": 1.1, "y_scale": 1.0})
+
+    # ROI by source, where it is known
+    roi = analysis.source_roi
+    known = roi.loc[roi["roi"].notna()] if "roi" in roi else roi.iloc[:0]
+    if "campaign" in known:
+        known = known.loc[known["campaign"].isna()]
+    r2 = r + len(by_rating) + 3
+    ws.write_row(r2, col, ["Source", "ROI"], style(bold=True))
+    for i, (_, s) in enumerate(known.head(12).iterrows(), start=1):
+        ws.write_string(r2 + i, col, str(s["source"]))
+        ws.write_number(r2 + i, col + 1, float(s["roi"]), style(num_format=PERCENT))
+    if len(known):
+        chart = book.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "ROI",
+            "categories": ["Summary", r2 + 1, col, r2 + min(len(known), 12), col],
+            "values": ["Summary", r2 + 1, col + 1, r2 + min(len(known), 12), col + 1],
+            "data_labels": {"value": True, "num_format": "0%"},
+        })  # fmt: skip
+        chart.set_title({"name": "Return on marketing spend by source"})
+        chart.set_legend({"none": True})
+        chart.set_x_axis({"num_format": "0%"})
+        ws.insert_chart(first_row, 2, chart, {"x_scale": 1.1})
+    else:
+        ws.write_string(r2 + 1, col, "no marketing spend data: ROI unknown")
+
+    # concentration Pareto: top groups' share and the cumulative line
+    groups = analysis.concentration.head(10)
+    r3 = r2 + 15
+    ws.write_row(r3, col, ["Parent group", "Share", "Cumulative"], style(bold=True))
+    for i, (_, g) in enumerate(groups.iterrows(), start=1):
+        ws.write_string(r3 + i, col, str(g.get("group_name", g.get("group", ""))))
+        for j, key in enumerate(("share", "cumulative_share"), start=1):
+            value = g.get(key)
+            if value is not None and value == value:
+                ws.write_number(r3 + i, col + j, float(value), style(num_format=PERCENT))
+    if len(groups):
+        bars = book.add_chart({"type": "column"})
+        bars.add_series({
+            "name": "Share of revenue",
+            "categories": ["Summary", r3 + 1, col, r3 + len(groups), col],
+            "values": ["Summary", r3 + 1, col + 1, r3 + len(groups), col + 1],
+        })  # fmt: skip
+        line = book.add_chart({"type": "line"})
+        line.add_series({
+            "name": "Cumulative share",
+            "categories": ["Summary", r3 + 1, col, r3 + len(groups), col],
+            "values": ["Summary", r3 + 1, col + 2, r3 + len(groups), col + 2],
+            "y2_axis": True,
+            "marker": {"type": "circle"},
+        })  # fmt: skip
+        bars.combine(line)
+        bars.set_title({"name": "Concentration by parent group (Pareto)"})
+        bars.set_y_axis({"num_format": "0%"})
+        line.set_y2_axis({"num_format": "0%", "max": 1})
+        ws.insert_chart(first_row + 16, 0, bars, {"x_scale": 1.6})
+    ws.freeze_panes(0, 0)
