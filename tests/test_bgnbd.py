@@ -317,11 +317,7 @@ def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
                            "Value at risk"]  # fmt: skip
     assert lapsed.cell(row=2, column=5).number_format == "#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
-<<<<<<< HEAD
-    assert summary["Who will buy again"] == result.headline.prediction
-=======
     assert summary["Who will buy again"] == result.analysis.headline.prediction
->>>>>>> rs-workbook
     assert "ranked by expected value lost" in summary["Who will buy again"]
     settings = {r[0]: r[1] for r in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert (settings["predict"], settings["predict_penalizer"]) == ("True", "0.001")
@@ -333,13 +329,8 @@ def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
     result = crmsheet.enrich(path, as_of=AS_OF)  # never fails
     repeat = int((result.analysis.rfm["frequency"] > 0).sum())
     assert 0 < repeat < MIN_REPEAT_BUYERS
-<<<<<<< HEAD
-    assert result.bgnbd is None and not result.headline.predicted
-    assert result.headline.prediction == (
-=======
     assert result.analysis.bgnbd is None and not result.analysis.headline.predicted
     assert result.analysis.headline.prediction == (
->>>>>>> rs-workbook
         f"Not enough history to predict who will buy again: {repeat} customers bought on "
         f"more than one day, and at least {MIN_REPEAT_BUYERS} are needed; lapsed customers "
         "are found by their usual gap between purchases instead."
@@ -352,8 +343,4 @@ def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:
     for sheet in ("RFM", "Customers", "Lapsed"):
         assert "P(alive)" not in [c.value for c in book[sheet][1]], sheet
     texts = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]]
-<<<<<<< HEAD
-    assert result.headline.prediction in texts
-=======
     assert result.analysis.headline.prediction in texts
->>>>>>> rs-workbook

@@ -155,11 +155,7 @@ def test_summary_has_the_headline_the_actions_and_three_native_charts(
         "2. 1 follow-up is overdue (see Follow-ups).",
         "3. 1 A customer has no next follow-up date: set one.",
     ]
-<<<<<<< HEAD
-    assert result.headline.rated_A == 1
-=======
     assert result.analysis.headline.rated_A == 1
->>>>>>> rs-workbook
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3

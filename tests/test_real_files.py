@@ -80,15 +80,9 @@ def test_enrich_online_retail_transactions_only(testdata: Path, tmp_path: Path) 
     out = tmp_path / "retail.enriched.xlsx"
     result = crmsheet.enrich(src, output=out, as_of=date(2011, 12, 10))
     # 159 + 215 customers in the two sheets, 112 of them in both (two only have credits)
-<<<<<<< HEAD
-    assert result.headline.customers == result.customers.shape[0] == 262
-    assert result.headline.rated_A > 0 and result.headline.lapsed > 0
-    assert result.rfm.shape[0] == result.headline.buying_customers
-=======
     assert result.analysis.headline.customers == result.analysis.customers.shape[0] == 262
     assert result.analysis.headline.rated_A > 0 and result.analysis.headline.lapsed > 0
     assert result.analysis.rfm.shape[0] == result.analysis.headline.buying_customers
->>>>>>> rs-workbook
     ws = openpyxl.load_workbook(out, read_only=True)["Customers"]
     assert next(ws.iter_rows(max_row=1, values_only=True))[:3] == ("Customer", "Name", "Rating")
 
