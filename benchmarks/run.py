@@ -156,10 +156,10 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def job_enrich(size: int, fmt: str, out: Path) -> dict[str, Any]:
     """crmsheet's own stages, as ``crmsheet.enrich`` runs them."""
     from crmsheet.analysis import analyze
+    from crmsheet.checks import build_data
     from crmsheet.enrich import write_enriched
     from crmsheet.mapping import layout_table
     from crmsheet.reader import read_grids_ahead  # as crmsheet.read reads its files
-    from crmsheet.validate import build_data
 
     paths = inputs(size)
     c_path, t_path = paths[f"customers.{fmt}"], paths[f"transactions.{fmt}"]

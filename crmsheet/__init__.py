@@ -16,6 +16,7 @@ from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
+from .data import CrmData, TableInfo
 from .enrich import enrich, load_settings, write_enriched
 from .errors import (
     CrmsheetError,
@@ -29,7 +30,6 @@ from .errors import (
 from .problems import CATALOGUE, ProblemReport
 from .reader import read
 from .schema import Customer, MarketingSpend, SupportCase, Transaction
-from .validate import CrmData, TableInfo
 
 __all__ = [
     "CATALOGUE",

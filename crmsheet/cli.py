@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .data import CrmData
 from .errors import CrmsheetError, SettingsError
 from .reader import read
-from .validate import CrmData
 
 app = typer.Typer(
     add_completion=False,

@@ -20,6 +20,7 @@ import pandas as pd
 from . import __version__
 from .analysis import Analysis, analyze, headline_rows
 from .config import Settings
+from .data import CrmData
 from .errors import OutputFileError, SettingsError
 from .io.enriched import (
     AMBER,
@@ -37,7 +38,6 @@ from .io.enriched import (
 from .io.graft import check_book, write_in_place
 from .reader import read
 from .schema import normalise_header
-from .validate import CrmData
 
 __all__ = ["default_output", "enrich", "load_settings", "write_enriched"]
 

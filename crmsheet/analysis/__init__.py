@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Settings
-from ..validate import CrmData
+from ..data import CrmData
 from .bgnbd import BGNBDModel, fit_bgnbd, forecast
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups
