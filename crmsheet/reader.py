@@ -21,7 +21,7 @@ from .io.csvread import read_csv_grid
 from .io.grid import Grid
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
-from .problems import problem_rows
+from .problems import ProblemCode, problem_rows
 from .schema import Role, normalise_header
 
 __all__ = ["read", "read_grids", "read_grids_ahead"]
@@ -183,7 +183,7 @@ def _skipped(t: TableLayout) -> pd.DataFrame:
     detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) has no columns crmsheet recognises, "
               "so it was skipped. If it holds customers or sales, rename its headers or use "
               "--map FIELD=HEADER.")  # fmt: skip
-    return problem_rows("unusable-sheet", file=t.grid.path.name, sheet=t.grid.sheet,
+    return problem_rows(ProblemCode.UNUSABLE_SHEET, file=t.grid.path.name, sheet=t.grid.sheet,
                         rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import coerce
 from ..data import CrmData, TableInfo
 from ..mapping import TableLayout, column_letter
-from ..problems import ProblemReport, problem_rows
+from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
 from .fields import empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
@@ -36,7 +36,7 @@ def clean_table(layout: TableLayout) -> Table:
         original = header.rsplit(" (", 1)[0]
         row = layout.header_row
         table.problems.append(problem_rows(
-            "duplicate-header", file=table.file, sheet=table.sheet, rows=[row],
+            ProblemCode.DUPLICATE_HEADER, file=table.file, sheet=table.sheet, rows=[row],
             column=header, cells=[f"{table.sheet}!{column_letter(col)}{row}"],
             values=[original], details=[header],
         ))  # fmt: skip
@@ -120,6 +120,7 @@ def _as_written(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def _info(t: Table) -> TableInfo:
+    """What was read from one table, with its row counts."""
     kept = int((~t.rejected).sum())
     return TableInfo(
         file=str(t.layout.grid.path),
@@ -138,6 +139,7 @@ def _info(t: Table) -> TableInfo:
 
 
 def _concat_kept(tables: Sequence[Table]) -> pd.DataFrame:
+    """The kept rows of several tables of one role, as one frame."""
     frames = [t.frame.loc[~t.rejected] for t in tables]
     frames = [f for f in frames if not f.empty] or [t.frame.iloc[:0] for t in tables[:1]]
     if not frames:
@@ -147,17 +149,18 @@ def _concat_kept(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def _customers(tables: Sequence[Table], as_of: date) -> pd.DataFrame:
+    """Customer rows kept, after date checks and duplicates over all customer tables."""
     for t in tables:
         f = t.frame
         alive = ~t.rejected
         both = alive & f["first_transaction"].notna() & f["last_transaction"].notna()
         swapped = both & (f["last_transaction"] < f["first_transaction"])
-        t.report("last-before-first", swapped, "last_transaction",
+        t.report(ProblemCode.LAST_BEFORE_FIRST, swapped, "last_transaction",
                  values=f["last_transaction"], details=f["first_transaction"])  # fmt: skip
         limit = pd.Timestamp(as_of)
         for name in ("first_transaction", "last_transaction"):
             future = alive & (f[name] > limit).fillna(False)
-            t.report("future-date", future, name, values=f[name],
+            t.report(ProblemCode.FUTURE_DATE, future, name, values=f[name],
                      details=f"today ({as_of.isoformat()})")  # fmt: skip
     # duplicates are checked over all customer tables together
     combined: list[pd.DataFrame] = []
@@ -174,6 +177,7 @@ def _customers(tables: Sequence[Table], as_of: date) -> pd.DataFrame:
 
 
 def _empty_customers() -> pd.DataFrame:
+    """No customer sheet: the customer columns with no rows."""
     cols = {n: pd.Series(dtype=empty_field(s.kind)) for n, s in field_specs("customers").items()}
     frame = pd.DataFrame(cols)
     for m in META:
@@ -183,6 +187,7 @@ def _empty_customers() -> pd.DataFrame:
 
 
 def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) -> pd.DataFrame:
+    """Sales rows kept (invoice lines joined to their orders), each with its customer."""
     full = [t for t in tables if t.layout.part is None]
     orders = [t for t in tables if t.layout.part == "orders"]
     lines = [t for t in tables if t.layout.part == "lines"]
@@ -191,10 +196,10 @@ def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) ->
         frames.append(_join_lines(lines, orders))
     elif orders:
         for t in orders:
-            t.report("missing-amount", ~t.rejected, reject=True)
+            t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected, reject=True)
     for t in full:
         future = ~t.rejected & (t.frame["date"] >= pd.Timestamp(as_of) + pd.Timedelta(days=1))
-        t.report("future-date", future.fillna(False), "date", values=t.frame["date"],
+        t.report(ProblemCode.FUTURE_DATE, future.fillna(False), "date", values=t.frame["date"],
                  details=f"today ({as_of.isoformat()})")  # fmt: skip
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -213,7 +218,7 @@ def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) ->
         counts = key[~matched].value_counts()
         rows = key.map(counts).map(lambda k: "1 row" if k == 1 else f"{k} rows")
         written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
-        report_back([*full, *orders, *lines], out, first, "unknown-customer",
+        report_back([*full, *orders, *lines], out, first, ProblemCode.UNKNOWN_CUSTOMER,
                      ["customer_id", "customer_name"], values=written,
                      details=rows.astype(object))  # fmt: skip
     return out
@@ -235,7 +240,7 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         f = t.frame
         inv = f["invoice"].astype("string").str.strip()
         found = inv.isin(lookup.index) & inv.notna()
-        t.report("unknown-invoice", ~t.rejected & ~found, "invoice", values=f["invoice"],
+        t.report(ProblemCode.UNKNOWN_INVOICE, ~t.rejected & ~found, "invoice", values=f["invoice"],
                  reject=True)  # fmt: skip
         kept = f.loc[~t.rejected].copy()
         k_inv = inv[~t.rejected]
@@ -245,7 +250,7 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         out.append(kept)
     for t in orders:
         inv = t.frame["invoice"].astype("string").str.strip()
-        t.report("missing-amount", ~t.rejected & ~inv.isin(list(used)), reject=True)
+        t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected & ~inv.isin(list(used)), reject=True)
     result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     if not result.empty:
         result["date"] = pd.to_datetime(result["date"])
@@ -253,6 +258,7 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
 
 
 def _support(tables: Sequence[Table], index: CustomerIndex) -> pd.DataFrame:
+    """Support rows kept, each with its customer."""
     out = _concat_kept(tables)
     if out.empty:
         out["customer_key"] = pd.Series(dtype="object")

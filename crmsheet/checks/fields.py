@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import coerce
+from ..problems import ProblemCode
 from ..schema import Role, field_specs
 from .cells import excel_errors
 from .table import Table
@@ -49,6 +50,7 @@ def parse_dates(table: Table, role: Role) -> dict[int, coerce.Parsed]:
 
 
 def _without_errors(raw: pd.Series) -> pd.Series:
+    """Excel error cells blanked (they are reported by the field, once)."""
     errors = excel_errors(raw)
     return raw.mask(errors) if errors.any() else raw
 
@@ -63,7 +65,7 @@ def parse_field(
     raw = table.raw(col)
     errors = excel_errors(raw)
     if errors.any():
-        table.report("excel-error", errors, name)
+        table.report(ProblemCode.EXCEL_ERROR, errors, name)
         raw = raw.mask(errors)
     kind = spec.kind
     epoch = table.layout.grid.epoch_1904
@@ -72,37 +74,37 @@ def parse_field(
         values = parsed.values
         if kind == "email":
             odd = values.notna() & ~values.astype("string").str.match(_EMAIL).fillna(False)
-            table.report("bad-email", odd, name, values=values)
+            table.report(ProblemCode.BAD_EMAIL, odd, name, values=values)
     elif kind == "choice":
         assert spec.choices is not None
         parsed = coerce.parse_choice(raw, _synonyms(spec.choices))
         values, unknown = parsed.values, parsed.bad
         if name == "source":
-            table.report("unknown-source", unknown, name, details=", ".join(spec.choices))
+            table.report(ProblemCode.UNKNOWN_SOURCE, unknown, name, details=", ".join(spec.choices))
         elif name == "kind":
-            table.report("unknown-kind", unknown, name)
+            table.report(ProblemCode.UNKNOWN_KIND, unknown, name)
             values = values.where(~unknown, "invoice")
         else:
-            table.report("unknown-choice", unknown, name, details=", ".join(spec.choices))
+            table.report(ProblemCode.UNKNOWN_CHOICE, unknown, name, details=", ".join(spec.choices))
     elif kind == "rating":
         parsed = coerce.parse_choice(raw, _synonyms(_RATINGS))
-        table.report("bad-rating", parsed.bad, name)
+        table.report(ProblemCode.BAD_RATING, parsed.bad, name)
         values = parsed.values.where(~parsed.bad)
     elif kind == "date":
         parsed = (dates or {}).get(col) or coerce.parse_date(raw, epoch_1904=epoch)
         values = parsed.values
         if name not in REQUIRED.get(role, ()):
-            table.report("bad-date", parsed.bad, name)
+            table.report(ProblemCode.BAD_DATE, parsed.bad, name)
         if parsed.ambiguous is not None and parsed.ambiguous.any():
             first = parsed.ambiguous & (parsed.ambiguous.cumsum() == 1)
-            table.report("ambiguous-date", first, name,
+            table.report(ProblemCode.AMBIGUOUS_DATE, first, name,
                          details=parsed.note or "month/day/year")  # fmt: skip
         # Excel shows no date before 1900-01-01 (it would write 1899-12-31 as "1900-01-00"):
         # such a date is a typo in a customer sheet, reported and ignored, never shifted.
         early = (values < _EXCEL_FIRST_DAY).fillna(False)
         if early.any():
             if name not in REQUIRED.get(role, ()):
-                table.report("out-of-range", early, name,
+                table.report(ProblemCode.OUT_OF_RANGE, early, name,
                              details="it must be a date from 1900-01-01 on")  # fmt: skip
             values = values.where(~early)
         if spec.name != "date":  # key dates on the customer sheet are days
@@ -115,9 +117,11 @@ def parse_field(
         else:
             parsed = coerce.parse_number(raw)
         values = parsed.values.astype("float64")
-        code = {"money": "bad-money", "percent": "bad-percent", "count": "bad-count"}.get(
-            kind, "bad-number"
-        )
+        code = {
+            "money": ProblemCode.BAD_MONEY,
+            "percent": ProblemCode.BAD_PERCENT,
+            "count": ProblemCode.BAD_COUNT,
+        }.get(kind, ProblemCode.BAD_NUMBER)
         bad = parsed.bad.copy()
         if kind == "count":
             frac = values.notna() & ((values % 1 != 0) | (values < 0))
@@ -137,7 +141,7 @@ def parse_field(
             rule = " and ".join(p for p in (lo, hi) if p)
             if kind == "percent":
                 rule += " (as a share: 10% = 0.1)"
-            table.report("out-of-range", out, name, details=f"it must be {rule}")
+            table.report(ProblemCode.OUT_OF_RANGE, out, name, details=f"it must be {rule}")
             values = values.where(~out)
         if kind == "count":
             values = values.astype("Int64")
@@ -150,7 +154,7 @@ def parse_field(
         frame = u_frame.iloc[codes].set_axis(raw.index)
         bad = pd.Series(u_bad.to_numpy()[codes], index=raw.index)
         text = pd.Series(u_text.to_numpy()[codes], index=raw.index, dtype=u_text.dtype)
-        table.report("bad-employees", bad, name)
+        table.report(ProblemCode.BAD_EMPLOYEES, bad, name)
         values = text.where(~bad)
         table.frame["employees_min"] = frame["employees_min"]
         table.frame["employees_max"] = frame["employees_max"]
@@ -170,6 +174,7 @@ _SYN_CACHE: dict[int, dict[str, str]] = {}
 
 
 def _synonyms(choices: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """normalised word -> canonical choice, built once per choice table."""
     key = id(choices)
     if key not in _SYN_CACHE:
         table: dict[str, str] = {}
@@ -186,6 +191,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {"transactions": ("date", "amount"), "spe
 
 
 def empty_field(kind: str) -> object:
+    """The dtype of a field of ``kind`` (for columns and frames with no rows)."""
     if kind in ("money", "number", "percent"):
         return "float64"
     if kind == "count":
@@ -196,6 +202,7 @@ def empty_field(kind: str) -> object:
 
 
 def empty_column(kind: str, index: pd.Index) -> pd.Series:
+    """A field the table does not have: all missing, in its dtype."""
     dtype = empty_field(kind)
     fill = {"float64": np.nan, "datetime64[us]": pd.NaT, "Int64": pd.NA}.get(str(dtype))
     return pd.Series(fill, index=index, dtype=dtype)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..problems import ProblemCode
 from .cells import as_text
 from .table import Table, report_back
 
@@ -38,6 +39,7 @@ def customer_name_key(names: pd.Series) -> pd.Series:
 
 
 def _name_exact(names: pd.Series) -> pd.Series:
+    """A name as compared for duplicates: case and punctuation aside, nothing more."""
     text = as_text(names).str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True)
     return text.str.strip()
 
@@ -46,8 +48,10 @@ def duplicates(tables: Sequence[Table], allc: pd.DataFrame) -> None:
     """Later rows that repeat a customer ID (or, without IDs, a name) are skipped."""
     has_id = allc["customer_id"].notna()
     names_only = ~has_id & allc["name"].notna()
-    checks = (("duplicate-id", "customer_id", allc["customer_id"], has_id),
-              ("duplicate-name", "name", _name_exact(allc["name"]), names_only))  # fmt: skip
+    checks = (
+        (ProblemCode.DUPLICATE_ID, "customer_id", allc["customer_id"], has_id),
+        (ProblemCode.DUPLICATE_NAME, "name", _name_exact(allc["name"]), names_only),
+    )
     for code, field_name, key, mask in checks:
         dup, details = _first_seen(allc, key, mask)
         for i, t in enumerate(tables):
@@ -98,7 +102,7 @@ def near_duplicates(tables: Sequence[Table], keep: pd.DataFrame, key: pd.Series)
     )
     details = pd.Series("", index=keep.index, dtype=object)
     details[dup] = ("“" + first_name.astype("string") + "” on row " + where[dup]).to_numpy()
-    report_back(tables, keep, dup, "near-duplicate-name", ["name"], values=keep["name"],
+    report_back(tables, keep, dup, ProblemCode.NEAR_DUPLICATE_NAME, ["name"], values=keep["name"],
                  details=details)  # fmt: skip
 
 
@@ -142,15 +146,17 @@ class CustomerIndex:
 
 def relations(customers: pd.DataFrame, index: CustomerIndex, tables: Sequence[Table]) -> None:
     """Resolve referred_by and parent_organization; report unknown ones and parent loops."""
-    for col, out, code in (("referred_by", "referred_by_key", "unknown-referrer"),
-                           ("parent_organization", "parent_key", "unknown-parent")):  # fmt: skip
+    for col, out, code in (
+        ("referred_by", "referred_by_key", ProblemCode.UNKNOWN_REFERRER),
+        ("parent_organization", "parent_key", ProblemCode.UNKNOWN_PARENT),
+    ):
         given = customers[col]
         key, matched = index.resolve(given, given)
         customers[out] = key.where(given.notna())
         report_back(tables, customers, given.notna() & ~matched, code, [col], values=given)
     loops = parent_cycles(customers["customer_key"], customers["parent_key"])
     in_loop = customers["customer_key"].isin(list(loops))
-    report_back(tables, customers, in_loop, "parent-cycle", ["parent_organization"],
+    report_back(tables, customers, in_loop, ProblemCode.PARENT_CYCLE, ["parent_organization"],
                  values=customers["parent_organization"],
                  details=customers["customer_key"].map(loops).astype(object))  # fmt: skip
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..mapping import column_letter
-from ..problems import CATALOGUE, problem_rows
+from ..problems import ProblemCode, problem_rows
 from ..schema import Role
 from .cells import equals_folded, fullmatch_after
 from .table import Table
@@ -23,12 +23,13 @@ def grid_notes(table: Table) -> None:
     """Reader notes (ragged rows, guessed encodings) become problems; error rows are rejected."""
     # Excel error cells are reported where they matter, by the field parsers (excel-error)
     row_notes = [
-        n for n in table.layout.grid.notes if n.row is not None and n.code != "excel-error"
+        n
+        for n in table.layout.grid.notes
+        if n.row is not None and n.code != ProblemCode.EXCEL_ERROR
     ]
     file_notes = [n for n in table.layout.grid.notes if n.row is None]
     for note in file_notes:
-        code = note.code if note.code in CATALOGUE else "file-note"
-        table.problems.append(problem_rows(code, file=table.file, sheet=table.sheet,
+        table.problems.append(problem_rows(note.code, file=table.file, sheet=table.sheet,
                                            rows=[table.layout.header_row], cells=[""],
                                            details=[note.message]))  # fmt: skip
     if table.repaired:
@@ -40,8 +41,8 @@ def grid_notes(table: Table) -> None:
             numbers = rows[fixed].tolist()
             cells = [f"{table.sheet}!{column_letter(col)}{r}" for r in numbers]
             table.problems.append(problem_rows(
-                "repaired-row", file=table.file, sheet=table.sheet, rows=numbers, column=header,
-                cells=cells, field=table.layout.mapping.get(col, ""),
+                ProblemCode.REPAIRED_ROW, file=table.file, sheet=table.sheet, rows=numbers,
+                column=header, cells=cells, field=table.layout.mapping.get(col, ""),
                 values=joined[fixed].tolist(),
             ))  # fmt: skip
         row_notes = [n for n in row_notes if n.row not in table.repaired]
@@ -58,6 +59,7 @@ def grid_notes(table: Table) -> None:
 
 
 def repeated_headers(table: Table) -> None:
+    """Rows that repeat the header row (sheets pasted one under another) are rejected."""
     headers = [h.casefold() for h in table.layout.headers]
     raw = table.cells
     if raw.empty or not table.layout.mapping:
@@ -68,56 +70,59 @@ def repeated_headers(table: Table) -> None:
         return
     for col, header in enumerate(headers[: raw.shape[1]]):
         same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
-    table.report("repeated-header", same, reject=True)
+    table.report(ProblemCode.REPEATED_HEADER, same, reject=True)
 
 
-#: What Python's ``str.strip()`` removes from ASCII text.
 def row_rules(table: Table, role: Role) -> None:
+    """Reject the rows a role cannot use; derive line amounts, credits, spend periods."""
     f = table.frame
     alive = ~table.rejected
     if role == "customers":
         no_key = f["customer_id"].isna() & f["name"].isna()
-        table.report("missing-id-and-name", alive & no_key, reject=True)
+        table.report(ProblemCode.MISSING_ID_AND_NAME, alive & no_key, reject=True)
         for name in ("name", "customer_id"):
             total = f[name].astype("string").str.casefold().str.strip().isin(_TOTAL_WORDS)
-            table.report("total-row", alive & ~table.rejected & total.fillna(False), name,
+            table.report(ProblemCode.TOTAL_ROW, alive & ~table.rejected & total.fillna(False), name,
                          reject=True)  # fmt: skip
         return
     if role == "transactions":
         part = table.layout.part
         if part != "lines":
             no_customer = f["customer_id"].isna() & f["customer_name"].isna()
-            table.report("missing-customer", alive & no_customer, reject=True)
+            table.report(ProblemCode.MISSING_CUSTOMER, alive & no_customer, reject=True)
             for name in ("customer_name", "customer_id"):
                 total = f[name].astype("string").str.casefold().str.strip().isin(_TOTAL_WORDS)
-                table.report("total-row", ~table.rejected & total.fillna(False), name,
+                table.report(ProblemCode.TOTAL_ROW, ~table.rejected & total.fillna(False), name,
                              reject=True)  # fmt: skip
-            _require(table, "date", "missing-date")
+            _require(table, "date", ProblemCode.MISSING_DATE)
         if part != "orders":
             _line_amounts(table)
             no_amount = f["amount"].isna()
-            table.report("missing-amount", ~table.rejected & no_amount, "amount", reject=True)
+            table.report(
+                ProblemCode.MISSING_AMOUNT, ~table.rejected & no_amount, "amount", reject=True
+            )
         _kinds(table)
         return
     if role == "spend":
-        _require(table, "amount", "missing-amount")
+        _require(table, "amount", ProblemCode.MISSING_AMOUNT)
         none = f["source"].isna() & f["campaign"].isna()
-        table.report("missing-spend-source", ~table.rejected & none, reject=True)
+        table.report(ProblemCode.MISSING_SPEND_SOURCE, ~table.rejected & none, reject=True)
         start, end, month = f["period_start"], f["period_end"], f["month"]
         f["period_start"] = start.fillna(month.dt.to_period("M").dt.start_time)
         f["period_end"] = end.fillna(month.dt.to_period("M").dt.end_time.dt.normalize())
         f["period_start"] = f["period_start"].fillna(f["period_end"])
         f["period_end"] = f["period_end"].fillna(f["period_start"])
-        table.report("missing-period", ~table.rejected & f["period_start"].isna(),
+        table.report(ProblemCode.MISSING_PERIOD, ~table.rejected & f["period_start"].isna(),
                      reject=True)  # fmt: skip
         return
     # support
     no_customer = f["customer_id"].isna() & f["customer_name"].isna()
-    table.report("missing-customer", alive & no_customer, reject=True)
+    table.report(ProblemCode.MISSING_CUSTOMER, alive & no_customer, reject=True)
     f["cases"] = f["cases"].fillna(1)
 
 
-def _require(table: Table, name: str, code: str) -> None:
+def _require(table: Table, name: str, code: ProblemCode) -> None:
+    """Rows without a usable ``name`` are rejected with ``code``."""
     col = table.layout.field_columns.get(name)
     missing = table.frame[name].isna() & ~table.rejected
     values = table.raw(col) if col is not None else None

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..mapping import TableLayout, column_letter
-from ..problems import problem_rows
+from ..problems import ProblemCode, problem_rows
 from .cells import as_text, blank_cells, is_missing
 
 #: Where each row came from: on every clean frame.
@@ -52,7 +52,7 @@ class Table:
 
     def report(
         self,
-        code: str,
+        code: ProblemCode,
         mask: pd.Series,
         field_name: str = "",
         *,
@@ -92,7 +92,7 @@ def report_back(
     tables: Sequence[Table],
     frame: pd.DataFrame,
     mask: pd.Series,
-    code: str,
+    code: ProblemCode,
     fields: Sequence[str],
     *,
     values: pd.Series | None = None,
@@ -120,6 +120,7 @@ def report_back(
 
 
 def _blank_rows(cells: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank."""
     blank = pd.Series(True, index=cells.index)
     for col in cells.columns:
         blank &= blank_cells(cells[col])
@@ -139,7 +140,7 @@ def prepare(layout: TableLayout) -> Table:
     for col in range(len(layout.headers)):
         if col not in body.columns:
             body[col] = pd.NA
-    ragged = {n.row for n in grid.notes if n.code == "extra-fields" and n.row is not None}
+    ragged = {n.row for n in grid.notes if n.code == ProblemCode.EXTRA_FIELDS and n.row is not None}
     repaired: dict[int, tuple[int, str]] = {}
     if ragged:
         body, repaired = repair_ragged_rows(body, rows, ragged, _header_width(layout))
@@ -171,6 +172,7 @@ def _tighten(values: pd.Series) -> pd.Series:
 
 
 def _header_width(layout: TableLayout) -> int:
+    """Columns up to the last one with a header of the user's (not "Column F")."""
     named = [i for i, h in enumerate(layout.headers) if not AUTO_HEADER.fullmatch(h)]
     return (max(named) + 1) if named else len(layout.headers)
 
