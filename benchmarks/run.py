@@ -156,9 +156,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def job_enrich(size: int, fmt: str, out: Path) -> dict[str, Any]:
     """crmsheet's own stages, as ``crmsheet.enrich`` runs them."""
     from crmsheet.analysis import analyze
+    from crmsheet.checks import build_data
     from crmsheet.mapping import layout_table
     from crmsheet.reader import read_grids_ahead  # as crmsheet.read reads its files
-    from crmsheet.validate import build_data
     from crmsheet.workbook import write_enriched
 
     paths = inputs(size)

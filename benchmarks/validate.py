@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmsheet.checks import build_data
 from crmsheet.mapping import layout_table
 from crmsheet.reader import read_grids
-from crmsheet.validate import build_data
 
 DATA = Path(__file__).with_name("data")
 AS_OF = date(2026, 11, 1)

@@ -15,6 +15,7 @@ from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
+from .data import CrmData, TableInfo
 from .enrich import EnrichResult, enrich, load_settings
 from .errors import (
     CrmsheetError,
@@ -29,7 +30,6 @@ from .errors import (
 from .problems import CATALOGUE, ProblemReport
 from .reader import read
 from .schema import Customer, MarketingSpend, SupportCase, Transaction
-from .validate import CrmData, TableInfo
 from .workbook import write_enriched
 
 __all__ = [

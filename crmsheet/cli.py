@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ._version import __version__
+from .data import CrmData
 from .errors import CrmsheetError, SettingsError
 from .reader import read
-from .validate import CrmData
 
 if TYPE_CHECKING:
     from .enrich import EnrichResult

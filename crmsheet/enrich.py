@@ -20,10 +20,10 @@ from typing import Any
 
 from .analysis import Analysis, analyze
 from .config import Settings
+from .data import CrmData
 from .errors import OutputFileError, SettingsError
 from .io.graft import check_book, write_in_place
 from .reader import read
-from .validate import CrmData
 from .workbook import write_enriched
 
 __all__ = ["EnrichResult", "default_output", "enrich", "load_settings"]

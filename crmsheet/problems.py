@@ -11,139 +11,196 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "ProblemReport", "ProblemType"]
+__all__ = [
+    "CATALOGUE", "PROBLEM_COLUMNS", "ProblemCode", "ProblemReport", "ProblemType", "problem_rows",
+]  # fmt: skip
 
 Severity = Literal["error", "warning"]
 Action = Literal["row skipped", "cell ignored", "kept", "sheet skipped"]
+
+
+class ProblemCode(StrEnum):
+    """Every problem code crmsheet reports; the value is the text of the report's ``code`` column.
+
+    Problems are emitted by member (``ProblemCode.BAD_DATE``), so a misspelled code fails the
+    type check (and raises AttributeError when run); :func:`problem_rows` raises ValueError
+    for a string that is no code. Members equal their text: ``ProblemCode.BAD_DATE ==
+    "bad-date"``.
+    """
+
+    BAD_DATE = "bad-date"
+    AMBIGUOUS_DATE = "ambiguous-date"
+    BAD_MONEY = "bad-money"
+    BAD_NUMBER = "bad-number"
+    BAD_COUNT = "bad-count"
+    BAD_PERCENT = "bad-percent"
+    OUT_OF_RANGE = "out-of-range"
+    BAD_EMPLOYEES = "bad-employees"
+    BAD_RATING = "bad-rating"
+    EXCEL_ERROR = "excel-error"
+    BAD_EMAIL = "bad-email"
+    UNKNOWN_SOURCE = "unknown-source"
+    UNKNOWN_CHOICE = "unknown-choice"
+    UNKNOWN_KIND = "unknown-kind"
+    MISSING_ID_AND_NAME = "missing-id-and-name"
+    MISSING_CUSTOMER = "missing-customer"
+    MISSING_DATE = "missing-date"
+    MISSING_AMOUNT = "missing-amount"
+    MISSING_SPEND_SOURCE = "missing-spend-source"
+    MISSING_PERIOD = "missing-period"
+    UNKNOWN_INVOICE = "unknown-invoice"
+    EXTRA_FIELDS = "extra-fields"
+    REPAIRED_ROW = "repaired-row"
+    TOTAL_ROW = "total-row"
+    REPEATED_HEADER = "repeated-header"
+    DUPLICATE_ID = "duplicate-id"
+    DUPLICATE_NAME = "duplicate-name"
+    NEAR_DUPLICATE_NAME = "near-duplicate-name"
+    LAST_BEFORE_FIRST = "last-before-first"
+    FUTURE_DATE = "future-date"
+    UNKNOWN_CUSTOMER = "unknown-customer"
+    UNKNOWN_REFERRER = "unknown-referrer"
+    UNKNOWN_PARENT = "unknown-parent"
+    PARENT_CYCLE = "parent-cycle"
+    DUPLICATE_HEADER = "duplicate-header"
+    UNUSABLE_SHEET = "unusable-sheet"
+    ENCODING_GUESS = "encoding-guess"
+    ENCODING_ERRORS = "encoding-errors"
+    NUL_BYTES = "nul-bytes"
+    UNCLOSED_QUOTE = "unclosed-quote"
+    FILE_NOTE = "file-note"
 
 
 @dataclass(frozen=True)
 class ProblemType:
     """One kind of problem: its code, how bad it is, what crmsheet did, and its message."""
 
-    code: str
+    code: ProblemCode
     severity: Severity
     action: Action
     title: str
     template: str  # str.format fields: value, column, field, detail
 
 
-def _p(code: str, severity: Severity, action: Action, title: str, template: str) -> ProblemType:
+def _p(
+    code: ProblemCode, severity: Severity, action: Action, title: str, template: str
+) -> ProblemType:
     return ProblemType(code, severity, action, title, template)
 
 
-CATALOGUE: dict[str, ProblemType] = {p.code: p for p in [
+CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     # cells that cannot be read
-    _p("bad-date", "error", "cell ignored", "Not a date",
+    _p(ProblemCode.BAD_DATE, "error", "cell ignored", "Not a date",
        "“{value}” in {column} is not a date crmsheet can read. Write it as a date such as "
        "2024-03-31, or make the cell an Excel date."),
-    _p("ambiguous-date", "warning", "kept", "Day or month first?",
+    _p(ProblemCode.AMBIGUOUS_DATE, "warning", "kept", "Day or month first?",
        "Dates in {column} such as “{value}” could be day/month or month/day: {detail}. "
        "If that is wrong, write one date with a day above 12 (or as "
        "2024-03-05) so the column can tell."),
-    _p("bad-money", "error", "cell ignored", "Not an amount",
+    _p(ProblemCode.BAD_MONEY, "error", "cell ignored", "Not an amount",
        "“{value}” in {column} is not an amount of money. Write a number such as 1234.50."),
-    _p("bad-number", "error", "cell ignored", "Not a number",
+    _p(ProblemCode.BAD_NUMBER, "error", "cell ignored", "Not a number",
        "“{value}” in {column} is not a number. Write a number such as 12 or 3.5."),
-    _p("bad-count", "error", "cell ignored", "Not a count",
+    _p(ProblemCode.BAD_COUNT, "error", "cell ignored", "Not a count",
        "“{value}” in {column} is not a whole number of 0 or more."),
-    _p("bad-percent", "error", "cell ignored", "Not a percentage",
+    _p(ProblemCode.BAD_PERCENT, "error", "cell ignored", "Not a percentage",
        "“{value}” in {column} is not a percentage. Write it as 10% or 0.1."),
-    _p("out-of-range", "error", "cell ignored", "Out of range",
+    _p(ProblemCode.OUT_OF_RANGE, "error", "cell ignored", "Out of range",
        "{value} in {column} is out of range: {detail}."),
-    _p("bad-employees", "error", "cell ignored", "Not a number of employees",
+    _p(ProblemCode.BAD_EMPLOYEES, "error", "cell ignored", "Not a number of employees",
        "“{value}” in {column} is not a number of employees. Write a number (45) or a range "
        "(50-99, 1,000+)."),
-    _p("bad-rating", "error", "cell ignored", "Not a rating",
+    _p(ProblemCode.BAD_RATING, "error", "cell ignored", "Not a rating",
        "“{value}” in {column} is not a rating. Use A, B or C."),
-    _p("excel-error", "warning", "cell ignored", "Excel error in a cell",
+    _p(ProblemCode.EXCEL_ERROR, "warning", "cell ignored", "Excel error in a cell",
        "{column} shows the Excel error {value}: a formula failed, so there is no value. "
        "Fix the formula (or type the value) and run again."),
-    _p("bad-email", "warning", "kept", "Odd email address",
+    _p(ProblemCode.BAD_EMAIL, "warning", "kept", "Odd email address",
        "“{value}” in {column} does not look like an email address (name@example.com)."),
-    _p("unknown-source", "warning", "kept", "New source",
+    _p(ProblemCode.UNKNOWN_SOURCE, "warning", "kept", "New source",
        "“{value}” in {column} is not one of crmsheet's sources ({detail}); it is kept as a "
        "channel of its own. If it means one of those, write that instead."),
-    _p("unknown-choice", "warning", "kept", "Unexpected value",
+    _p(ProblemCode.UNKNOWN_CHOICE, "warning", "kept", "Unexpected value",
        "“{value}” in {column} is not one of the usual values ({detail}); it is kept as "
        "written."),
-    _p("unknown-kind", "warning", "kept", "Unknown transaction type",
+    _p(ProblemCode.UNKNOWN_KIND, "warning", "kept", "Unknown transaction type",
        "“{value}” in {column} is not invoice, quote or credit; the row is counted as an "
        "invoice."),
     # rows that cannot be used
-    _p("missing-id-and-name", "error", "row skipped", "No customer ID or name",
+    _p(ProblemCode.MISSING_ID_AND_NAME, "error", "row skipped", "No customer ID or name",
        "This row has no customer ID and no name, so it cannot be a customer. Fill in one "
        "of them, or delete the row."),
-    _p("missing-customer", "error", "row skipped", "No customer",
+    _p(ProblemCode.MISSING_CUSTOMER, "error", "row skipped", "No customer",
        "This row names no customer, so it cannot be counted for anyone. Fill in the "
        "customer's ID or name."),
-    _p("missing-date", "error", "row skipped", "No date",
+    _p(ProblemCode.MISSING_DATE, "error", "row skipped", "No date",
        "This row has no usable date in {column}, so it cannot be placed in time. Fill in "
        "the date."),
-    _p("missing-amount", "error", "row skipped", "No amount",
+    _p(ProblemCode.MISSING_AMOUNT, "error", "row skipped", "No amount",
        "This row has no usable amount (nor quantity and unit price), so it adds nothing. "
        "Fill in the amount."),
-    _p("missing-spend-source", "error", "row skipped", "Spend without a source",
+    _p(ProblemCode.MISSING_SPEND_SOURCE, "error", "row skipped", "Spend without a source",
        "This spend row names no source or campaign, so it cannot be matched to customers. "
        "Fill in the source or campaign."),
-    _p("missing-period", "error", "row skipped", "Spend without a period",
+    _p(ProblemCode.MISSING_PERIOD, "error", "row skipped", "Spend without a period",
        "This spend row has no period (start, end or month), so it cannot be matched to "
        "the customers it brought. Fill in the month or the start date."),
-    _p("unknown-invoice", "error", "row skipped", "Line of an unknown invoice",
+    _p(ProblemCode.UNKNOWN_INVOICE, "error", "row skipped", "Line of an unknown invoice",
        "Invoice “{value}” in {column} is on no order row, so this line has no customer "
        "or date. Check the invoice number."),
-    _p("extra-fields", "error", "row skipped", "Row with extra values",
+    _p(ProblemCode.EXTRA_FIELDS, "error", "row skipped", "Row with extra values",
        "{detail}"),
-    _p("repaired-row", "warning", "kept", "Row put back together",
+    _p(ProblemCode.REPAIRED_ROW, "warning", "kept", "Row put back together",
        "This row had more values than the header: a comma without quotes split one value. "
        "crmsheet joined it back as “{value}” in {column}. Check the row, and put such "
        "values in quotes."),
-    _p("total-row", "warning", "row skipped", "Total row",
+    _p(ProblemCode.TOTAL_ROW, "warning", "row skipped", "Total row",
        "This looks like a total row (“{value}”), not a record; it was left out so it is "
        "not counted twice."),
-    _p("repeated-header", "warning", "row skipped", "Header repeated",
+    _p(ProblemCode.REPEATED_HEADER, "warning", "row skipped", "Header repeated",
        "This row repeats the header row; it was left out."),
-    _p("duplicate-id", "error", "row skipped", "Duplicate customer ID",
+    _p(ProblemCode.DUPLICATE_ID, "error", "row skipped", "Duplicate customer ID",
        "Customer ID “{value}” is also on row {detail}; only that row was used. Give each "
        "customer its own ID, or merge the two rows."),
-    _p("duplicate-name", "error", "row skipped", "Duplicate customer name",
+    _p(ProblemCode.DUPLICATE_NAME, "error", "row skipped", "Duplicate customer name",
        "“{value}” is also on row {detail}, and neither has a customer ID; only that row was "
        "used. Give each customer an ID, or merge the two rows."),
     # relations and dates worth a look
-    _p("near-duplicate-name", "warning", "kept", "Same customer twice?",
+    _p(ProblemCode.NEAR_DUPLICATE_NAME, "warning", "kept", "Same customer twice?",
        "“{value}” looks like the same customer as {detail}. Merge them if they are one "
        "customer."),
-    _p("last-before-first", "warning", "kept", "Latest before first",
+    _p(ProblemCode.LAST_BEFORE_FIRST, "warning", "kept", "Latest before first",
        "The latest transaction ({value}) is before the first one ({detail}). Check the "
        "two dates."),
-    _p("future-date", "warning", "kept", "Date in the future",
+    _p(ProblemCode.FUTURE_DATE, "warning", "kept", "Date in the future",
        "{value} in {column} is after {detail}. Check the year."),
-    _p("unknown-customer", "warning", "kept", "Customer not on the customer sheet",
+    _p(ProblemCode.UNKNOWN_CUSTOMER, "warning", "kept", "Customer not on the customer sheet",
        "“{value}” in {column} ({detail}) matches no customer on the customer sheet; "
        "crmsheet counts it as a customer of its own. Add it to the customer sheet or "
        "correct the name/ID."),
-    _p("unknown-referrer", "warning", "kept", "Referrer not a customer",
+    _p(ProblemCode.UNKNOWN_REFERRER, "warning", "kept", "Referrer not a customer",
        "“{value}” in {column} matches no customer; it is kept as an outside associate."),
-    _p("unknown-parent", "warning", "kept", "Parent not a customer",
+    _p(ProblemCode.UNKNOWN_PARENT, "warning", "kept", "Parent not a customer",
        "“{value}” in {column} matches no customer; it is kept as a group of its own."),
-    _p("parent-cycle", "error", "kept", "Parent chain loops",
+    _p(ProblemCode.PARENT_CYCLE, "error", "kept", "Parent chain loops",
        "The parent chain loops back on itself ({detail}). Give the top company no parent."),
     # sheets and columns
-    _p("duplicate-header", "warning", "kept", "Two columns with one name",
+    _p(ProblemCode.DUPLICATE_HEADER, "warning", "kept", "Two columns with one name",
        "Two columns are called “{value}”; this one is read as “{detail}”."),
-    _p("unusable-sheet", "warning", "sheet skipped", "Sheet not recognised",
+    _p(ProblemCode.UNUSABLE_SHEET, "warning", "sheet skipped", "Sheet not recognised",
        "{detail}"),
-    _p("encoding-guess", "warning", "kept", "Character set guessed", "{detail}"),
-    _p("encoding-errors", "warning", "kept", "Damaged characters", "{detail}"),
-    _p("nul-bytes", "warning", "kept", "NUL bytes removed", "{detail}"),
-    _p("unclosed-quote", "error", "row skipped", "Quote never closed", "{detail}"),
-    _p("file-note", "warning", "kept", "Note from the reader", "{detail}"),
+    _p(ProblemCode.ENCODING_GUESS, "warning", "kept", "Character set guessed", "{detail}"),
+    _p(ProblemCode.ENCODING_ERRORS, "warning", "kept", "Damaged characters", "{detail}"),
+    _p(ProblemCode.NUL_BYTES, "warning", "kept", "NUL bytes removed", "{detail}"),
+    _p(ProblemCode.UNCLOSED_QUOTE, "error", "row skipped", "Quote never closed", "{detail}"),
+    _p(ProblemCode.FILE_NOTE, "warning", "kept", "Note from the reader", "{detail}"),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [
@@ -166,7 +223,7 @@ def _text(value: Any) -> str:
 
 
 def problem_rows(
-    code: str,
+    code: ProblemCode,
     *,
     file: str,
     sheet: str,
@@ -177,8 +234,11 @@ def problem_rows(
     values: Iterable[Any] | None = None,
     details: Iterable[Any] | Any = "",
 ) -> pd.DataFrame:
-    """A frame of problems of one code, one per row number, with messages filled in."""
-    kind = CATALOGUE.get(code) or CATALOGUE["file-note"]
+    """A frame of problems of one code, one per row number, with messages filled in.
+
+    Raises ValueError for a code that is not a :class:`ProblemCode` (never a silent guess).
+    """
+    kind = CATALOGUE[ProblemCode(code)]
     n = len(rows)
     vals = [_text(v) for v in values] if values is not None else [""] * n
     if isinstance(details, str) or not isinstance(details, Iterable):
@@ -199,7 +259,7 @@ def problem_rows(
             "field": field,
             "value": vals,
             "severity": kind.severity,
-            "code": code,
+            "code": kind.code.value,  # plain text: the report holds strings, not members
             "action": kind.action,
             "message": messages,
         },
@@ -252,7 +312,7 @@ class ProblemReport:
         if f.empty:
             return pd.DataFrame(columns=["code", "severity", "count", "title"])
         out = f.groupby(["severity", "code"], sort=False).size().rename("count").reset_index()
-        out["title"] = out["code"].map(lambda c: CATALOGUE.get(c, CATALOGUE["file-note"]).title)
+        out["title"] = out["code"].map(lambda c: CATALOGUE[ProblemCode(c)].title)
         out["_order"] = (out["severity"] != "error").astype(int)
         out = out.sort_values(["_order", "count"], ascending=[True, False]).drop(columns="_order")
         return out[["code", "severity", "count", "title"]].reset_index(drop=True)

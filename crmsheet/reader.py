@@ -1,4 +1,4 @@
-"""``crmsheet.read``: files in, a :class:`~crmsheet.validate.CrmData` out.
+"""``crmsheet.read``: files in, a :class:`~crmsheet.data.CrmData` out.
 
 This is the I/O edge of validation: it opens files (through :mod:`crmsheet.io`), lays out
 each sheet (:mod:`crmsheet.mapping`) and hands the tables to the pure validator.
@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import build_data
+from .data import CrmData
 from .errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
 from .io.csvread import read_csv_grid
 from .io.grid import Grid
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
-from .problems import problem_rows
+from .problems import ProblemCode, problem_rows
 from .schema import Role, normalise_header
-from .validate import CrmData, build_data
 
 __all__ = ["read", "read_grids", "read_grids_ahead"]
 
@@ -182,7 +183,7 @@ def _skipped(t: TableLayout) -> pd.DataFrame:
     detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) has no columns crmsheet recognises, "
               "so it was skipped. If it holds customers or sales, rename its headers or use "
               "--map FIELD=HEADER.")  # fmt: skip
-    return problem_rows("unusable-sheet", file=t.grid.path.name, sheet=t.grid.sheet,
+    return problem_rows(ProblemCode.UNUSABLE_SHEET, file=t.grid.path.name, sheet=t.grid.sheet,
                         rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip
 
 

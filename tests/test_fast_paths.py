@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_read import write_book
 
 import crmsheet
-from crmsheet.validate import _equals_folded
+from crmsheet.checks.cells import equals_folded
 
 TEXT = st.one_of(
     st.none(),
@@ -26,8 +26,8 @@ TEXT = st.one_of(
 def test_equals_folded_is_strip_casefold(values: list[str | None], folded: str) -> None:
     series = pd.Series(values, dtype="str")
     expected = [isinstance(v, str) and v.strip().casefold() == folded for v in values]
-    assert _equals_folded(series, folded).tolist() == expected
-    assert _equals_folded(series.astype(object), folded).tolist() == expected
+    assert equals_folded(series, folded).tolist() == expected
+    assert equals_folded(series.astype(object), folded).tolist() == expected
 
 
 @given(st.lists(st.one_of(TEXT, st.just("NULL"), st.just("  NULL "), st.just("")), max_size=30))

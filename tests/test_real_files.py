@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from accounting import assert_rows_accounted_for
 
 import crmsheet
 
@@ -25,7 +26,7 @@ def test_online_retail_is_two_transaction_sheets(testdata: Path) -> None:
         assert info.mapping["InvoiceDate"] == "date"
         assert info.extra_columns == ("Country",)
         assert info.rows_read == rows
-        assert info.rows_read == info.rows_kept + info.rows_rejected
+    assert_rows_accounted_for(data)
     # every rejected row is a sale with no customer, listed with its row number
     skipped = data.problems.frame.query("action == 'row skipped'")
     assert set(skipped["code"]) == {"missing-customer"}

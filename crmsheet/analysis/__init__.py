@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..config import Settings
 from ..cutoff import until
-from ..validate import CrmData
+from ..data import CrmData
 from .bgnbd import BGNBDModel, fit_bgnbd, forecast
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups

@@ -35,6 +35,7 @@ import pandas as pd
 
 from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.problems import ProblemCode
 
 __all__ = ["read_csv_grid"]
 
@@ -100,7 +101,7 @@ def read_csv_grid(
         used_bytes_as_utf8 = False
         notes.append(
             GridNote(
-                code="nul-bytes",
+                code=ProblemCode.NUL_BYTES,
                 severity="warning",
                 message=(
                     f"the file contains {_plural(nul_count, 'NUL character')} (byte 0), which "
@@ -140,7 +141,7 @@ def read_csv_grid(
     if unclosed_row is not None:
         notes.append(
             GridNote(
-                code="unclosed-quote",
+                code=ProblemCode.UNCLOSED_QUOTE,
                 severity="error",
                 row=unclosed_row,
                 message=(
@@ -362,7 +363,7 @@ def _decode(p: Path, raw: bytes, codec: str | None, notes: list[GridNote]) -> tu
             text = raw.decode(codec, errors="replace")
             notes.append(
                 GridNote(
-                    code="encoding-errors",
+                    code=ProblemCode.ENCODING_ERRORS,
                     severity="warning",
                     message=(
                         f"some bytes are not valid {codec} and were replaced by \ufffd: "
@@ -395,7 +396,7 @@ def _decode(p: Path, raw: bytes, codec: str | None, notes: list[GridNote]) -> tu
     if damaged is not None:
         notes.append(
             GridNote(
-                code="encoding-errors",
+                code=ProblemCode.ENCODING_ERRORS,
                 severity="warning",
                 message=(
                     "the file is UTF-8 text with some damaged characters; they were replaced "
@@ -406,7 +407,7 @@ def _decode(p: Path, raw: bytes, codec: str | None, notes: list[GridNote]) -> tu
         return damaged.removeprefix("\ufeff"), False
     notes.append(
         GridNote(
-            code="encoding-guess",
+            code=ProblemCode.ENCODING_GUESS,
             severity="warning",
             message=(
                 "the file is not UTF-8, so it was read as Windows-1252 (Western European). "
@@ -441,7 +442,7 @@ def _decode_lenient(raw: bytes, codec: str, notes: list[GridNote]) -> str:
     except UnicodeDecodeError:
         notes.append(
             GridNote(
-                code="encoding-errors",
+                code=ProblemCode.ENCODING_ERRORS,
                 severity="warning",
                 message=(
                     f"the file is {codec.upper()} text with some damaged characters; they were "
@@ -693,7 +694,7 @@ def _extra_fields_note(row: int, count: int, normal: int, delimiter: str) -> Gri
     sep = _DELIMITER_NAMES.get(delimiter, f"{delimiter!r} character")
     where = " (often in an address)" if delimiter == "," else ""
     return GridNote(
-        code="extra-fields",
+        code=ProblemCode.EXTRA_FIELDS,
         severity="error",
         row=row,
         message=(

@@ -8,16 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmsheet.problems import ProblemCode
+
 
 @dataclass(frozen=True)
 class GridNote:
     """Something the reader noticed while reading (a ragged row, an encoding fallback).
 
     ``row`` is the Excel/record row number the user sees (1-based) or None for the whole file.
-    ``code`` is a stable problem code (e.g. ``extra-fields``); ``message`` is plain English.
+    ``code`` is a problem code (e.g. ``ProblemCode.EXTRA_FIELDS``); ``message`` is plain English.
     """
 
-    code: str
+    code: ProblemCode
     message: str
     row: int | None = None
     severity: str = "warning"  # "error" | "warning"

@@ -58,6 +58,7 @@ from crmsheet.errors import (
 )
 from crmsheet.io.grid import Grid, GridNote
 from crmsheet.io.write import OUTPUT_MARKER, SHEET_MARKER
+from crmsheet.problems import ProblemCode
 
 __all__ = ["read_workbook_grids"]
 
@@ -357,7 +358,7 @@ def _build_grid(
             if placed < MAX_ERROR_NOTES:
                 notes.append(
                     GridNote(
-                        "excel-error",
+                        ProblemCode.EXCEL_ERROR,
                         f"cell {_col_letter(col)}{row + 1} shows the Excel error {text}; "
                         f"it is read as the text {text!r}",
                         row=row + 1,
@@ -367,7 +368,7 @@ def _build_grid(
     if placed > MAX_ERROR_NOTES:
         notes.append(
             GridNote(
-                "excel-error",
+                ProblemCode.EXCEL_ERROR,
                 f"{placed - MAX_ERROR_NOTES:,} more cells show Excel errors (#N/A, #DIV/0!...)",
             )
         )

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..analysis import Analysis
+from ..data import CrmData
 from ..io.enriched import write_workbook
-from ..validate import CrmData
 from .sheets import workbook_sheets
 from .summary import write_summary
 

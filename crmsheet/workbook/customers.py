@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import Analysis
+from ..data import CrmData
 from ..schema import normalise_header
-from ..validate import CrmData
 from .labels import labelled
 
 __all__ = ["ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS", "customer_sheet"]

@@ -17,8 +17,8 @@ import pandas as pd
 
 from .._version import __version__
 from ..analysis import Analysis
+from ..data import CrmData
 from ..io.enriched import AMBER, BLUE, GREEN, MONEY, RED, SheetSpec
-from ..validate import CrmData
 from .customers import customer_sheet
 from .labels import RATING_COLOURS, STATUS_COLOURS, forecast_formats, labelled
 

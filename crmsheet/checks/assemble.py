@@ -1,0 +1,269 @@
+"""Tables in, :class:`~crmsheet.data.CrmData` out: each table cleaned, then checked together.
+
+:func:`clean_table` runs the checks of one table in order (fields, reader notes, repeated
+headers, row rules); :func:`build_data` combines the tables of each role and runs the checks
+that need them all: duplicate and near-duplicate customers, referrers and parents, invoice
+lines joined to their order rows, sales of customers not on the customer sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from .. import parse
+from ..cutoff import after
+from ..data import CrmData, TableInfo
+from ..mapping import TableLayout, column_letter
+from ..problems import ProblemCode, ProblemReport, problem_rows
+from ..schema import ROLES, field_specs
+from .fields import empty_column, empty_field, parse_dates, parse_field
+from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
+from .rows import grid_notes, repeated_headers, row_rules
+from .table import AUTO_HEADER, META, Table, prepare, report_back
+
+__all__ = ["build_data", "clean_table"]
+
+
+def clean_table(layout: TableLayout) -> Table:
+    """Parse every mapped column of one table; flag rows that cannot be used."""
+    table = prepare(layout)
+    role = layout.role
+    assert role is not None
+    for col in layout.duplicate_headers:
+        header = layout.headers[col]
+        original = header.rsplit(" (", 1)[0]
+        row = layout.header_row
+        table.problems.append(problem_rows(
+            ProblemCode.DUPLICATE_HEADER, file=table.file, sheet=table.sheet, rows=[row],
+            column=header, cells=[f"{table.sheet}!{column_letter(col)}{row}"],
+            values=[original], details=[header],
+        ))  # fmt: skip
+    dates = parse_dates(table, role)
+    for col, name in layout.mapping.items():
+        parse_field(table, name, col, dates=dates)
+    specs = field_specs(role)
+    for name, spec in specs.items():
+        if name not in table.frame:
+            table.frame[name] = empty_column(spec.kind, table.frame.index)
+    if "_size_band_derived" in table.frame:  # a size band written by hand wins
+        derived = table.frame.pop("_size_band_derived")
+        table.frame["size_band"] = table.frame["size_band"].fillna(derived)
+    grid_notes(table)
+    repeated_headers(table)
+    row_rules(table, role)
+    extras: list[str] = []
+    for col, header in enumerate(layout.headers):
+        if col in layout.mapping:
+            continue
+        if AUTO_HEADER.fullmatch(header) and parse.is_blank(table.raw(col)).all():
+            continue  # no header and no data: not a column of the user's
+        out = header if header not in table.frame.columns else f"{header} (original)"
+        table.frame[out] = table.raw(col)
+        extras.append(out)
+    table.extras = tuple(extras)
+    return table
+
+
+def build_data(
+    layouts: Sequence[TableLayout],
+    *,
+    as_of: date,
+    unusable: Sequence[pd.DataFrame] = (),
+) -> CrmData:
+    """Clean every recognised table, combine them per role and check across tables."""
+    tables = [clean_table(layout) for layout in layouts if layout.role is not None]
+    by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
+    customers = _customers(by_role["customers"], as_of)
+    name_key = customer_name_key(customers["name"])  # once: near-duplicates and lookups
+    near_duplicates(by_role["customers"], customers, name_key)
+    index = CustomerIndex(customers, name_key)
+    relations(customers, index, by_role["customers"])
+    transactions = _transactions(by_role["transactions"], index, as_of)
+    support = _support(by_role["support"], index)
+    spend = _concat_kept(by_role["spend"])
+    problems = [p for t in tables for p in t.problems]
+    problems.extend(unusable)
+    infos = tuple(_info(t) for t in tables)
+    report = ProblemReport.concat(problems)
+    if not report.frame.empty:
+        f = report.frame
+        f["_order"] = f["file"] + "\x00" + f["sheet"]
+        report = ProblemReport(
+            f.sort_values(["_order", "row"], kind="stable").drop(columns="_order")
+        )
+    return CrmData(
+        customers=customers,
+        transactions=transactions,
+        spend=spend,
+        support=support,
+        problems=report,
+        tables=infos,
+        customer_sheet=_as_written(by_role["customers"]),
+    )
+
+
+def _as_written(tables: Sequence[Table]) -> pd.DataFrame:
+    """Kept rows with the user's own headers and raw cells (typed columns, same values)."""
+    parts = []
+    for t in tables:
+        raw = t.cells.loc[~t.rejected, list(range(len(t.layout.headers)))]
+        raw = raw.set_axis(list(t.layout.headers), axis=1)
+        auto = [h for h in raw.columns if AUTO_HEADER.fullmatch(h) and raw[h].isna().all()]
+        parts.append(raw.drop(columns=auto))
+    if not parts:
+        return pd.DataFrame()
+    return (
+        pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    )
+
+
+def _info(t: Table) -> TableInfo:
+    """What was read from one table, with its row counts."""
+    kept = int((~t.rejected).sum())
+    return TableInfo(
+        file=str(t.layout.grid.path),
+        sheet=t.sheet,
+        role=t.layout.role,
+        part=t.layout.part,
+        header_row=t.layout.header_row,
+        mapping=t.layout.header_to_field(),
+        extra_columns=t.extras,
+        rows_read=len(t.frame),
+        rows_kept=kept,
+        rows_rejected=len(t.frame) - kept,
+        rows_blank=t.blank,
+        hidden=t.layout.grid.hidden,
+    )
+
+
+def _concat_kept(tables: Sequence[Table]) -> pd.DataFrame:
+    """The kept rows of several tables of one role, as one frame."""
+    frames = [t.frame.loc[~t.rejected] for t in tables]
+    frames = [f for f in frames if not f.empty] or [t.frame.iloc[:0] for t in tables[:1]]
+    if not frames:
+        return pd.DataFrame(columns=META)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+    return out.reset_index(drop=True)
+
+
+def _customers(tables: Sequence[Table], as_of: date) -> pd.DataFrame:
+    """Customer rows kept, after date checks and duplicates over all customer tables."""
+    for t in tables:
+        f = t.frame
+        alive = ~t.rejected
+        both = alive & f["first_transaction"].notna() & f["last_transaction"].notna()
+        swapped = both & (f["last_transaction"] < f["first_transaction"])
+        t.report(ProblemCode.LAST_BEFORE_FIRST, swapped, "last_transaction",
+                 values=f["last_transaction"], details=f["first_transaction"])  # fmt: skip
+        limit = pd.Timestamp(as_of)
+        for name in ("first_transaction", "last_transaction"):
+            future = alive & (f[name] > limit).fillna(False)
+            t.report(ProblemCode.FUTURE_DATE, future, name, values=f[name],
+                     details=f"today ({as_of.isoformat()})")  # fmt: skip
+    # duplicates are checked over all customer tables together
+    combined: list[pd.DataFrame] = []
+    for i, t in enumerate(tables):
+        f = t.frame.assign(_table=i)
+        combined.append(f.loc[~t.rejected])
+    if not combined:
+        return _empty_customers()
+    allc = pd.concat(combined, ignore_index=False) if len(combined) > 1 else combined[0]
+    duplicates(tables, allc)
+    keep = pd.concat([t.frame.loc[~t.rejected] for t in tables], ignore_index=True)
+    keep["customer_key"] = keep["customer_id"].fillna(keep["name"]).astype("object")
+    return keep
+
+
+def _empty_customers() -> pd.DataFrame:
+    """No customer sheet: the customer columns with no rows."""
+    cols = {n: pd.Series(dtype=empty_field(s.kind)) for n, s in field_specs("customers").items()}
+    frame = pd.DataFrame(cols)
+    for m in META:
+        frame[m] = pd.Series(dtype="object")
+    frame["customer_key"] = pd.Series(dtype="object")
+    return frame
+
+
+def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) -> pd.DataFrame:
+    """Sales rows kept (invoice lines joined to their orders), each with its customer."""
+    full = [t for t in tables if t.layout.part is None]
+    orders = [t for t in tables if t.layout.part == "orders"]
+    lines = [t for t in tables if t.layout.part == "lines"]
+    frames = [t.frame.loc[~t.rejected] for t in full]
+    if lines:
+        frames.append(_join_lines(lines, orders))
+    elif orders:
+        for t in orders:
+            t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected, reject=True)
+    for t in full:
+        future = ~t.rejected & after(t.frame["date"], as_of)
+        t.report(ProblemCode.FUTURE_DATE, future.fillna(False), "date", values=t.frame["date"],
+                 details=f"today ({as_of.isoformat()})")  # fmt: skip
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        empty = pd.DataFrame({n: pd.Series(dtype=empty_field(s.kind))
+                              for n, s in field_specs("transactions").items()})  # fmt: skip
+        for m in [*META, "customer_key"]:
+            empty[m] = pd.Series(dtype="object")
+        return empty
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+    out = out.reset_index(drop=True)
+    key, matched = index.resolve(out["customer_id"], out["customer_name"])
+    out["customer_key"] = key
+    if index.has_sheet and not matched.all():
+        # one warning per unknown customer, on its first row, with how many rows it has
+        first = ~matched & ~key.duplicated(keep="first")
+        counts = key[~matched].value_counts()
+        rows = key.map(counts).map(lambda k: "1 row" if k == 1 else f"{k} rows")
+        written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
+        report_back([*full, *orders, *lines], out, first, ProblemCode.UNKNOWN_CUSTOMER,
+                     ["customer_id", "customer_name"], values=written,
+                     details=rows.astype(object))  # fmt: skip
+    return out
+
+
+def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame:
+    """Invoice lines (no customer, no date) take both from their order header row."""
+    heads = [t.frame.loc[~t.rejected] for t in orders]
+    head = pd.concat(heads, ignore_index=True) if heads else pd.DataFrame()
+    order_cols = ["customer_id", "customer_name", "date"]
+    if head.empty:
+        lookup = pd.DataFrame(columns=order_cols)
+    else:
+        head = head.assign(_inv=head["invoice"].astype("string").str.strip())
+        lookup = head.drop_duplicates("_inv").set_index("_inv")[order_cols]
+    out = []
+    used: set[str] = set()
+    for t in lines:
+        f = t.frame
+        inv = f["invoice"].astype("string").str.strip()
+        found = inv.isin(lookup.index) & inv.notna()
+        t.report(ProblemCode.UNKNOWN_INVOICE, ~t.rejected & ~found, "invoice", values=f["invoice"],
+                 reject=True)  # fmt: skip
+        kept = f.loc[~t.rejected].copy()
+        k_inv = inv[~t.rejected]
+        for col in order_cols:
+            kept[col] = k_inv.map(lookup[col]).to_numpy() if len(lookup) else pd.NA
+        used.update(k_inv.dropna().tolist())
+        out.append(kept)
+    for t in orders:
+        inv = t.frame["invoice"].astype("string").str.strip()
+        t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected & ~inv.isin(list(used)), reject=True)
+    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    if not result.empty:
+        result["date"] = pd.to_datetime(result["date"])
+    return result
+
+
+def _support(tables: Sequence[Table], index: CustomerIndex) -> pd.DataFrame:
+    """Support rows kept, each with its customer."""
+    out = _concat_kept(tables)
+    if out.empty:
+        out["customer_key"] = pd.Series(dtype="object")
+        return out
+    key, _ = index.resolve(out["customer_id"], out["customer_name"])
+    out["customer_key"] = key
+    return out

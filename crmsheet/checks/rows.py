@@ -1,0 +1,151 @@
+"""Rules over whole rows: what makes a row unusable, and what the reader noticed in it.
+
+A row is rejected (reported with action "row skipped", kept out of the clean frame) when it
+has no key for its role (no customer, no date, no amount...), is a total row, repeats the
+header, or the reader could not split it into the header's columns. Invoice lines get their
+amount from quantity x price, and credits their sign.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..mapping import column_letter
+from ..problems import ProblemCode, problem_rows
+from ..schema import Role
+from .cells import equals_folded, fullmatch_after
+from .table import Table
+
+_TOTAL_WORDS = {"total", "totals", "grand total", "subtotal", "sub total", "sum", "overall"}
+
+
+def grid_notes(table: Table) -> None:
+    """Reader notes (ragged rows, guessed encodings) become problems; error rows are rejected."""
+    # Excel error cells are reported where they matter, by the field parsers (excel-error)
+    row_notes = [
+        n
+        for n in table.layout.grid.notes
+        if n.row is not None and n.code != ProblemCode.EXCEL_ERROR
+    ]
+    file_notes = [n for n in table.layout.grid.notes if n.row is None]
+    for note in file_notes:
+        table.problems.append(problem_rows(note.code, file=table.file, sheet=table.sheet,
+                                           rows=[table.layout.header_row], cells=[""],
+                                           details=[note.message]))  # fmt: skip
+    if table.repaired:
+        rows = table.frame["_row"]
+        for col in sorted({c for c, _ in table.repaired.values()}):
+            fixed = rows.map(lambda r, c=col: r in table.repaired and table.repaired[r][0] == c)
+            joined = rows.map(lambda r: table.repaired.get(r, (0, ""))[1])
+            header = table.layout.headers[col]
+            numbers = rows[fixed].tolist()
+            cells = [f"{table.sheet}!{column_letter(col)}{r}" for r in numbers]
+            table.problems.append(problem_rows(
+                ProblemCode.REPAIRED_ROW, file=table.file, sheet=table.sheet, rows=numbers,
+                column=header, cells=cells, field=table.layout.mapping.get(col, ""),
+                values=joined[fixed].tolist(),
+            ))  # fmt: skip
+        row_notes = [n for n in row_notes if n.row not in table.repaired]
+    if not row_notes:
+        return
+    by_row = {n.row: n for n in row_notes}
+    mask = table.frame["_row"].isin(list(by_row))
+    details = table.frame["_row"].map(lambda r: by_row[r].message if r in by_row else "")
+    errors = table.frame["_row"].map(lambda r: r in by_row and by_row[r].severity == "error")
+    code_of = table.frame["_row"].map(lambda r: by_row[r].code if r in by_row else "")
+    for code in set(code_of[mask]):
+        sel = mask & (code_of == code)
+        table.report(code, sel, details=details, reject=bool((errors & sel).any()))
+
+
+def repeated_headers(table: Table) -> None:
+    """Rows that repeat the header row (sheets pasted one under another) are rejected."""
+    headers = [h.casefold() for h in table.layout.headers]
+    raw = table.cells
+    if raw.empty or not table.layout.mapping:
+        return
+    first = min(table.layout.mapping)  # cheap filter first: rows whose key cell is its header
+    same = equals_folded(raw[first], headers[first])
+    if not same.any():
+        return
+    for col, header in enumerate(headers[: raw.shape[1]]):
+        same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
+    table.report(ProblemCode.REPEATED_HEADER, same, reject=True)
+
+
+def row_rules(table: Table, role: Role) -> None:
+    """Reject the rows a role cannot use; derive line amounts, credits, spend periods."""
+    f = table.frame
+    alive = ~table.rejected
+    if role == "customers":
+        no_key = f["customer_id"].isna() & f["name"].isna()
+        table.report(ProblemCode.MISSING_ID_AND_NAME, alive & no_key, reject=True)
+        for name in ("name", "customer_id"):
+            total = f[name].astype("string").str.casefold().str.strip().isin(_TOTAL_WORDS)
+            table.report(ProblemCode.TOTAL_ROW, alive & ~table.rejected & total.fillna(False), name,
+                         reject=True)  # fmt: skip
+        return
+    if role == "transactions":
+        part = table.layout.part
+        if part != "lines":
+            no_customer = f["customer_id"].isna() & f["customer_name"].isna()
+            table.report(ProblemCode.MISSING_CUSTOMER, alive & no_customer, reject=True)
+            for name in ("customer_name", "customer_id"):
+                total = f[name].astype("string").str.casefold().str.strip().isin(_TOTAL_WORDS)
+                table.report(ProblemCode.TOTAL_ROW, ~table.rejected & total.fillna(False), name,
+                             reject=True)  # fmt: skip
+            _require(table, "date", ProblemCode.MISSING_DATE)
+        if part != "orders":
+            _line_amounts(table)
+            no_amount = f["amount"].isna()
+            table.report(
+                ProblemCode.MISSING_AMOUNT, ~table.rejected & no_amount, "amount", reject=True
+            )
+        _kinds(table)
+        return
+    if role == "spend":
+        _require(table, "amount", ProblemCode.MISSING_AMOUNT)
+        none = f["source"].isna() & f["campaign"].isna()
+        table.report(ProblemCode.MISSING_SPEND_SOURCE, ~table.rejected & none, reject=True)
+        start, end, month = f["period_start"], f["period_end"], f["month"]
+        f["period_start"] = start.fillna(month.dt.to_period("M").dt.start_time)
+        f["period_end"] = end.fillna(month.dt.to_period("M").dt.end_time.dt.normalize())
+        f["period_start"] = f["period_start"].fillna(f["period_end"])
+        f["period_end"] = f["period_end"].fillna(f["period_start"])
+        table.report(ProblemCode.MISSING_PERIOD, ~table.rejected & f["period_start"].isna(),
+                     reject=True)  # fmt: skip
+        return
+    # support
+    no_customer = f["customer_id"].isna() & f["customer_name"].isna()
+    table.report(ProblemCode.MISSING_CUSTOMER, alive & no_customer, reject=True)
+    f["cases"] = f["cases"].fillna(1)
+
+
+def _require(table: Table, name: str, code: ProblemCode) -> None:
+    """Rows without a usable ``name`` are rejected with ``code``."""
+    col = table.layout.field_columns.get(name)
+    missing = table.frame[name].isna() & ~table.rejected
+    values = table.raw(col) if col is not None else None
+    table.report(code, missing, name, values=values, reject=True)
+
+
+def _line_amounts(table: Table) -> None:
+    """amount = quantity x unit price x (1 - discount) where no amount is given."""
+    f = table.frame
+    discount = f["discount"].fillna(0.0)
+    computed = f["quantity"] * f["unit_price"] * (1.0 - discount)
+    f["amount"] = f["amount"].fillna(computed)
+
+
+def _kinds(table: Table) -> None:
+    """Credits: a kind that says so, an invoice number like C12345, or a negative amount."""
+    f = table.frame
+    kind = f["kind"].astype("object")
+    invoice = f["invoice"].astype("string")
+    c_number = fullmatch_after(("C", "c"), invoice, r"[Cc]\s*-?\d[\w/-]*")
+    negative = (f["amount"] < 0).fillna(False)
+    kind = kind.where(kind.notna(), pd.Series("invoice", index=f.index))
+    kind = kind.mask((c_number | negative) & (kind != "quote"), "credit")
+    f["kind"] = kind
+    credit_positive = (kind == "credit") & (f["amount"] > 0).fillna(False)
+    f["amount"] = f["amount"].mask(credit_positive, -f["amount"])

@@ -1,0 +1,80 @@
+"""The validated data every later stage uses: :class:`CrmData` and its :class:`TableInfo`.
+
+:mod:`crmsheet.checks` builds it from the tables read; the analyses, the enriched workbook
+and the command line only read it. It lives apart from the checks so that those stages
+depend on the shape of the data, not on how it was checked.
+
+Every non-blank input row ends up in exactly one place: the clean frame of its role (its
+Excel row number in ``_row``), or the problem report with action "row skipped".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .problems import ProblemReport
+
+__all__ = ["CrmData", "TableInfo"]
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What was read from one sheet or file, and how it was understood."""
+
+    file: str
+    sheet: str
+    role: str | None
+    part: str | None
+    header_row: int
+    mapping: dict[str, str]  # header text -> field, in column order
+    extra_columns: tuple[str, ...]
+    rows_read: int
+    rows_kept: int
+    rows_rejected: int
+    rows_blank: int
+    hidden: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class CrmData:
+    """Everything :func:`crmsheet.read` understood, plus what it could not.
+
+    ``customers``, ``transactions``, ``spend`` and ``support`` hold the kept rows with the
+    canonical fields (see :mod:`crmsheet.schema`), derived columns, the user's own columns
+    unchanged, and ``_file``/``_sheet``/``_row`` saying where each row came from.
+    ``customer_key`` links them: the customer ID, or the name when a customer has no ID.
+    """
+
+    customers: pd.DataFrame
+    transactions: pd.DataFrame
+    spend: pd.DataFrame
+    support: pd.DataFrame
+    problems: ProblemReport
+    tables: tuple[TableInfo, ...] = field(default_factory=tuple)
+    customer_sheet: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The kept customer rows exactly as written (the user's headers and cells), in the
+    same order as ``customers``: what the enriched workbook shows unchanged."""
+    settings_values: dict[str, object] = field(default_factory=dict)
+    """``setting -> value`` from a Settings sheet in the input, if it had one."""
+
+    @property
+    def rows_read(self) -> int:
+        return sum(t.rows_read for t in self.tables)
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(t.rows_kept for t in self.tables)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(t.rows_rejected for t in self.tables)
+
+    def __repr__(self) -> str:
+        return (
+            f"<CrmData: {len(self.customers)} customers, {len(self.transactions)} "
+            f"transactions, {len(self.spend)} spend rows, {len(self.support)} support rows; "
+            f"{self.rows_read} rows read, {self.rows_kept} kept, {self.rows_rejected} "
+            f"rejected; {self.problems.errors} errors, {self.problems.warnings} warnings>"
+        )
