@@ -5,9 +5,9 @@ Nothing is interpreted here: no header row is chosen, no value is converted ("02
 
 * the encoding (explicit, else byte-order mark, else UTF-16 by its NUL pattern, else strict
   UTF-8, else Windows-1252 with a note);
-* the delimiter (explicit, else Excel's ``sep=;`` first line, else ``.tsv`` means tab, else
-  the one of ``, ; TAB |`` that splits the first records into the most consistent number of
-  fields);
+* the delimiter (explicit, else Excel's ``sep=;`` first line, else ``.tsv`` or ``.tab`` means
+  tab, else the one of ``, ; TAB |`` that splits the first records into the most consistent
+  number of fields);
 * the record number Excel would show for each row (a quoted multi-line value is one record, a
   blank line is still a row);
 * rows with more fields than the header (an unquoted comma in an address), which are kept
@@ -25,7 +25,6 @@ import io
 import itertools
 import re
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
+from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.io.sniff import TAB_SUFFIXES, reject_binary, reject_binary_text
 
 __all__ = ["read_csv_grid"]
 
@@ -46,14 +46,6 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "| charact
 #: How many records the delimiter sniffer looks at, and how much text at most.
 _SNIFF_RECORDS = 50
 _SNIFF_CHARS = 1 << 20
-
-#: Binary check: share of control characters in the first chars of the decoded text.
-_BINARY_SAMPLE = 1 << 16
-_BINARY_CONTROL_SHARE = 0.05
-_BINARY_CONTROL_MIN = 8
-
-# C0 controls other than TAB, LF, VT, FF, CR (NUL included), and DEL.
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 _EMPTY = "the file is empty: there is nothing in it to read"
 
@@ -79,7 +71,8 @@ def read_csv_grid(
         name and ``decimal_comma`` true for ``;``-separated files.
     :raises InputFileError: the file does not exist or cannot be opened.
     :raises NoUsableDataError: the file holds nothing but blanks.
-    :raises UnsupportedFormatError: the file is not text (a workbook, a PDF, a zip...).
+    :raises UnsupportedFormatError: the file is not text (a workbook, a PDF, a zip...: see
+        :mod:`crmsheet.io.sniff`).
     :raises SettingsError: ``encoding`` or ``delimiter`` is not valid.
     """
     p = Path(path)
@@ -88,11 +81,11 @@ def read_csv_grid(
     raw = _read_bytes(p)
     if not raw or raw.isspace():
         raise NoUsableDataError(p, _EMPTY)
-    _reject_known_binary(p, raw)
+    reject_binary(p, raw)
 
     notes: list[GridNote] = []
     text, used_bytes_as_utf8 = _decode(p, raw, codec, notes)
-    _reject_binary_text(p, text)
+    reject_binary_text(p, text)
 
     nul_count = text.count("\x00")
     if nul_count:
@@ -123,7 +116,7 @@ def read_csv_grid(
             raise NoUsableDataError(p, _EMPTY)
 
     if delimiter is None:
-        delimiter = "\t" if p.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+        delimiter = "\t" if p.suffix.lower() in TAB_SUFFIXES else _sniff_delimiter(text)
     sample_counts = _field_counts(text, delimiter)
     sample_width = max(sample_counts, default=1)
     sample_normal = _normal_width(sample_counts)
@@ -230,99 +223,6 @@ def _read_bytes(p: Path) -> bytes:
                 p, "this is a folder, not a file: give the path of the CSV file inside it"
             ) from None
         raise InputFileError(p, f"the file cannot be read: {e.strerror or e}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# binary files wearing a .csv name
-# --------------------------------------------------------------------------------------------
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "it looks like an old-style Excel workbook (.xls), or a password-protected one: "
-        "rename it to end in .xls and open it as a workbook, or open it in Excel and save "
-        "it as CSV",
-    ),
-    (
-        b"%PDF-",
-        "it is a PDF document: export the table as CSV or Excel from the program that made the PDF",
-    ),
-    (b"\x1f\x8b", "it is a compressed (gzip) file: decompress it first"),
-    (b"7z\xbc\xaf\x27\x1c", "it is a compressed (7-Zip) archive: extract the CSV from it first"),
-    (b"Rar!\x1a\x07", "it is a compressed (RAR) archive: extract the CSV from it first"),
-    (b"SQLite format 3\x00", "it is an SQLite database: export the table as CSV first"),
-    (b"\x89PNG\r\n\x1a\n", "it is a PNG image: choose the CSV file itself"),
-    (b"\xff\xd8\xff", "it is a JPEG image: choose the CSV file itself"),
-    (b"GIF87a", "it is a GIF image: choose the CSV file itself"),
-    (b"GIF89a", "it is a GIF image: choose the CSV file itself"),
-    (b"{\\rtf", "it is a rich-text (RTF) document: save the table as CSV or Excel instead"),
-)
-
-
-def _reject_known_binary(p: Path, raw: bytes) -> None:
-    """Raise UnsupportedFormatError for files whose first bytes name another format."""
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
-        raise UnsupportedFormatError(p, _not_text(p, _describe_zip(raw)))
-    for magic, what in _MAGIC:
-        if raw.startswith(magic):
-            raise UnsupportedFormatError(p, _not_text(p, what))
-    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<table")):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it is a web page (HTML): open it in Excel and save it as CSV or as an Excel "
-                "workbook",
-            ),
-        )
-    if head.startswith(b"<?xml"):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it is an XML file (perhaps an 'XML Spreadsheet 2003'): open it in Excel and "
-                "save it as CSV or as an Excel workbook",
-            ),
-        )
-
-
-def _describe_zip(raw: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        names = set()
-    if any(n.startswith("xl/") for n in names):
-        return "it looks like an Excel workbook: rename it to end in .xlsx"
-    if "content.xml" in names:
-        return "it looks like an OpenDocument spreadsheet: rename it to end in .ods"
-    if any(n.startswith("word/") for n in names):
-        return "it is a Word document: save the table as CSV or Excel instead"
-    if names or raw.startswith(b"PK\x03\x04"):
-        return (
-            "it is a zip file (an Excel workbook is one, too): if it is a workbook rename it to "
-            "end in .xlsx, otherwise extract the CSV from it first"
-        )
-    return "it is an empty zip file"  # pragma: no cover - PK\x05\x06 with no members
-
-
-def _reject_binary_text(p: Path, text: str) -> None:
-    sample = text[:_BINARY_SAMPLE]
-    controls = len(_CONTROL_RE.findall(sample))
-    if controls >= _BINARY_CONTROL_MIN and controls >= _BINARY_CONTROL_SHARE * len(sample):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it contains binary data. Export it again from the program it came from as "
-                "CSV (comma-separated values) or as an Excel workbook",
-            ),
-        )
-
-
-def _not_text(p: Path, what: str) -> str:
-    return f"{p.name} is not a text CSV file; {what}."
 
 
 # --------------------------------------------------------------------------------------------

@@ -78,8 +78,8 @@ from xml.sax.saxutils import escape, unescape
 import defusedxml.ElementTree as SafeET
 
 from ..errors import OutputFileError, UnsupportedFormatError
+from .sniff import IN_PLACE_SUFFIXES, workbook_kind
 from .write import SHEET_MARKER, atomic_path
-from .xlsxread import _precheck
 
 __all__ = [
     "MARKER",
@@ -101,7 +101,6 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 SIGNATURE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature"
-BOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: Timestamp of the parts crmsheet adds (constant, so two runs give the same bytes).
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -396,13 +395,13 @@ def _rel_of_type(pkg: Package, part: str, kind: str) -> Rel | None:
 def check_book(path: str | Path) -> None:
     """Refuse, with a message saying what to do, a file crmsheet cannot write into."""
     path = Path(path)
-    if path.suffix.lower() not in BOOK_SUFFIXES:
+    if path.suffix.lower() not in IN_PLACE_SUFFIXES:
         kind = path.suffix or "a file without an extension"
         raise UnsupportedFormatError(
             path, f"--in-place writes into an Excel workbook (.xlsx or .xlsm), not {kind}; "
             f"{_NOT_IN_PLACE}, or save the data as .xlsx first"
         )  # fmt: skip
-    kind = _precheck(path)  # missing, empty, encrypted (an OLE container), not a zip, bombs
+    kind = workbook_kind(path)  # missing, empty, encrypted (an OLE container), not a zip, bombs
     if kind != "ooxml":
         inside = {"xls": "a legacy .xls workbook", "xlsb": "a binary .xlsb workbook",
                   "ods": "an OpenDocument spreadsheet"}.get(kind, kind)  # fmt: skip
