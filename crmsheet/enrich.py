@@ -35,6 +35,7 @@ from .io.enriched import (
     write_workbook,
 )  # fmt: skip
 from .io.graft import check_book, write_in_place
+from .io.ooxml.package import Package
 from .reader import read
 from .schema import normalise_header
 from .validate import CrmData
@@ -138,7 +139,7 @@ def enrich(
     if in_place:
         if output is not None:
             raise SettingsError("--in-place writes into the workbook itself: leave out --output")
-        check_book(Path(paths[0]))  # refused before any work, the book untouched
+        host = check_book(Path(paths[0]))  # refused before any work; read once, kept
     else:
         out = Path(output) if output is not None else default_output(paths[0])
         if out.exists() and not overwrite:
@@ -155,7 +156,7 @@ def enrich(
     result = analyze(data, as_of=as_of, settings=settings)
     step("write")
     if in_place:
-        copy = _write_into_book(result, data, Path(paths[0]), backup=backup)
+        copy = _write_into_book(result, data, host, backup=backup)
         if copy is not None:
             step(f"backup:{copy}")
     else:
@@ -163,7 +164,9 @@ def enrich(
     return (result, data) if return_data else result
 
 
-def _write_into_book(result: Analysis, data: CrmData, book: Path, *, backup: bool) -> Path | None:
+def _write_into_book(
+    result: Analysis, data: CrmData, book: Package, *, backup: bool
+) -> Path | None:
     """Build the enriched sheets in a scratch file and graft them into ``book``; the backup."""
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
         scratch = Path(folder) / "enriched.xlsx"

@@ -31,13 +31,8 @@ import crmsheet
 from crmsheet.cli import main
 from crmsheet.errors import EncryptedFileError, SettingsError, UnsupportedFormatError
 from crmsheet.io.enriched import SHEETS
-from crmsheet.io.graft import (
-    MARKER,
-    backup_path,
-    crmsheet_sheets,
-    rename_refs,
-    write_in_place,
-)
+from crmsheet.io.graft import MARKER, backup_path, crmsheet_sheets, write_in_place
+from crmsheet.io.ooxml.workbook import rename_refs
 
 # openpyxl (used here only to read back) warns that it would drop the extLst parts we keep
 pytestmark = pytest.mark.filterwarnings("ignore:.*is not supported and will be removed")
