@@ -23,6 +23,7 @@ from .config import Settings
 from .data import CrmData
 from .errors import OutputFileError, SettingsError
 from .io.graft import check_book, write_in_place
+from .io.ooxml.package import Package
 from .reader import read
 from .workbook import write_enriched
 
@@ -119,7 +120,7 @@ def enrich(
     if in_place:
         if output is not None:
             raise SettingsError("--in-place writes into the workbook itself: leave out --output")
-        check_book(Path(paths[0]))  # refused before any work, the book untouched
+        host = check_book(Path(paths[0]))  # refused before any work; read once, kept
     else:
         out = _output_path(paths, output, overwrite=overwrite)
     step("read")
@@ -131,7 +132,7 @@ def enrich(
     analysis = analyze(data, as_of=as_of, settings=settings)
     step("write")
     if in_place:
-        copy = _write_into_book(analysis, data, Path(paths[0]), backup=backup)
+        copy = _write_into_book(analysis, data, host, backup=backup)
         return EnrichResult(analysis, data, Path(paths[0]), copy)
     return EnrichResult(analysis, data, write_enriched(analysis, data, out, overwrite=overwrite))
 
@@ -149,7 +150,9 @@ def _output_path(
     return out
 
 
-def _write_into_book(result: Analysis, data: CrmData, book: Path, *, backup: bool) -> Path | None:
+def _write_into_book(
+    result: Analysis, data: CrmData, book: Package, *, backup: bool
+) -> Path | None:
     """Build the enriched sheets in a scratch file and graft them into ``book``; the backup."""
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:
         scratch = Path(folder) / "enriched.xlsx"

@@ -1,7 +1,8 @@
 """``crmsheet.read``: files in, a :class:`~crmsheet.data.CrmData` out.
 
-This is the I/O edge of validation: it opens files (through :mod:`crmsheet.io`), lays out
-each sheet (:mod:`crmsheet.mapping`) and hands the tables to the pure validator.
+This is the I/O edge of validation: it has each file read by :mod:`crmsheet.io` (which alone
+opens them; :mod:`crmsheet.io.sniff` picks the reader), lays out each sheet
+(:mod:`crmsheet.mapping`) and hands the tables to the pure validator.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import pandas as pd
 
 from .checks import build_data
 from .data import CrmData
-from .errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
+from .errors import NoUsableDataError, SettingsError
 from .io.csvread import read_csv_grid
 from .io.grid import Grid
+from .io.sniff import spreadsheet_kind
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
@@ -26,31 +28,13 @@ from .schema import Role, normalise_header
 
 __all__ = ["read", "read_grids", "read_grids_ahead"]
 
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".ssv", ".tab"}
-BOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
-
 
 def read_grids(path: str | Path) -> list[Grid]:
     """Every sheet of a workbook, or the one grid of a CSV file, as read (no header yet)."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "file not found")
-    if path.is_dir():
-        raise InputFileError(path, "is a folder, not a file: name the spreadsheet inside it")
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
+    if spreadsheet_kind(path) == "text":
         return [read_csv_grid(path)]
-    if suffix in BOOK_SUFFIXES:
-        return read_workbook_grids(path)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        return read_workbook_grids(path)
-    kind = suffix or "files without an extension"
-    raise UnsupportedFormatError(
-        path, f"crmsheet reads Excel workbooks (.xlsx, .xlsm, .xls, .xlsb), .ods and "
-        f".csv/.tsv files, not {kind}; save it from Excel as .xlsx or .csv"
-    )  # fmt: skip
+    return read_workbook_grids(path)
 
 
 def read_grids_ahead(paths: Sequence[str | Path]) -> list[Future[list[Grid]]]:

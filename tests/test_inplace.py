@@ -31,13 +31,9 @@ import crmsheet
 from crmsheet.cli import main
 from crmsheet.errors import EncryptedFileError, SettingsError, UnsupportedFormatError
 from crmsheet.io.enriched import SHEETS
-from crmsheet.io.graft import (
-    MARKER,
-    backup_path,
-    crmsheet_sheets,
-    rename_refs,
-    write_in_place,
-)
+from crmsheet.io.graft import MARKER, backup_path, check_book, crmsheet_sheets, write_in_place
+from crmsheet.io.ooxml.package import Package
+from crmsheet.io.ooxml.workbook import rename_refs
 
 # openpyxl (used here only to read back) warns that it would drop the extLst parts we keep
 pytestmark = pytest.mark.filterwarnings("ignore:.*is not supported and will be removed")
@@ -718,3 +714,30 @@ def test_validate_skips_the_sheets_an_earlier_run_added(
     assert [t.sheet for t in after.tables] == [t.sheet for t in before.tables]
     assert after.rows_read == before.rows_read
     assert_frame_equal(after.problems.frame, before.problems.frame)
+
+
+# -- the book is read once -------------------------------------------------------------------
+
+
+def test_the_book_is_read_once(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[Path] = []
+    real = Package.__init__
+
+    def counted(self: Package, path: Path, opened: zipfile.ZipFile | None = None) -> None:
+        reads.append(path)
+        real(self, path, opened)
+
+    monkeypatch.setattr(Package, "__init__", counted)
+    enriched_in_place(book, backup=False)
+    assert reads.count(book) == 1  # the other package read is the scratch workbook's
+
+
+def test_a_book_saved_again_meanwhile_is_read_again(book: Path, scratch: Path) -> None:
+    checked = check_book(book)
+    newer = xlsxwriter.Workbook(str(book.with_name("newer.xlsx")))
+    newer.add_worksheet("Saved meanwhile").write(0, 0, "kept")
+    newer.close()
+    os.replace(book.with_name("newer.xlsx"), book)
+    write_in_place(checked, scratch, backup=False)
+    assert sheetnames(book)[0] == "Saved meanwhile"
+    assert calamine_values(book, "Saved meanwhile") == [["kept"]]

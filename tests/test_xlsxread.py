@@ -22,7 +22,7 @@ from crmsheet.errors import (
     SettingsError,
     UnsupportedFormatError,
 )
-from crmsheet.io import xlsxread
+from crmsheet.io import sniff, xlsxread
 from crmsheet.io.grid import Grid
 from crmsheet.io.xlsxread import read_workbook_grids
 
@@ -401,7 +401,7 @@ def test_zip_bomb_total_size_and_member_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _real_xlsx(tmp_path / "ok.xlsx")
-    monkeypatch.setattr(xlsxread, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(sniff, "MAX_TOTAL_UNCOMPRESSED", 1000)
     with pytest.raises(UnsupportedFormatError, match="would unpack to"):
         read_workbook_grids(path)
     monkeypatch.undo()
@@ -409,7 +409,7 @@ def test_zip_bomb_total_size_and_member_count(
     many = tmp_path / "many.xlsx"
     with zipfile.ZipFile(many, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-        for i in range(xlsxread.MAX_MEMBERS):
+        for i in range(sniff.MAX_MEMBERS):
             zf.writestr(f"x/{i}", b"")
     with pytest.raises(UnsupportedFormatError, match="10,001 parts"):
         read_workbook_grids(many)

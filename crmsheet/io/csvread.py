@@ -4,10 +4,10 @@ Nothing is interpreted here: no header row is chosen, no value is converted ("02
 "02134", "NA" stays "NA"), empty fields become NA. What is worked out:
 
 * the encoding (explicit, else byte-order mark, else UTF-16 by its NUL pattern, else strict
-  UTF-8, else Windows-1252 with a note);
-* the delimiter (explicit, else Excel's ``sep=;`` first line, else ``.tsv`` means tab, else
-  the one of ``, ; TAB |`` that splits the first records into the most consistent number of
-  fields);
+  UTF-8, else Windows-1252 with a note: :mod:`crmsheet.io.textdecode`);
+* the delimiter (explicit, else Excel's ``sep=;`` first line, else ``.tsv`` or ``.tab`` means
+  tab, else the one of ``, ; TAB |`` that splits the first records into the most consistent
+  number of fields);
 * the record number Excel would show for each row (a quoted multi-line value is one record, a
   blank line is still a row);
 * rows with more fields than the header (an unquoted comma in an address), which are kept
@@ -25,7 +25,6 @@ import io
 import itertools
 import re
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError, UnsupportedFormatError
+from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.io.sniff import TAB_SUFFIXES, reject_binary, reject_binary_text
+from crmsheet.io.textdecode import decode, utf8_payload
 from crmsheet.problems import ProblemCode
 
 __all__ = ["read_csv_grid"]
@@ -47,14 +48,6 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "| charact
 #: How many records the delimiter sniffer looks at, and how much text at most.
 _SNIFF_RECORDS = 50
 _SNIFF_CHARS = 1 << 20
-
-#: Binary check: share of control characters in the first chars of the decoded text.
-_BINARY_SAMPLE = 1 << 16
-_BINARY_CONTROL_SHARE = 0.05
-_BINARY_CONTROL_MIN = 8
-
-# C0 controls other than TAB, LF, VT, FF, CR (NUL included), and DEL.
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 _EMPTY = "the file is empty: there is nothing in it to read"
 
@@ -80,7 +73,8 @@ def read_csv_grid(
         name and ``decimal_comma`` true for ``;``-separated files.
     :raises InputFileError: the file does not exist or cannot be opened.
     :raises NoUsableDataError: the file holds nothing but blanks.
-    :raises UnsupportedFormatError: the file is not text (a workbook, a PDF, a zip...).
+    :raises UnsupportedFormatError: the file is not text (a workbook, a PDF, a zip...: see
+        :mod:`crmsheet.io.sniff`).
     :raises SettingsError: ``encoding`` or ``delimiter`` is not valid.
     """
     p = Path(path)
@@ -89,11 +83,11 @@ def read_csv_grid(
     raw = _read_bytes(p)
     if not raw or raw.isspace():
         raise NoUsableDataError(p, _EMPTY)
-    _reject_known_binary(p, raw)
+    reject_binary(p, raw)
 
     notes: list[GridNote] = []
-    text, used_bytes_as_utf8 = _decode(p, raw, codec, notes)
-    _reject_binary_text(p, text)
+    text, used_bytes_as_utf8 = decode(raw, codec, notes)
+    reject_binary_text(p, text)
 
     nul_count = text.count("\x00")
     if nul_count:
@@ -124,12 +118,12 @@ def read_csv_grid(
             raise NoUsableDataError(p, _EMPTY)
 
     if delimiter is None:
-        delimiter = "\t" if p.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+        delimiter = "\t" if p.suffix.lower() in TAB_SUFFIXES else _sniff_delimiter(text)
     sample_counts = _field_counts(text, delimiter)
     sample_width = max(sample_counts, default=1)
     sample_normal = _normal_width(sample_counts)
 
-    data = _utf8_payload(raw) if used_bytes_as_utf8 else text.encode("utf-8")
+    data = utf8_payload(raw) if used_bytes_as_utf8 else text.encode("utf-8")
     cells: pd.DataFrame | None = None
     if sample_width <= sample_normal:  # no ragged row in sight: try the fast parsers
         cells = _read_fast(data, delimiter, sample_width)
@@ -231,246 +225,6 @@ def _read_bytes(p: Path) -> bytes:
                 p, "this is a folder, not a file: give the path of the CSV file inside it"
             ) from None
         raise InputFileError(p, f"the file cannot be read: {e.strerror or e}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# binary files wearing a .csv name
-# --------------------------------------------------------------------------------------------
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "it looks like an old-style Excel workbook (.xls), or a password-protected one: "
-        "rename it to end in .xls and open it as a workbook, or open it in Excel and save "
-        "it as CSV",
-    ),
-    (
-        b"%PDF-",
-        "it is a PDF document: export the table as CSV or Excel from the program that made the PDF",
-    ),
-    (b"\x1f\x8b", "it is a compressed (gzip) file: decompress it first"),
-    (b"7z\xbc\xaf\x27\x1c", "it is a compressed (7-Zip) archive: extract the CSV from it first"),
-    (b"Rar!\x1a\x07", "it is a compressed (RAR) archive: extract the CSV from it first"),
-    (b"SQLite format 3\x00", "it is an SQLite database: export the table as CSV first"),
-    (b"\x89PNG\r\n\x1a\n", "it is a PNG image: choose the CSV file itself"),
-    (b"\xff\xd8\xff", "it is a JPEG image: choose the CSV file itself"),
-    (b"GIF87a", "it is a GIF image: choose the CSV file itself"),
-    (b"GIF89a", "it is a GIF image: choose the CSV file itself"),
-    (b"{\\rtf", "it is a rich-text (RTF) document: save the table as CSV or Excel instead"),
-)
-
-
-def _reject_known_binary(p: Path, raw: bytes) -> None:
-    """Raise UnsupportedFormatError for files whose first bytes name another format."""
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
-        raise UnsupportedFormatError(p, _not_text(p, _describe_zip(raw)))
-    for magic, what in _MAGIC:
-        if raw.startswith(magic):
-            raise UnsupportedFormatError(p, _not_text(p, what))
-    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<table")):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it is a web page (HTML): open it in Excel and save it as CSV or as an Excel "
-                "workbook",
-            ),
-        )
-    if head.startswith(b"<?xml"):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it is an XML file (perhaps an 'XML Spreadsheet 2003'): open it in Excel and "
-                "save it as CSV or as an Excel workbook",
-            ),
-        )
-
-
-def _describe_zip(raw: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        names = set()
-    if any(n.startswith("xl/") for n in names):
-        return "it looks like an Excel workbook: rename it to end in .xlsx"
-    if "content.xml" in names:
-        return "it looks like an OpenDocument spreadsheet: rename it to end in .ods"
-    if any(n.startswith("word/") for n in names):
-        return "it is a Word document: save the table as CSV or Excel instead"
-    if names or raw.startswith(b"PK\x03\x04"):
-        return (
-            "it is a zip file (an Excel workbook is one, too): if it is a workbook rename it to "
-            "end in .xlsx, otherwise extract the CSV from it first"
-        )
-    return "it is an empty zip file"  # pragma: no cover - PK\x05\x06 with no members
-
-
-def _reject_binary_text(p: Path, text: str) -> None:
-    sample = text[:_BINARY_SAMPLE]
-    controls = len(_CONTROL_RE.findall(sample))
-    if controls >= _BINARY_CONTROL_MIN and controls >= _BINARY_CONTROL_SHARE * len(sample):
-        raise UnsupportedFormatError(
-            p,
-            _not_text(
-                p,
-                "it contains binary data. Export it again from the program it came from as "
-                "CSV (comma-separated values) or as an Excel workbook",
-            ),
-        )
-
-
-def _not_text(p: Path, what: str) -> str:
-    return f"{p.name} is not a text CSV file; {what}."
-
-
-# --------------------------------------------------------------------------------------------
-# encodings
-# --------------------------------------------------------------------------------------------
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-# Windows-1252 as Windows decodes it: the five bytes Python's cp1252 leaves undefined
-# (0x81 0x8D 0x8F 0x90 0x9D) map to the C1 control of the same number, as in Latin-1.
-_CP1252_FROM_LATIN1 = {
-    b: bytes([b]).decode("cp1252")
-    for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
-
-
-def _decode_cp1252(raw: bytes) -> str:
-    return raw.decode("latin-1").translate(_CP1252_FROM_LATIN1)
-
-
-def _decode(p: Path, raw: bytes, codec: str | None, notes: list[GridNote]) -> tuple[str, bool]:
-    """Decode the file; the flag says ``raw`` is valid UTF-8 that pandas may parse directly."""
-    if codec is not None:
-        found = _bom(raw)
-        if found is not None and found[0] == codec:
-            raw = raw[len(found[1]) :]  # e.g. encoding="utf-8" on a file with a BOM
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError:
-            text = raw.decode(codec, errors="replace")
-            notes.append(
-                GridNote(
-                    code=ProblemCode.ENCODING_ERRORS,
-                    severity="warning",
-                    message=(
-                        f"some bytes are not valid {codec} and were replaced by \ufffd: "
-                        "check the encoding setting (leave it out to have it detected)"
-                    ),
-                )
-            )
-        return text.removeprefix("\ufeff"), False
-
-    found = _bom(raw)
-    if found is not None:
-        name, bom = found
-        if name == "utf-8":
-            try:
-                return raw[len(bom) :].decode("utf-8"), True
-            except UnicodeDecodeError:
-                pass  # a BOM on a file that is not UTF-8 after all: fall through
-        else:
-            return _decode_lenient(raw[len(bom) :], name, notes), False
-
-    utf16 = _utf16_by_nul_pattern(raw)
-    if utf16 is not None:
-        return _decode_lenient(raw, utf16, notes), False
-
-    try:
-        return raw.decode("utf-8"), True
-    except UnicodeDecodeError:
-        pass
-    damaged = _mostly_utf8(raw)
-    if damaged is not None:
-        notes.append(
-            GridNote(
-                code=ProblemCode.ENCODING_ERRORS,
-                severity="warning",
-                message=(
-                    "the file is UTF-8 text with some damaged characters; they were replaced "
-                    "by \ufffd. Check those values, or export the file again."
-                ),
-            )
-        )
-        return damaged.removeprefix("\ufeff"), False
-    notes.append(
-        GridNote(
-            code=ProblemCode.ENCODING_GUESS,
-            severity="warning",
-            message=(
-                "the file is not UTF-8, so it was read as Windows-1252 (Western European). "
-                "If accented letters look wrong, save it from Excel as 'CSV UTF-8' or give "
-                "the right encoding."
-            ),
-        )
-    )
-    return _decode_cp1252(raw.removeprefix(codecs.BOM_UTF8)), False
-
-
-def _mostly_utf8(raw: bytes) -> str | None:
-    """UTF-8 with a few bad bytes (two exports pasted together...): more good non-ASCII
-    characters than bad bytes. Windows-1252 text is almost never valid UTF-8 by accident."""
-    text = raw.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd") - raw.count("\ufffd".encode())
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    good = non_ascii - replaced
-    return text if good > 0 and good >= replaced else None
-
-
-def _bom(raw: bytes) -> tuple[str, bytes] | None:
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            return name, bom
-    return None
-
-
-def _decode_lenient(raw: bytes, codec: str, notes: list[GridNote]) -> str:
-    try:
-        return raw.decode(codec)
-    except UnicodeDecodeError:
-        notes.append(
-            GridNote(
-                code=ProblemCode.ENCODING_ERRORS,
-                severity="warning",
-                message=(
-                    f"the file is {codec.upper()} text with some damaged characters; they were "
-                    "replaced by \ufffd. Check those values, or export the file again."
-                ),
-            )
-        )
-        return raw.decode(codec, errors="replace")
-
-
-def _utf16_by_nul_pattern(raw: bytes) -> str | None:
-    """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte."""
-    head = raw[:4096]
-    head = head[: len(head) - len(head) % 2]
-    half = len(head) // 2
-    if half < 2:
-        return None
-    even_nul = head[0::2].count(0) / half
-    odd_nul = head[1::2].count(0) / half
-    if odd_nul >= 0.3 and even_nul <= 0.05:
-        return "utf-16-le"
-    if even_nul >= 0.3 and odd_nul <= 0.05:
-        return "utf-16-be"
-    return None
-
-
-def _utf8_payload(raw: bytes) -> bytes:
-    return raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 The cells come from python-calamine (Rust calamine), chosen over fastexcel and pandas'
 ``read_excel`` for fidelity at a comparable speed: see ``benchmarks/readers.py``.
 
-Before anything is parsed the file goes through cheap safety checks (missing, empty, encrypted,
-not a workbook at all, damaged zip, zip bomb) so that the user gets a plain sentence saying what
-to do, never a traceback from the parser. Every other failure of the parser becomes an
+Before anything is parsed :mod:`crmsheet.io.sniff` names the container and runs its cheap
+safety checks (missing, empty, encrypted, not a workbook at all, damaged zip, zip bomb) so that
+the user gets a plain sentence saying what to do, never a traceback from the parser. Every
+other failure of the parser becomes an
 :class:`~crmsheet.errors.UnsupportedFormatError` whose ``__cause__`` is the original exception.
 
 What a :class:`Grid` from here holds:
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import mmap
 import posixpath
 import re
 import zipfile
@@ -51,22 +51,17 @@ from python_calamine import (
 
 from crmsheet.errors import (
     EncryptedFileError,
-    InputFileError,
     NoUsableDataError,
     SettingsError,
     UnsupportedFormatError,
 )
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.io.sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, workbook_kind
 from crmsheet.io.write import OUTPUT_MARKER, SHEET_MARKER
 from crmsheet.problems import ProblemCode
 
 __all__ = ["read_workbook_grids"]
 
-# Zip-bomb guard (declared sizes from the central directory, checked before any parsing).
-MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3
-MAX_RATIO = 200
-RATIO_MIN_SIZE = 50 * 1024**2
-MAX_MEMBERS = 10_000
 # The rectangle from A1 to a sheet's farthest cell is materialised cell by cell (calamine's
 # dense range, then Python lists): a 5 KB file with one value in XFD1048576 would ask for 17
 # billion cells and abort the whole process. Refused above this many cells (1,048,576 x 32).
@@ -74,27 +69,10 @@ MAX_CELLS = 1 << 25
 # At most this many ``excel-error`` notes per sheet; the rest are summed up in one note.
 MAX_ERROR_NOTES = 200
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-
-_OOXML_EXTS = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
-_ZIP_EXTS = {*_OOXML_EXTS, ".xlsb", ".ods"}
-_OLE_EXTS = {".xls", ".xla", ".xlt"}
-
-_SAVE_AS = "open it in Excel (or LibreOffice) and save a copy as an Excel workbook (.xlsx)"
-_PASSWORD = (
-    "the workbook is protected by a password; open it in Excel, remove the password "
-    "(File > Info > Protect Workbook) and save a copy"
-)
 _PASSWORD_XLS = (
     "the workbook is encrypted (protected by a password, or by Excel's built-in read-only "
     "encryption); open it in Excel, remove the password if it asks for one (File > Info > "
     "Protect Workbook) and save a copy as an Excel workbook (.xlsx)"
-)
-_DAMAGED = (
-    "the file is damaged (incomplete zip): it may not have finished downloading or copying; "
-    "get a fresh copy, or open it in Excel, which can sometimes repair it, and save a copy"
 )
 
 
@@ -111,7 +89,7 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
     :class:`~crmsheet.errors.NoUsableDataError` (zero bytes, or no sheet holds any value).
     """
     p = Path(path)
-    kind = _precheck(p)
+    kind = workbook_kind(p)
     zinfo = _ZipFacts(p) if kind in {"ooxml", "xlsb", "ods"} else None
     epoch_1904 = zinfo.epoch_1904 if zinfo is not None else False
     if zinfo is not None and zinfo.written_by_crmsheet:
@@ -154,163 +132,19 @@ def _parser_errors(p: Path, kind: str) -> Iterator[None]:
     try:
         yield
     except PasswordError as exc:
-        raise EncryptedFileError(p, _PASSWORD_XLS if kind == "xls" else _PASSWORD) from exc
+        raise EncryptedFileError(p, _PASSWORD_XLS if kind == "xls" else PASSWORD) from exc
     except Exception as exc:
         raise UnsupportedFormatError(
-            p, f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}"
+            p, f"the workbook could not be read (it may be damaged or unusual); {SAVE_AS}"
         ) from exc
-
-
-# --------------------------------------------------------------------------------------------
-# Safety checks before parsing
-
-
-def _precheck(p: Path) -> str:
-    """Return the real container kind ("ooxml", "xlsb", "ods", "xls") or raise."""
-    try:
-        if not p.exists():
-            raise InputFileError(p, "file not found")
-        if p.is_dir():
-            raise InputFileError(p, "this is a folder, not a file")
-        size = p.stat().st_size
-        if size == 0:
-            raise NoUsableDataError(p, "the file is empty (0 bytes)")
-        with p.open("rb") as fh:
-            head = fh.read(4096)
-    except PermissionError as exc:
-        raise InputFileError(
-            p, "permission denied: the file cannot be opened (is it open in another program?)"
-        ) from exc
-    except OSError as exc:
-        if isinstance(exc, InputFileError):
-            raise
-        raise InputFileError(p, f"the file cannot be opened ({exc.strerror or exc})") from exc
-
-    ext = p.suffix.lower()
-    if head.startswith(_OLE2_MAGIC):
-        if _has_encrypted_package(p):
-            raise EncryptedFileError(p, _PASSWORD)
-        return "xls"  # a legacy .xls (possibly renamed): calamine says if it's encrypted
-    if head.startswith(_ZIP_MAGICS):
-        return _check_zip(p)
-    raise UnsupportedFormatError(p, _not_a_workbook(head, ext))
-
-
-def _has_encrypted_package(p: Path) -> bool:
-    """An OLE2 file holding an ``EncryptedPackage`` stream is a password-protected OOXML file."""
-    with p.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm.find(_ENCRYPTED_PACKAGE) >= 0
-
-
-def _not_a_workbook(head: bytes, ext: str) -> str:
-    shown = ext or "this file"
-    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:1024]:
-        return (
-            f"{shown} is not an Excel workbook, it looks like an HTML web page (some websites "
-            f"export tables this way); {_SAVE_AS}, or download the data as .xlsx or .csv"
-        )
-    if low.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in low:
-        return f"{shown} is an old Excel 2003 XML spreadsheet, which is not supported; {_SAVE_AS}"
-    if low.startswith(b"<"):
-        return f"{shown} is not an Excel workbook, it looks like an XML or HTML file; {_SAVE_AS}"
-    if head.startswith(b"%PDF"):
-        return (
-            f"{shown} is not an Excel workbook, it is a PDF document; export the table from the "
-            "program that made the PDF as .xlsx or .csv instead"
-        )
-    if head.startswith(b"{\\rtf"):
-        return f"{shown} is not an Excel workbook, it is a Word/RTF document; {_SAVE_AS}"
-    if _looks_like_text(head):
-        return (
-            f"{shown} is not an Excel workbook, it looks like a text file (CSV or similar); "
-            "rename it to .csv and try again"
-        )
-    return f"{shown} is not an Excel workbook (its content is not recognised); {_SAVE_AS}"
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-        return True
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the 4096-byte boundary
-            try:
-                head.decode("cp1252")
-            except UnicodeDecodeError:
-                return False
-    controls = sum(b < 32 and b not in b"\t\r\n\x0c" for b in head)
-    return controls <= len(head) // 100
-
-
-def _check_zip(p: Path) -> str:
-    try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise UnsupportedFormatError(p, _DAMAGED) from exc
-    except OSError as exc:
-        raise UnsupportedFormatError(p, _DAMAGED) from exc
-
-    if len(infos) > MAX_MEMBERS:
-        raise UnsupportedFormatError(
-            p, f"the file holds {len(infos):,} parts (more than {MAX_MEMBERS:,}); it is "
-            "refused as a safety measure (a normal workbook has a few dozen)"
-        )  # fmt: skip
-    total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL_UNCOMPRESSED:
-        raise UnsupportedFormatError(
-            p, f"the file would unpack to {total / 1024**3:.1f} GiB (more than "
-            f"{MAX_TOTAL_UNCOMPRESSED // 1024**3} GiB); it is refused as a safety measure"
-        )  # fmt: skip
-    for i in infos:
-        if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise UnsupportedFormatError(
-                p, f"the part {i.filename!r} is compressed more than {MAX_RATIO}:1 "
-                f"({i.file_size / 1024**2:,.0f} MB from {i.compress_size / 1024**2:,.1f} MB), "
-                "which is how zip bombs are made; it is refused as a safety measure"
-            )  # fmt: skip
-
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" in names:
-        return "ooxml"
-    if "xl/workbook.bin" in names:
-        return "xlsb"
-    if "content.xml" in names and "mimetype" in names:
-        return "ods"
-    raise UnsupportedFormatError(p, _zip_not_a_workbook(p.suffix.lower(), names))
-
-
-def _zip_not_a_workbook(ext: str, names: set[str]) -> str:
-    shown = ext or "this file"
-    if "word/document.xml" in names:
-        return f"{shown} is not an Excel workbook, it is a Word document"
-    if "ppt/presentation.xml" in names:
-        return f"{shown} is not an Excel workbook, it is a PowerPoint presentation"
-    sheets = sorted(
-        n
-        for n in names
-        if n.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv"))
-    )
-    if sheets:
-        listed = ", ".join(sheets[:3]) + (" ..." if len(sheets) > 3 else "")
-        return (
-            f"{shown} is a zip archive, not an Excel workbook; it contains {listed}: unzip it "
-            "and use the spreadsheet inside"
-        )
-    return f"{shown} is a zip archive, not an Excel workbook; {_SAVE_AS}"
 
 
 # --------------------------------------------------------------------------------------------
 # Parsing
 
 
-def _open_workbook(p: Path, kind: str, ext: str) -> CalamineWorkbook:
-    natural = {"ooxml": _OOXML_EXTS, "xlsb": {".xlsb"}, "ods": {".ods"}, "xls": _OLE_EXTS}
-    if ext in natural[kind]:
+def _open_workbook(p: Path, kind: WorkbookKind, ext: str) -> CalamineWorkbook:
+    if ext in NATURAL_SUFFIXES[kind]:
         return CalamineWorkbook.from_path(p)
     # Wrong or missing extension (an .xls renamed .xlsx, "report.xlsx.download"...):
     # calamine picks the reader by extension in from_path, by content in from_filelike.
@@ -453,7 +287,7 @@ class _ZipFacts:
             raise
         except Exception as exc:
             raise UnsupportedFormatError(
-                p, f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}"
+                p, f"the workbook could not be read (it may be damaged or unusual); {SAVE_AS}"
             ) from exc
 
     def _read_workbook_xml(self, zf: zipfile.ZipFile, names: set[str]) -> None:
@@ -502,7 +336,7 @@ class _ZipFacts:
         except Exception as exc:
             raise UnsupportedFormatError(
                 self.path,
-                f"the workbook could not be read (it may be damaged or unusual); {_SAVE_AS}",
+                f"the workbook could not be read (it may be damaged or unusual); {SAVE_AS}",
             ) from exc
         if rows * max(cols, 1) > MAX_CELLS:
             far = f"{_col_letter(cols - 1)}{rows}" if cols else f"row {rows:,}"

@@ -1,0 +1,7 @@
+"""The Office Open XML package model the in-place writer edits (:mod:`crmsheet.io.graft`).
+
+``xmltext`` finds elements in a part's text and edits spans of it, so that untouched bytes
+stay untouched; ``package`` holds the zip's parts with their zip headers, relationships and
+content types; ``workbook`` the workbook part's sheets and defined names; ``styles`` merges
+one styles.xml into another without changing any existing index.
+"""
