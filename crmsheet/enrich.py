@@ -21,20 +21,10 @@ from . import __version__
 from .analysis import Analysis, analyze, headline_rows
 from .config import Settings
 from .errors import OutputFileError, SettingsError
-from .io.enriched import (
-    AMBER,
-    BLUE,
-    DECIMAL_2,
-    GREEN,
-    GREY,
-    INTEGER,
-    MONEY,
-    PERCENT,
-    RED,
-    SheetSpec,
-    write_workbook,
-)  # fmt: skip
+from .io.enriched import write_workbook
 from .io.graft import check_book, write_in_place
+from .io.styles import AMBER, BLUE, DECIMAL_2, GREEN, GREY, INTEGER, MONEY, PERCENT, RED
+from .io.tables import SheetSpec
 from .reader import read
 from .schema import normalise_header
 from .validate import CrmData

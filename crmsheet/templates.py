@@ -30,7 +30,7 @@ import xlsxwriter
 
 from .config import Settings
 from .errors import SettingsError
-from .io.write import atomic_path
+from .io.atomic import atomic_path
 from .mapping import column_letter
 from .schema import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS, Role, field_specs
 

@@ -2,7 +2,7 @@
 
 ``python tests/helpers_kill.py OUT [ROWS]``: builds the frame, prints ``READY`` (so the test
 times its kill from the start of the write, not from Python's start-up), writes ``OUT`` with
-:func:`crmsheet.io.write.write_frames_xlsx` and prints ``DONE``.
+:func:`crmsheet.io.tables.write_tables` and prints ``DONE``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from crmsheet.io.write import write_frames_xlsx
+from crmsheet.io.tables import SheetSpec, write_tables
 
 
 def frame(rows: int) -> pd.DataFrame:
@@ -32,7 +32,7 @@ def main() -> None:
     rows = int(sys.argv[2]) if len(sys.argv) > 2 else 25_000
     data = frame(rows)
     print("READY", flush=True)
-    write_frames_xlsx({"Customers": data}, out, overwrite=True)
+    write_tables(out, {"Customers": SheetSpec(data)}, overwrite=True)
     print("DONE", flush=True)
 
 

@@ -26,7 +26,9 @@ from python_calamine import CalamineWorkbook
 
 import crmsheet
 from crmsheet.enrich import _sheets, _summary
-from crmsheet.io.enriched import GREEN, RED, SheetSpec, write_workbook
+from crmsheet.io.enriched import write_workbook
+from crmsheet.io.styles import GREEN, RED
+from crmsheet.io.tables import SheetSpec
 
 AS_OF = test_enrich.AS_OF
 ODD_TEXT = [

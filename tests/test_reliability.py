@@ -46,6 +46,8 @@ from crmsheet.errors import (
     UnsupportedFormatError,
 )
 from crmsheet.io import xlsxread
+from crmsheet.io.problems import write_problems
+from crmsheet.io.tables import SheetSpec, write_tables
 from crmsheet.reader import read_grids
 
 TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
@@ -580,7 +582,7 @@ def test_problem_csv_keeps_a_bare_cr_in_one_record(tmp_path: Path) -> None:
     path.write_bytes(b'Customer ID,Name,First purchase\nC1,Ann,"\rReturn"\nC2,Bob,2024-01-05\n')
     data = crmsheet.read(path, as_of=AS_OF)
     assert list(data.problems.frame["value"]) == ["\rReturn"]
-    report = data.problems.to_csv(tmp_path / "problems.csv")
+    report = write_problems(data.problems.frame, tmp_path / "problems.csv")
     with report.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1, rows
@@ -635,13 +637,12 @@ def _start_writer(dest: Path, rows: int) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_sigkill_during_write_leaves_old_or_complete_new_file(tmp_path: Path) -> None:
-    from crmsheet.io.write import write_frames_xlsx
-
     rows = 25_000
     dest = tmp_path / "enriched.xlsx"
 
     def old_file() -> str:
-        write_frames_xlsx({"Customers": pd.DataFrame({"old": [1, 2, 3]})}, dest)
+        write_tables(dest, {"Customers": SheetSpec(pd.DataFrame({"old": [1, 2, 3]}))},
+                     overwrite=True)  # fmt: skip
         return sha256(dest)
 
     # an uninterrupted run first: how long the write takes, and nothing may be left behind
@@ -686,13 +687,11 @@ def _finish(proc: subprocess.Popen[str]) -> int:
 
 
 def test_failed_write_leaves_no_temp_and_keeps_old_file(tmp_path: Path) -> None:
-    from crmsheet.io.write import write_frames_xlsx
-
     dest = tmp_path / "out.xlsx"
-    write_frames_xlsx({"Customers": pd.DataFrame({"a": [1]})}, dest)
+    write_tables(dest, {"Customers": SheetSpec(pd.DataFrame({"a": [1]}))})
     old = sha256(dest)
     with pytest.raises(Exception):  # noqa: B017 - xlsxwriter's own error for a bad name
-        write_frames_xlsx({"bad/name": pd.DataFrame({"a": [2]})}, dest)
+        write_tables(dest, {"bad/name": SheetSpec(pd.DataFrame({"a": [2]}))}, overwrite=True)
     assert sha256(dest) == old
     assert _temps(tmp_path) == []
 

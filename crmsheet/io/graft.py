@@ -78,7 +78,8 @@ from xml.sax.saxutils import escape, unescape
 import defusedxml.ElementTree as SafeET
 
 from ..errors import OutputFileError, UnsupportedFormatError
-from .write import SHEET_MARKER, atomic_path
+from .atomic import atomic_path
+from .markers import SHEET_MARKER
 from .xlsxread import _precheck
 
 __all__ = [

@@ -57,7 +57,7 @@ from crmsheet.errors import (
     UnsupportedFormatError,
 )
 from crmsheet.io.grid import Grid, GridNote
-from crmsheet.io.write import OUTPUT_MARKER, SHEET_MARKER
+from crmsheet.io.markers import OUTPUT_MARKER, SHEET_MARKER
 
 __all__ = ["read_workbook_grids"]
 
