@@ -6,7 +6,7 @@ check come from the :class:`~crmsheet.config.Settings` model, so a typo is caugh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import annotated_types
@@ -52,20 +52,20 @@ def settings_sheet(book: Any, fmt: Formats) -> None:
 
 
 def _upper(metadata: Sequence[object]) -> float | None:
-    for m in metadata:
-        if isinstance(m, annotated_types.Le):
-            return float(m.le)  # type: ignore[arg-type]
-        if isinstance(m, annotated_types.Lt):
-            return float(m.lt)  # type: ignore[arg-type]
-    return None
+    """A setting's upper bound (``le`` or ``lt``), if it has one."""
+    return _bound(metadata, {annotated_types.Le: "le", annotated_types.Lt: "lt"})
 
 
 def _lower(metadata: Sequence[object]) -> float | None:
+    """A setting's lower bound (``ge`` or ``gt``), if it has one."""
+    return _bound(metadata, {annotated_types.Ge: "ge", annotated_types.Gt: "gt"})
+
+
+def _bound(metadata: Sequence[object], attrs: Mapping[type, str]) -> float | None:
     for m in metadata:
-        if isinstance(m, annotated_types.Ge):
-            return float(m.ge)  # type: ignore[arg-type]
-        if isinstance(m, annotated_types.Gt):
-            return float(m.gt)  # type: ignore[arg-type]
+        for kind, attr in attrs.items():
+            if isinstance(m, kind):
+                return float(getattr(m, attr))
     return None
 
 
