@@ -23,14 +23,11 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .choices import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS, TRANSACTION_KINDS
+
 __all__ = [
-    "CUSTOMER_TYPES",
     "KINDS",
-    "RATINGS",
     "ROLES",
-    "SOURCES",
-    "SUPPORT_TIERS",
-    "TRANSACTION_KINDS",
     "Customer",
     "FieldSpec",
     "MarketingSpend",
@@ -50,62 +47,6 @@ KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 Role = Literal["customers", "transactions", "spend", "support"]
 ROLES: tuple[Role, ...] = ("customers", "transactions", "spend", "support")
-
-# Canonical values and the words people write for them. Keys are normalised tokens
-# (casefolded, punctuation as spaces): see coerce.normalise_token.
-SOURCES: dict[str, tuple[str, ...]] = {
-    "referral": ("referral", "referred", "word of mouth", "wom", "recommendation",
-                 "recommended", "friend", "client referral", "customer referral"),
-    "campaign": ("campaign", "marketing campaign", "mailing", "mailshot", "newsletter",
-                 "flyer", "advert", "advertisement", "ad", "ads", "print ad", "radio",
-                 "tv", "promotion", "promo"),
-    "web": ("web", "website", "web site", "internet", "online", "google", "seo",
-            "search", "search engine", "bing", "organic", "web form", "landing page",
-            "facebook", "instagram", "linkedin", "social", "social media"),
-    "phone": ("phone", "telephone", "call", "phone call", "cold call", "cold calling",
-              "inbound call", "outbound call", "telesales"),
-    "email": ("email", "e mail", "mail", "cold email", "email campaign"),
-    "event": ("event", "trade show", "tradeshow", "fair", "expo", "conference",
-              "seminar", "webinar", "networking", "networking event", "meetup"),
-    "walk-in": ("walk in", "walkin", "walk-in", "store", "shop", "showroom",
-                "passing trade", "drop in"),
-    "partner": ("partner", "reseller", "affiliate", "channel partner", "distributor"),
-    "other": ("other", "misc", "miscellaneous", "unknown"),
-}  # fmt: skip
-
-CUSTOMER_TYPES: dict[str, tuple[str, ...]] = {
-    "prospect": ("prospect", "lead", "potential", "potential customer", "opportunity",
-                 "suspect"),
-    "customer": ("customer", "client", "account", "active", "active customer", "buyer"),
-    "former customer": ("former customer", "former", "ex customer", "inactive",
-                        "churned", "lost", "past customer"),
-    "partner": ("partner", "channel partner", "affiliate"),
-    "reseller": ("reseller", "distributor", "dealer", "wholesaler", "retailer"),
-    "supplier": ("supplier", "vendor"),
-    "competitor": ("competitor",),
-    "other": ("other",),
-}  # fmt: skip
-
-SUPPORT_TIERS: dict[str, tuple[str, ...]] = {
-    "base": ("base", "basic", "standard", "normal", "regular", "bronze", "free", "none"),
-    "premium": ("premium", "priority", "gold", "platinum", "silver", "plus", "pro",
-                "enterprise", "vip", "extended"),
-}  # fmt: skip
-
-RATINGS: dict[str, tuple[str, ...]] = {
-    "A": ("a", "a rated", "a rating", "rating a", "tier a", "class a", "1", "tier 1", "key",
-          "key account", "top"),
-    "B": ("b", "b rated", "b rating", "rating b", "tier b", "class b", "2", "tier 2"),
-    "C": ("c", "c rated", "c rating", "rating c", "tier c", "class c", "3", "tier 3"),
-}  # fmt: skip
-
-TRANSACTION_KINDS: dict[str, tuple[str, ...]] = {
-    "invoice": ("invoice", "sale", "sales", "order", "sales invoice", "receipt", "bill",
-                "inv", "purchase"),
-    "quote": ("quote", "quotation", "estimate", "proposal", "offer", "bid", "est", "qt"),
-    "credit": ("credit", "credit note", "credit memo", "refund", "return", "cancellation",
-               "cancelled", "canceled", "cn"),
-}  # fmt: skip
 
 
 def crm_field(
@@ -145,14 +86,10 @@ class Customer(_Row):
          "client code", "account id", "account no", "account number", "account code",
          "acct no", "id", "no", "number", "ref", "reference", "code"),
         "Your own identifier for the customer; used to link invoices and referrals.",
-        what=(
-            "Your own number or code for the customer, e.g. C001. Give each customer a "
-            "different one."
-        ),
-        why=(
-            "Links sales, support cases and referrals to the right customer, even when "
-            "two names look alike."
-        ),
+        what="Your own number or code for the customer, e.g. C001. Give each customer a "
+        "different one.",
+        why="Links sales, support cases and referrals to the right customer, even when "
+        "two names look alike.",
     )  # fmt: skip
     name: str | None = crm_field(
         "text",
@@ -185,10 +122,8 @@ class Customer(_Row):
         "text",
         ("size band", "size class", "size category", "company size band", "sme class"),
         "micro (1-9), small (10-49), medium (50-249) or large (250+); derived from employees.",
-        what=(
-            "micro (1-9 staff), small (10-49), medium (50-249) or large (250+). Leave "
-            "blank when you fill in Employees."
-        ),
+        what="micro (1-9 staff), small (10-49), medium (50-249) or large (250+). Leave "
+        "blank when you fill in Employees.",
         why="Groups customers by size when you know roughly how big they are.",
     )  # fmt: skip
     market: str | None = crm_field(
@@ -215,23 +150,17 @@ class Customer(_Row):
          "marketing source", "referral source"),
         "How the customer found you: referral, campaign, web, phone, email, event, walk-in, ...",
         choices=SOURCES,
-        what=(
-            "How they found you: Referral, Campaign, Web, Phone, Email, Event, Walk-in, "
-            "Partner or Other. Pick from the list."
-        ),
-        why=(
-            "Together with your marketing spend, shows which way of finding customers "
-            "pays back best, so you spend where it works."
-        ),
+        what="How they found you: Referral, Campaign, Web, Phone, Email, Event, Walk-in, "
+        "Partner or Other. Pick from the list.",
+        why="Together with your marketing spend, shows which way of finding customers "
+        "pays back best, so you spend where it works.",
     )  # fmt: skip
     campaign: str | None = crm_field(
         "text",
         ("campaign", "campaign name", "marketing campaign", "promotion", "promo code"),
         "Which marketing campaign brought the customer in.",
-        what=(
-            "The campaign that brought them in, e.g. Spring flyer. Write it the same way "
-            "as on the Marketing Spend sheet."
-        ),
+        what="The campaign that brought them in, e.g. Spring flyer. Write it the same way "
+        "as on the Marketing Spend sheet.",
         why="Measures each campaign, not only each channel.",
     )  # fmt: skip
     referred_by: str | None = crm_field(
@@ -249,10 +178,8 @@ class Customer(_Row):
          "holding", "holding company", "head office", "ultimate parent", "owner company"),
         "The group the customer belongs to (an ID or a name); shows concentration risk.",
         what="The group or head office this customer belongs to (its ID or name).",
-        why=(
-            "Adds up sales per group, and warns when too much of your business depends on"
-            " one group."
-        ),
+        why="Adds up sales per group, and warns when too much of your business depends on"
+        " one group.",
     )  # fmt: skip
     first_transaction: date | None = crm_field(
         "date",
@@ -261,10 +188,8 @@ class Customer(_Row):
          "acquired", "first transaction date", "first purchase date", "date added",
          "created", "created date", "date created", "opened"),
         "Date of the first purchase.",
-        what=(
-            "Date of their first purchase, e.g. 2026-03-31. Not needed when you list "
-            "their sales on Transactions."
-        ),
+        what="Date of their first purchase, e.g. 2026-03-31. Not needed when you list "
+        "their sales on Transactions.",
         why="Tells new customers from long-standing ones.",
     )  # fmt: skip
     last_transaction: date | None = crm_field(
@@ -274,10 +199,8 @@ class Customer(_Row):
          "last purchase date", "last order date", "latest purchase", "last bought"),
         "Date of the most recent purchase.",
         what="Date of their latest purchase. Not needed when you list their sales on Transactions.",
-        why=(
-            "Finds customers who have not bought for a while, so you can call them before"
-            " they are gone, and those who just did, to thank them."
-        ),
+        why="Finds customers who have not bought for a while, so you can call them before"
+        " they are gone, and those who just did, to thank them.",
     )  # fmt: skip
     next_follow_up: date | None = crm_field(
         "date",
@@ -294,10 +217,8 @@ class Customer(_Row):
          "tier", "priority", "account rating", "customer class"),
         "A, B or C as the sheet has it now.",
         what="A, B or C as you see them today (A = your best customers). Optional.",
-        why=(
-            "Customers are not all equal: crmsheet works out A/B/C from sales and "
-            "support, and shows where it differs from yours."
-        ),
+        why="Customers are not all equal: crmsheet works out A/B/C from sales and "
+        "support, and shows where it differs from yours.",
     )  # fmt: skip
     rating_override: str | None = crm_field(
         "rating",
@@ -314,10 +235,8 @@ class Customer(_Row):
         "base or premium: the support the customer pays for.",
         choices=SUPPORT_TIERS,
         what="Base or Premium: the support the customer pays for.",
-        why=(
-            "A customer who pays for base support but asks for premium support is rated "
-            "one step down."
-        ),
+        why="A customer who pays for base support but asks for premium support is rated "
+        "one step down.",
     )  # fmt: skip
     revenue: float | None = crm_field(
         "money",
@@ -450,10 +369,8 @@ class Transaction(_Row):
         "invoice, quote or credit (a leading C on the number or a negative amount = credit).",
         choices=TRANSACTION_KINDS,
         what="Invoice (a sale), Quote, or Credit (a refund: type the amount without a minus).",
-        why=(
-            "Credits reduce sales; quotes show what was asked, and invoices far below "
-            "their quote count as price pushing."
-        ),
+        why="Credits reduce sales; quotes show what was asked, and invoices far below "
+        "their quote count as price pushing.",
     )  # fmt: skip
     description: str | None = crm_field(
         "text",
@@ -489,10 +406,8 @@ class MarketingSpend(_Row):
         "Which channel the money went to.",
         choices=SOURCES,
         what="Where the money went: the same list as Lead source on the Customers sheet.",
-        why=(
-            "Compared with the sales from the customers each source brought in, this "
-            "gives the return on your marketing."
-        ),
+        why="Compared with the sales from the customers each source brought in, this "
+        "gives the return on your marketing.",
     )  # fmt: skip
     campaign: str | None = crm_field(
         "text",
@@ -555,10 +470,8 @@ class SupportCase(_Row):
         "Number of cases on this row (blank = 1).",
         ge=0,
         what="How many requests this row counts. Blank counts as 1.",
-        why=(
-            "A customer who needs much more help than they pay for is rated one step "
-            "down: support costs your staff's time."
-        ),
+        why="A customer who needs much more help than they pay for is rated one step "
+        "down: support costs your staff's time.",
     )  # fmt: skip
     minutes: float | None = crm_field(
         "number",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..choices import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS
 from ..errors import SettingsError
 from ..mapping import column_letter
-from ..schema import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS, Role
+from ..schema import Role
 
 __all__ = [
     "INTRO",
