@@ -87,13 +87,9 @@ def _map_items(items: list[str] | None) -> dict[str, str]:
 
 
 def _write_problems(data: CrmData, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data.problems.to_csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        data.problems.to_excel(path)
-    else:
-        raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
+    from .io.problems import write_problems
+
+    write_problems(data.problems.frame, path)
     out.print(f"Problem report written to {path}")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -316,18 +315,6 @@ class ProblemReport:
         out["_order"] = (out["severity"] != "error").astype(int)
         out = out.sort_values(["_order", "count"], ascending=[True, False]).drop(columns="_order")
         return out[["code", "severity", "count", "title"]].reset_index(drop=True)
-
-    def to_csv(self, path: str | Path) -> Path:
-        """Write the report as CSV (atomically; formula-like text is made inert)."""
-        from .io.write import write_csv
-
-        return write_csv(self.frame, path)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """Write the report as a formatted .xlsx (atomically; text is never a formula)."""
-        from .io.write import write_frames_xlsx
-
-        return write_frames_xlsx({"Problems": self.frame}, path)
 
 
 _DTYPES = {c: "object" for c in PROBLEM_COLUMNS} | {"row": "Int64"}

@@ -2,8 +2,9 @@
 
 The pydantic models below are the single source of truth. Everything else is derived from
 them: the header mapper reads each field's ``headers``, the vectorised validator reads each
-field's ``kind`` and numeric bounds, the templates (later) read the descriptions. A clean
-row produced by :func:`crmsheet.read` validates against its model.
+field's ``kind`` and numeric bounds, the templates read each field's help (``what`` to type,
+``why`` it matters). A clean row produced by :func:`crmsheet.read` validates against its
+model.
 
 Why these fields: a small business's customer list earns its keep when it can answer who
 its best customers are (rating, revenue), where they came from (source, campaign,
@@ -22,14 +23,11 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .choices import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS, TRANSACTION_KINDS
+
 __all__ = [
-    "CUSTOMER_TYPES",
     "KINDS",
-    "RATINGS",
     "ROLES",
-    "SOURCES",
-    "SUPPORT_TIERS",
-    "TRANSACTION_KINDS",
     "Customer",
     "FieldSpec",
     "MarketingSpend",
@@ -50,74 +48,25 @@ KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 Role = Literal["customers", "transactions", "spend", "support"]
 ROLES: tuple[Role, ...] = ("customers", "transactions", "spend", "support")
 
-# Canonical values and the words people write for them. Keys are normalised tokens
-# (casefolded, punctuation as spaces): see crmsheet.parse.normalise_token.
-SOURCES: dict[str, tuple[str, ...]] = {
-    "referral": ("referral", "referred", "word of mouth", "wom", "recommendation",
-                 "recommended", "friend", "client referral", "customer referral"),
-    "campaign": ("campaign", "marketing campaign", "mailing", "mailshot", "newsletter",
-                 "flyer", "advert", "advertisement", "ad", "ads", "print ad", "radio",
-                 "tv", "promotion", "promo"),
-    "web": ("web", "website", "web site", "internet", "online", "google", "seo",
-            "search", "search engine", "bing", "organic", "web form", "landing page",
-            "facebook", "instagram", "linkedin", "social", "social media"),
-    "phone": ("phone", "telephone", "call", "phone call", "cold call", "cold calling",
-              "inbound call", "outbound call", "telesales"),
-    "email": ("email", "e mail", "mail", "cold email", "email campaign"),
-    "event": ("event", "trade show", "tradeshow", "fair", "expo", "conference",
-              "seminar", "webinar", "networking", "networking event", "meetup"),
-    "walk-in": ("walk in", "walkin", "walk-in", "store", "shop", "showroom",
-                "passing trade", "drop in"),
-    "partner": ("partner", "reseller", "affiliate", "channel partner", "distributor"),
-    "other": ("other", "misc", "miscellaneous", "unknown"),
-}  # fmt: skip
-
-CUSTOMER_TYPES: dict[str, tuple[str, ...]] = {
-    "prospect": ("prospect", "lead", "potential", "potential customer", "opportunity",
-                 "suspect"),
-    "customer": ("customer", "client", "account", "active", "active customer", "buyer"),
-    "former customer": ("former customer", "former", "ex customer", "inactive",
-                        "churned", "lost", "past customer"),
-    "partner": ("partner", "channel partner", "affiliate"),
-    "reseller": ("reseller", "distributor", "dealer", "wholesaler", "retailer"),
-    "supplier": ("supplier", "vendor"),
-    "competitor": ("competitor",),
-    "other": ("other",),
-}  # fmt: skip
-
-SUPPORT_TIERS: dict[str, tuple[str, ...]] = {
-    "base": ("base", "basic", "standard", "normal", "regular", "bronze", "free", "none"),
-    "premium": ("premium", "priority", "gold", "platinum", "silver", "plus", "pro",
-                "enterprise", "vip", "extended"),
-}  # fmt: skip
-
-RATINGS: dict[str, tuple[str, ...]] = {
-    "A": ("a", "a rated", "a rating", "rating a", "tier a", "class a", "1", "tier 1", "key",
-          "key account", "top"),
-    "B": ("b", "b rated", "b rating", "rating b", "tier b", "class b", "2", "tier 2"),
-    "C": ("c", "c rated", "c rating", "rating c", "tier c", "class c", "3", "tier 3"),
-}  # fmt: skip
-
-TRANSACTION_KINDS: dict[str, tuple[str, ...]] = {
-    "invoice": ("invoice", "sale", "sales", "order", "sales invoice", "receipt", "bill",
-                "inv", "purchase"),
-    "quote": ("quote", "quotation", "estimate", "proposal", "offer", "bid", "est", "qt"),
-    "credit": ("credit", "credit note", "credit memo", "refund", "return", "cancellation",
-               "cancelled", "canceled", "cn"),
-}  # fmt: skip
-
 
 def crm_field(
     kind: Kind,
     headers: tuple[str, ...] = (),
     doc: str = "",
     *,
+    what: str = "",
+    why: str = "",
     choices: dict[str, tuple[str, ...]] | None = None,
     default: Any = None,
     **constraints: Any,
 ) -> Any:
-    """A pydantic ``Field`` carrying the reading rules crmsheet derives everything from."""
-    extra: dict[str, Any] = {"kind": kind, "headers": list(headers)}
+    """A pydantic ``Field`` carrying the reading rules crmsheet derives everything from.
+
+    ``doc`` says what the field is (docs/fields.md); ``what`` and ``why`` are the templates'
+    help: what to type in the column (its input message, 255 characters at most) and why
+    it matters (the How to use sheet).
+    """
+    extra: dict[str, Any] = {"kind": kind, "headers": list(headers), "what": what, "why": why}
     if choices is not None:
         extra["choices"] = {k: list(v) for k, v in choices.items()}
     return Field(default=default, description=doc, json_schema_extra=extra, **constraints)
@@ -137,6 +86,10 @@ class Customer(_Row):
          "client code", "account id", "account no", "account number", "account code",
          "acct no", "id", "no", "number", "ref", "reference", "code"),
         "Your own identifier for the customer; used to link invoices and referrals.",
+        what="Your own number or code for the customer, e.g. C001. Give each customer a "
+        "different one.",
+        why="Links sales, support cases and referrals to the right customer, even when "
+        "two names look alike.",
     )  # fmt: skip
     name: str | None = crm_field(
         "text",
@@ -145,12 +98,16 @@ class Customer(_Row):
          "organisation", "organization", "organisation name", "organization name",
          "trading name", "legal name", "contact", "full name"),
         "The customer's name as you know it.",
+        what="The customer's name as you know it.",
+        why="Only an ID or a name is needed on each row: fill in the rest when you know it.",
     )  # fmt: skip
     industry: str | None = crm_field(
         "text",
         ("industry", "sector", "business type", "type of business", "vertical", "trade",
          "line of business", "category", "segment", "sic description"),
         "What the customer does; shows your reliance on (or opportunities in) a segment.",
+        what="Pick from the list, or type your own (e.g. Bakery).",
+        why="Shows how much you rely on one kind of customer, and where there is room to grow.",
     )  # fmt: skip
     employees: str | None = crm_field(
         "employees",
@@ -158,17 +115,24 @@ class Customer(_Row):
          "headcount", "staff", "staff count", "no employees", "num employees", "size",
          "company size", "employees range"),
         "Number of employees, or a range such as 50-99 or 1,000+.",
+        what="How many people work there: a number, or a range such as 10-49 or 1,000+.",
+        why="Bigger customers buy and need differently; crmsheet works out the size band.",
     )  # fmt: skip
     size_band: str | None = crm_field(
         "text",
         ("size band", "size class", "size category", "company size band", "sme class"),
         "micro (1-9), small (10-49), medium (50-249) or large (250+); derived from employees.",
+        what="micro (1-9 staff), small (10-49), medium (50-249) or large (250+). Leave "
+        "blank when you fill in Employees.",
+        why="Groups customers by size when you know roughly how big they are.",
     )  # fmt: skip
     market: str | None = crm_field(
         "text",
         ("market", "region", "territory", "area", "country", "state", "city", "location",
          "sales region", "sales territory", "geography"),
         "Where the customer is, or which market it belongs to.",
+        what="Where the customer is, or which market: a town, region or country.",
+        why="Shows which areas bring in your business.",
     )  # fmt: skip
     type: str | None = crm_field(
         "choice",
@@ -176,6 +140,8 @@ class Customer(_Row):
          "category type", "stage", "relationship type"),
         "prospect, customer, former customer, partner, reseller, supplier, ...",
         choices=CUSTOMER_TYPES,
+        what="Prospect, Active customer, Former customer, Partner, Supplier... Pick from the list.",
+        why="Keeps prospects and suppliers apart from the customers who pay you.",
     )  # fmt: skip
     source: str | None = crm_field(
         "choice",
@@ -184,17 +150,26 @@ class Customer(_Row):
          "marketing source", "referral source"),
         "How the customer found you: referral, campaign, web, phone, email, event, walk-in, ...",
         choices=SOURCES,
+        what="How they found you: Referral, Campaign, Web, Phone, Email, Event, Walk-in, "
+        "Partner or Other. Pick from the list.",
+        why="Together with your marketing spend, shows which way of finding customers "
+        "pays back best, so you spend where it works.",
     )  # fmt: skip
     campaign: str | None = crm_field(
         "text",
         ("campaign", "campaign name", "marketing campaign", "promotion", "promo code"),
         "Which marketing campaign brought the customer in.",
+        what="The campaign that brought them in, e.g. Spring flyer. Write it the same way "
+        "as on the Marketing Spend sheet.",
+        why="Measures each campaign, not only each channel.",
     )  # fmt: skip
     referred_by: str | None = crm_field(
         "text",
         ("referred by", "referrer", "referral", "referred from", "introduced by",
          "recommended by", "referring customer", "referring client"),
         "The customer or associate who referred them (an ID or a name).",
+        what="Who sent them to you: a customer (pick their ID or name) or another person.",
+        why="Shows who sends you business, so you can thank them and look after them.",
     )  # fmt: skip
     parent_organization: str | None = crm_field(
         "text",
@@ -202,6 +177,9 @@ class Customer(_Row):
          "parent account", "member of", "group", "related company", "related companies",
          "holding", "holding company", "head office", "ultimate parent", "owner company"),
         "The group the customer belongs to (an ID or a name); shows concentration risk.",
+        what="The group or head office this customer belongs to (its ID or name).",
+        why="Adds up sales per group, and warns when too much of your business depends on"
+        " one group.",
     )  # fmt: skip
     first_transaction: date | None = crm_field(
         "date",
@@ -210,6 +188,9 @@ class Customer(_Row):
          "acquired", "first transaction date", "first purchase date", "date added",
          "created", "created date", "date created", "opened"),
         "Date of the first purchase.",
+        what="Date of their first purchase, e.g. 2026-03-31. Not needed when you list "
+        "their sales on Transactions.",
+        why="Tells new customers from long-standing ones.",
     )  # fmt: skip
     last_transaction: date | None = crm_field(
         "date",
@@ -217,6 +198,9 @@ class Customer(_Row):
          "last sale", "last invoice", "most recent purchase", "last transaction date",
          "last purchase date", "last order date", "latest purchase", "last bought"),
         "Date of the most recent purchase.",
+        what="Date of their latest purchase. Not needed when you list their sales on Transactions.",
+        why="Finds customers who have not bought for a while, so you can call them before"
+        " they are gone, and those who just did, to thank them.",
     )  # fmt: skip
     next_follow_up: date | None = crm_field(
         "date",
@@ -224,18 +208,25 @@ class Customer(_Row):
          "next contact date", "next action date", "callback", "call back", "next followup",
          "followup", "next step date", "next touch"),
         "When you plan to contact them next.",
+        what="When you plan to contact them next, e.g. 2026-04-15.",
+        why="Lists follow-ups that are overdue or due soon, so nobody is forgotten.",
     )  # fmt: skip
     rating: str | None = crm_field(
         "rating",
         ("rating", "abc", "abc rating", "abc class", "class", "customer rating", "grade",
          "tier", "priority", "account rating", "customer class"),
         "A, B or C as the sheet has it now.",
+        what="A, B or C as you see them today (A = your best customers). Optional.",
+        why="Customers are not all equal: crmsheet works out A/B/C from sales and "
+        "support, and shows where it differs from yours.",
     )  # fmt: skip
     rating_override: str | None = crm_field(
         "rating",
         ("rating override", "manual rating", "override", "rating manual", "fixed rating",
          "rating set by hand"),
         "A, B or C set by hand; wins over the computed rating.",
+        what="A, B or C to fix the rating yourself; leave blank to let crmsheet decide.",
+        why="For a customer you know better than the numbers do, e.g. a new key account.",
     )  # fmt: skip
     support_tier: str | None = crm_field(
         "choice",
@@ -243,6 +234,9 @@ class Customer(_Row):
          "support package", "support contract", "plan"),
         "base or premium: the support the customer pays for.",
         choices=SUPPORT_TIERS,
+        what="Base or Premium: the support the customer pays for.",
+        why="A customer who pays for base support but asks for premium support is rated "
+        "one step down.",
     )  # fmt: skip
     revenue: float | None = crm_field(
         "money",
@@ -269,15 +263,23 @@ class Customer(_Row):
         "email",
         ("email", "e mail", "email address", "e mail address", "mail", "contact email"),
         "Email address for follow-ups.",
+        what="Email address, for follow-ups.",
+        why="So you can reach them when a follow-up is due.",
     )  # fmt: skip
     phone: str | None = crm_field(
         "phone",
         ("phone", "telephone", "tel", "phone number", "mobile", "cell", "contact phone",
          "phone no"),
         "Phone number for follow-ups (kept as text).",
+        what="Phone number, for follow-ups. It stays as you type it (a leading 0 is kept).",
+        why="So you can call them when a follow-up is due.",
     )  # fmt: skip
     notes: str | None = crm_field(
-        "text", ("notes", "note", "comments", "comment", "remarks", "memo"), "Free notes."
+        "text",
+        ("notes", "note", "comments", "comment", "remarks", "memo"),
+        "Free notes.",
+        what="Anything worth remembering.",
+        why="Kept as it is; crmsheet does not change it.",
     )
 
     @model_validator(mode="after")
@@ -296,12 +298,16 @@ class Transaction(_Row):
          "custid", "client id", "client no", "client number", "account id", "account no",
          "account number", "customer ref"),
         "The customer's ID, as on the customer sheet.",
+        what="The customer's ID, as on the Customers sheet: pick it from the list.",
+        why="Links the sale to the customer.",
     )  # fmt: skip
     customer_name: str | None = crm_field(
         "text",
         ("customer", "customer name", "client", "client name", "company", "company name",
          "account", "account name", "name", "bill to", "sold to", "buyer"),
         "The customer's name, when invoices carry no ID.",
+        what="The customer's name, written as on the Customers sheet: pick it from the list.",
+        why="Links the sale to the customer.",
     )  # fmt: skip
     invoice: str | None = crm_field(
         "id",
@@ -310,6 +316,8 @@ class Transaction(_Row):
          "order no", "order number", "transaction id", "transaction no", "receipt no",
          "quote no", "quote number", "reference", "ref", "number", "no"),
         "Invoice or quote number; lines with the same number are one transaction.",
+        what="The invoice, receipt or quote number. Lines with the same number are one sale.",
+        why="Counts purchases right when one sale has several lines.",
     )  # fmt: skip
     date: datetime | None = crm_field(
         "date",
@@ -317,6 +325,8 @@ class Transaction(_Row):
          "document date", "posting date", "issue date", "date issued", "quote date",
          "purchase date", "created"),
         "Date of the transaction.",
+        what="Date of the sale, e.g. 2026-03-31.",
+        why="Who buys often, who has gone quiet, who came back: it all comes from these dates.",
     )  # fmt: skip
     amount: float | None = crm_field(
         "money",
@@ -325,15 +335,23 @@ class Transaction(_Row):
          "sale amount", "amount excl tax", "subtotal", "grand total", "total amount",
          "gross amount", "amount due"),
         "Money value of the transaction (or line), before tax when you have the choice.",
+        what="The total before tax. Leave blank to use Qty x Unit price less the Discount.",
+        why="Sales per customer decide who your A, B and C customers are.",
     )  # fmt: skip
     quantity: float | None = crm_field(
-        "number", ("quantity", "qty", "units", "no of units", "count", "pcs"), "Units sold."
+        "number",
+        ("quantity", "qty", "units", "no of units", "count", "pcs"),
+        "Units sold.",
+        what="How many units (optional).",
+        why="With Unit price, gives the amount when you leave Amount blank.",
     )
     unit_price: float | None = crm_field(
         "money",
         ("unit price", "price", "price each", "rate", "unit cost", "each", "list price",
          "selling price"),
         "Price of one unit.",
+        what="Price of one unit (optional).",
+        why="With Qty, gives the amount when you leave Amount blank.",
     )  # fmt: skip
     discount: float | None = crm_field(
         "percent",
@@ -342,18 +360,25 @@ class Transaction(_Row):
         "Discount given on the line, as a share (0.1 or 10 %).",
         ge=0,
         le=1,
+        what="Discount given, e.g. 10%. Leave blank for none.",
+        why="A customer who always pushes for a lower price is rated one step down.",
     )  # fmt: skip
     kind: str | None = crm_field(
         "choice",
         ("kind", "type", "transaction type", "document type", "doc type", "record type"),
         "invoice, quote or credit (a leading C on the number or a negative amount = credit).",
         choices=TRANSACTION_KINDS,
+        what="Invoice (a sale), Quote, or Credit (a refund: type the amount without a minus).",
+        why="Credits reduce sales; quotes show what was asked, and invoices far below "
+        "their quote count as price pushing.",
     )  # fmt: skip
     description: str | None = crm_field(
         "text",
         ("description", "item", "product", "product name", "item description", "service",
          "details", "memo", "line description"),
         "What was sold.",
+        what="What you sold.",
+        why="For your own records.",
     )  # fmt: skip
     product: str | None = crm_field(
         "text",
@@ -361,6 +386,15 @@ class Transaction(_Row):
          "item no", "article", "article no", "part no", "part number"),
         "Product or stock code.",
     )  # fmt: skip
+
+
+def _like(model: type[_Row], name: str, *, what: str, why: str) -> Any:
+    """``model``'s field ``name`` (kind, headers, doc) with help text of its own."""
+    info = model.model_fields[name]
+    extra: dict[str, Any] = info.json_schema_extra  # type: ignore[assignment]
+    assert not info.metadata and "choices" not in extra, "copy the constraints too"
+    return crm_field(extra["kind"], tuple(extra["headers"]), info.description or "",
+                     what=what, why=why)  # fmt: skip
 
 
 class MarketingSpend(_Row):
@@ -371,9 +405,16 @@ class MarketingSpend(_Row):
         ("source", "channel", "lead source", "marketing channel", "medium", "media"),
         "Which channel the money went to.",
         choices=SOURCES,
+        what="Where the money went: the same list as Lead source on the Customers sheet.",
+        why="Compared with the sales from the customers each source brought in, this "
+        "gives the return on your marketing.",
     )  # fmt: skip
     campaign: str | None = crm_field(
-        "text", ("campaign", "campaign name", "promotion", "activity"), "Which campaign."
+        "text",
+        ("campaign", "campaign name", "promotion", "activity"),
+        "Which campaign.",
+        what="The campaign name (optional), written as on the Customers sheet.",
+        why="Measures each campaign on its own.",
     )
     period_start: date | None = crm_field(
         "date",
@@ -385,7 +426,11 @@ class MarketingSpend(_Row):
         "date", ("period end", "end", "end date", "to", "date to", "until"), "Last day covered."
     )
     month: date | None = crm_field(
-        "date", ("month", "period", "year month", "billing month"), "The month covered."
+        "date",
+        ("month", "period", "year month", "billing month"),
+        "The month covered.",
+        what="The month the money was spent: type its first day, e.g. 2026-03-01.",
+        why="Spend up to the day of the analysis counts; a month still running counts in part.",
     )
     amount: float | None = crm_field(
         "money",
@@ -393,19 +438,30 @@ class MarketingSpend(_Row):
          "ad spend", "expense", "expenses", "value"),
         "How much was spent.",
         ge=0,
+        what="How much you spent.",
+        why="The cost side of your marketing return.",
     )  # fmt: skip
 
 
 class SupportCase(_Row):
     """Support demand: one case (or a count of cases) for one customer."""
 
-    customer_id: str | None = Transaction.model_fields["customer_id"]  # type: ignore[assignment]
-    customer_name: str | None = Transaction.model_fields["customer_name"]  # type: ignore[assignment]
+    customer_id: str | None = _like(
+        Transaction, "customer_id",
+        what="The customer's ID, as on the Customers sheet: pick it from the list.",
+        why="Links the case to the customer.",
+    )  # fmt: skip
+    customer_name: str | None = _like(
+        Transaction, "customer_name",
+        what="The customer's name, written as on the Customers sheet: pick it from the list.",
+        why="Links the case to the customer.",
+    )  # fmt: skip
     date: datetime | None = crm_field(
         "date",
         ("date", "opened", "date opened", "created", "created date", "logged", "raised",
          "case date", "ticket date", "reported"),
         "When the case was raised.",
+        what="When the request came in, e.g. 2026-03-31.",
     )  # fmt: skip
     cases: int | None = crm_field(
         "count",
@@ -413,6 +469,9 @@ class SupportCase(_Row):
          "number of cases", "count"),
         "Number of cases on this row (blank = 1).",
         ge=0,
+        what="How many requests this row counts. Blank counts as 1.",
+        why="A customer who needs much more help than they pay for is rated one step "
+        "down: support costs your staff's time.",
     )  # fmt: skip
     minutes: float | None = crm_field(
         "number",
@@ -420,9 +479,15 @@ class SupportCase(_Row):
          "mins", "handling time", "effort minutes"),
         "Staff time spent, in minutes.",
         ge=0,
+        what="Time your staff spent on it, in minutes.",
+        why="Time is what support really costs you.",
     )  # fmt: skip
     severity: str | None = crm_field(
-        "text", ("severity", "priority", "urgency", "impact", "level"), "How severe."
+        "text",
+        ("severity", "priority", "urgency", "impact", "level"),
+        "How severe.",
+        what="Low, Normal, High or Urgent, or your own words.",
+        why="For your own records.",
     )
     case_id: str | None = crm_field(
         "id", ("case id", "case no", "ticket", "ticket id", "ticket no", "ticket number",
@@ -446,6 +511,8 @@ class FieldSpec:
     kind: str
     headers: tuple[str, ...]  # normalised header synonyms, most specific first
     description: str
+    what: str  # the templates' help: what to type in the column
+    why: str  # and why the field matters
     choices: dict[str, tuple[str, ...]] | None
     ge: float | None
     le: float | None
@@ -467,6 +534,8 @@ def _spec(name: str, info: Any) -> FieldSpec:
         kind=extra["kind"],
         headers=tuple(dict.fromkeys(headers)),
         description=info.description or "",
+        what=extra["what"],
+        why=extra["why"],
         choices={k: tuple(v) for k, v in choices.items()} if choices else None,
         ge=None if ge is None else float(ge),  # type: ignore[arg-type]
         le=None if le is None else float(le),  # type: ignore[arg-type]

@@ -49,6 +49,8 @@ from crmsheet.errors import (
     UnsupportedFormatError,
 )
 from crmsheet.io import xlsxread
+from crmsheet.io.problems import write_problems
+from crmsheet.io.tables import SheetSpec, write_tables
 from crmsheet.reader import read_grids
 
 MESSY = TESTDATA / "messy"
@@ -575,7 +577,7 @@ def test_problem_csv_keeps_a_bare_cr_in_one_record(tmp_path: Path) -> None:
     path.write_bytes(b'Customer ID,Name,First purchase\nC1,Ann,"\rReturn"\nC2,Bob,2024-01-05\n')
     data = crmsheet.read(path, as_of=AS_OF)
     assert list(data.problems.frame["value"]) == ["\rReturn"]
-    report = data.problems.to_csv(tmp_path / "problems.csv")
+    report = write_problems(data.problems.frame, tmp_path / "problems.csv")
     with report.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1, rows
@@ -704,13 +706,11 @@ def test_sigkill_during_enrich_leaves_the_old_output_and_only_a_temp_file(tmp_pa
 
 
 def test_failed_write_leaves_no_temp_and_keeps_old_file(tmp_path: Path) -> None:
-    from crmsheet.io.write import write_frames_xlsx
-
     dest = tmp_path / "out.xlsx"
-    write_frames_xlsx({"Customers": pd.DataFrame({"a": [1]})}, dest)
+    write_tables(dest, {"Customers": SheetSpec(pd.DataFrame({"a": [1]}))})
     old = sha256(dest)
     with pytest.raises(OutputFileError, match=r"cannot have a sheet named 'bad/name': ") as info:
-        write_frames_xlsx({"bad/name": pd.DataFrame({"a": [2]})}, dest)
+        write_tables(dest, {"bad/name": SheetSpec(pd.DataFrame({"a": [2]}))}, overwrite=True)
     assert info.value.path == dest and "rename the sheet" in info.value.message
     assert sha256(dest) == old
     assert _temps(tmp_path) == []

@@ -53,7 +53,7 @@ Decisions:
 - Read once: the package :func:`check_book` read is the one grafted into (``enrich`` keeps
   it while it reads and analyses the book), unless the file changed on disk meanwhile; then
   it is read and checked again, so what is grafted into is always the book as it is now.
-- The write is atomic (:func:`~crmsheet.io.write.atomic_path`); a copy of the original,
+- The write is atomic (:func:`~crmsheet.io.atomic.atomic_path`); a copy of the original,
   ``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` (or ``.xlsm``), is made first unless asked not to.
 """
 
@@ -69,6 +69,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..errors import OutputFileError, UnsupportedFormatError
+from .atomic import atomic_path
+from .markers import SHEET_MARKER
 from .ooxml.package import (
     NOT_IN_PLACE,
     Package,
@@ -98,7 +100,6 @@ from .ooxml.workbook import (
 )
 from .ooxml.xmltext import attrs_of, elements, first, root_tag, set_attr
 from .sniff import IN_PLACE_SUFFIXES, open_workbook
-from .write import SHEET_MARKER, atomic_path
 
 __all__ = [
     "MARKER",

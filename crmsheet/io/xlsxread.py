@@ -56,8 +56,8 @@ from crmsheet.errors import (
     UnsupportedFormatError,
 )
 from crmsheet.io.grid import Grid, GridNote
+from crmsheet.io.markers import OUTPUT_MARKER, SHEET_MARKER
 from crmsheet.io.sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, workbook_kind
-from crmsheet.io.write import OUTPUT_MARKER, SHEET_MARKER
 from crmsheet.problems import ProblemCode
 
 __all__ = ["read_workbook_grids"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..io.enriched import AMBER, BLUE, DECIMAL_2, GREEN, GREY, PERCENT, RED
+from ..io.styles import AMBER, BLUE, DECIMAL_2, GREEN, GREY, PERCENT, RED
 
 __all__ = [
     "FORECAST_FORMATS",

@@ -18,7 +18,8 @@ import pandas as pd
 from .._version import __version__
 from ..analysis import Analysis
 from ..data import CrmData
-from ..io.enriched import AMBER, BLUE, GREEN, MONEY, RED, SheetSpec
+from ..io.styles import AMBER, BLUE, GREEN, MONEY, RED
+from ..io.tables import SheetSpec
 from .customers import customer_sheet
 from .labels import RATING_COLOURS, STATUS_COLOURS, forecast_formats, labelled
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis import Analysis, headline_rows
-from ..io.enriched import INTEGER, MONEY, PERCENT
+from ..io.styles import INTEGER, MONEY, PERCENT
 
 __all__ = ["write_summary"]
 

@@ -1,0 +1,61 @@
+"""The problem report as a file: CSV (text that never runs as a formula) or an Excel table.
+
+:class:`~crmsheet.problems.ProblemReport` stays pure data; writing it is I/O, so it lives
+here, and takes the report's frame so that ``io`` imports nothing above it. The .xlsx goes
+through the one table writer (:mod:`.tables`), laid out as every other crmsheet table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import SettingsError
+from .atomic import atomic_path
+from .tables import SheetSpec, write_tables
+
+__all__ = ["inert_text", "write_csv", "write_problems"]
+
+#: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def write_problems(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a problem report's frame to ``path`` (.csv, or .xlsx/.xlsm), atomically.
+
+    Another suffix raises :class:`~crmsheet.errors.SettingsError`.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return write_csv(frame, path)
+    if suffix in (".xlsx", ".xlsm"):
+        return write_tables(path, {"Problems": SheetSpec(frame)}, overwrite=True)
+    raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
+
+
+def inert_text(series: pd.Series) -> pd.Series:
+    """Prefix ``'`` to text that a spreadsheet would run as a formula (for CSV output)."""
+    if series.dtype.kind in "biufcmM":
+        return series
+    text = series.astype("string")
+    risky = text.str.startswith(FORMULA_STARTS).fillna(False)
+    if not risky.any():
+        return series
+    out = series.astype(object).copy()
+    out[risky] = "'" + text[risky]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write ``frame`` as UTF-8 CSV with a BOM (so Excel reads accents), atomically.
+
+    Records end in CRLF (RFC 4180): the csv module then quotes any field holding a CR or an
+    LF, so a stray carriage return inside a value cannot split a record in two.
+    """
+    safe = frame.apply(inert_text)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        safe.to_csv(
+            tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n"
+        )
+    return Path(path)
