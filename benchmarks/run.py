@@ -238,8 +238,8 @@ def job_floor(size: int, fmt: str, out: Path) -> dict[str, Any]:
     t_write, _ = _timed(write)
 
     # the same cells as plain tables through crmsheet's own streamed writer (no analysis)
-    from crmsheet.io.enriched import write_workbook
     from crmsheet.io.tables import SheetSpec
+    from crmsheet.workbook import write_workbook
 
     frames = {name: pd.DataFrame(rows[1:], columns=_unique([str(h) for h in rows[0]]))
               .infer_objects() for name, rows in sheets.items() if rows}  # fmt: skip

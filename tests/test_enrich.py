@@ -17,7 +17,7 @@ from test_read import write_book
 import crmsheet
 from crmsheet import OutputFileError, Settings
 from crmsheet.cli import main
-from crmsheet.io.enriched import SHEETS
+from crmsheet.workbook import SHEETS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_customers.xlsx"
 

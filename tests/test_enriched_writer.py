@@ -25,10 +25,9 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import crmsheet
-from crmsheet.io.enriched import write_workbook
 from crmsheet.io.styles import GREEN, RED
 from crmsheet.io.tables import SheetSpec
-from crmsheet.workbook import workbook_sheets, write_summary
+from crmsheet.workbook import workbook_sheets, write_summary, write_workbook
 
 AS_OF = test_enrich.AS_OF
 ODD_TEXT = [

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from crmsheet.io.enriched import SHEETS
+from crmsheet.workbook import SHEETS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["enrich_from_python.py", "custom_settings.py", "several_csv_files.py"]

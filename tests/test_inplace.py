@@ -30,10 +30,10 @@ from pandas.testing import assert_frame_equal
 import crmsheet
 from crmsheet.cli import main
 from crmsheet.errors import EncryptedFileError, SettingsError, UnsupportedFormatError
-from crmsheet.io.enriched import SHEETS
 from crmsheet.io.graft import MARKER, backup_path, check_book, crmsheet_sheets, write_in_place
 from crmsheet.io.ooxml.package import Package
 from crmsheet.io.ooxml.workbook import rename_refs
+from crmsheet.workbook import SHEETS
 
 # openpyxl (used here only to read back) warns that it would drop the extLst parts we keep
 pytestmark = pytest.mark.filterwarnings("ignore:.*is not supported and will be removed")

@@ -665,7 +665,7 @@ def _growing_temp(dest: Path, proc: subprocess.Popen[bytes], at_least: int) -> P
 @pytest.mark.slow
 def test_sigkill_during_enrich_leaves_the_old_output_and_only_a_temp_file(tmp_path: Path) -> None:
     """SIGKILL a real ``crmsheet enrich`` while it streams a big enriched workbook (the writer
-    of :mod:`crmsheet.io.enriched` and :mod:`crmsheet.io.sheetxml`): the old output stays byte
+    of :mod:`crmsheet.io.tables` and :mod:`crmsheet.io.sheetxml`): the old output stays byte
     for byte, nothing partial stands at the output path, the temp file is the only leftover."""
     rows = 50_000  # ~3 s of writing on a loaded 2-core machine, after ~4 s of reading
     src = _big_customers_csv(tmp_path / "customers.csv", rows)

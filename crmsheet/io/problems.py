@@ -13,9 +13,13 @@ import pandas as pd
 
 from ..errors import SettingsError
 from .atomic import atomic_path
+from .styles import ROW
 from .tables import SheetSpec, write_tables
 
-__all__ = ["inert_text", "write_csv", "write_problems"]
+__all__ = ["PROBLEM_FORMATS", "inert_text", "write_csv", "write_problems"]
+
+#: The report's number formats, here and on the enriched workbook's Problems sheet.
+PROBLEM_FORMATS = {"row": ROW}
 
 #: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -30,7 +34,9 @@ def write_problems(frame: pd.DataFrame, path: str | Path) -> Path:
     if suffix == ".csv":
         return write_csv(frame, path)
     if suffix in (".xlsx", ".xlsm"):
-        return write_tables(path, {"Problems": SheetSpec(frame)}, overwrite=True)
+        return write_tables(
+            path, {"Problems": SheetSpec(frame, formats=PROBLEM_FORMATS)}, overwrite=True
+        )
     raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
 
 

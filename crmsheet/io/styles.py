@@ -29,6 +29,7 @@ __all__ = [
     "NUMBER",
     "PERCENT",
     "RED",
+    "ROW",
     "TABLE_STYLE",
     "TEXT",
     "Styles",
@@ -44,6 +45,7 @@ INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 DECIMAL_2 = "#,##0.00"  # small fractional counts: 0.35 expected purchases
 NUMBER = "0.##"  # a typed quantity: as many decimals as it has, up to two
+ROW = "0"  # an Excel row number: 5734, never 5,734
 TEXT = "@"  # typed IDs and phone numbers stay text: 0412 345 678 keeps its 0
 
 TABLE_STYLE = "Table Style Medium 2"

@@ -1,8 +1,8 @@
 """The table sheets of the enriched workbook: which frame goes on which sheet, how it looks.
 
 :func:`workbook_sheets` turns an :class:`~crmsheet.analysis.Analysis` (and the data it was
-read from) into one :class:`~crmsheet.io.enriched.SheetSpec` per table sheet, in the order of
-:data:`~crmsheet.io.enriched.SHEETS`: the frame under its display names, the colours of its
+read from) into one :class:`~crmsheet.io.tables.SheetSpec` per table sheet, in the order of
+:data:`~crmsheet.workbook.SHEETS`: the frame under its display names, the colours of its
 ratings, statuses and overdue dates, the formats the writer cannot guess. The Summary is
 drawn separately (:mod:`crmsheet.workbook.summary`). To add a sheet, add it to ``SHEETS`` and
 give it a spec here.
@@ -18,6 +18,7 @@ import pandas as pd
 from .._version import __version__
 from ..analysis import Analysis
 from ..data import CrmData
+from ..io.problems import PROBLEM_FORMATS
 from ..io.styles import AMBER, BLUE, GREEN, MONEY, RED
 from ..io.tables import SheetSpec
 from .customers import customer_sheet
@@ -79,6 +80,7 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         "RFM": SheetSpec(rfm, formats=forecast_formats(rfm)),
         "Problems": SheetSpec(
             labelled(data.problems.frame, index=False),
+            formats=PROBLEM_FORMATS,
             colours={"Severity": {"error": RED, "warning": AMBER}},
         ),
         "Settings": SheetSpec(_settings_frame(analysis, data)),

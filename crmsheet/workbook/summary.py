@@ -3,7 +3,7 @@
 The first sheet a reader sees, laid out to print as one landscape page. Its charts are real
 Excel charts (revenue by rating, return on marketing by source, the Pareto of parent groups),
 fed from small tables written on the Summary itself, right of them. :func:`write_summary` is
-the ``summary`` callback of :func:`~crmsheet.io.enriched.write_workbook`.
+the ``summary`` callback of :func:`~crmsheet.workbook.write_workbook`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""The enriched workbook as a file: its sheets in order, its title and crmsheet's marker.
+
+The sheet names are a contract (users and tests rely on them): :data:`SHEETS`. The cells are
+written by the one table writer (:func:`~crmsheet.io.tables.write_tables`); this module adds
+what makes the file crmsheet's output: its title, and the
+:data:`~crmsheet.io.markers.OUTPUT_MARKER` that makes the reader refuse it as input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..analysis import Analysis
+from ..data import CrmData
+from ..io.markers import OUTPUT_MARKER
+from ..io.tables import SheetSpec, write_tables
+from .sheets import workbook_sheets
+from .summary import write_summary
+
+__all__ = ["SHEETS", "write_enriched", "write_workbook"]
+
+#: The enriched workbook's sheets, in order.
+SHEETS = (
+    "Summary", "Customers", "Ratings", "Lapsed", "Follow-ups", "Source ROI", "Concentration",
+    "Referrals", "Segments", "Retention", "RFM", "Problems", "Settings",
+)  # fmt: skip
+
+
+def write_enriched(
+    result: Analysis, data: CrmData, path: str | Path, *, overwrite: bool = False
+) -> Path:
+    """Write the 13 sheets of the enriched workbook for ``result`` (read from ``data``)."""
+    specs = workbook_sheets(result, data)
+    return write_workbook(path, specs, summary=lambda book, ws, ctx: write_summary(
+        book, ws, ctx, result), overwrite=overwrite)  # fmt: skip
+
+
+def write_workbook(
+    path: str | Path,
+    sheets: Mapping[str, SheetSpec],
+    *,
+    summary: Callable[[Any, Any, Mapping[str, Any]], None] | None = None,
+    overwrite: bool = False,
+    streamed: bool = True,
+) -> Path:
+    """Write an enriched workbook: ``summary`` draws the Summary sheet, then ``sheets``.
+
+    ``streamed=False`` writes the rows cell by cell (the tests' reference).
+    """
+    return write_tables(
+        path,
+        sheets,
+        summary=summary,
+        overwrite=overwrite,
+        streamed=streamed,
+        properties={"title": "crmsheet enriched workbook", "creator": "crmsheet"},
+        custom_properties={OUTPUT_MARKER: "enriched workbook"},
+    )
