@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmsheet.errors import InputFileError, NoUsableDataError, SettingsError
-from crmsheet.io.grid import Grid, GridNote
-from crmsheet.io.sniff import TAB_SUFFIXES, reject_binary, reject_binary_text
-from crmsheet.io.textdecode import decode, utf8_payload
-from crmsheet.problems import ProblemCode
+from ..errors import InputFileError, NoUsableDataError, SettingsError
+from ..problems import ProblemCode
+from .grid import Grid, GridNote
+from .sniff import TAB_SUFFIXES, reject_binary, reject_binary_text
+from .textdecode import decode, utf8_payload
 
 __all__ = ["read_csv_grid"]
 
@@ -320,8 +320,8 @@ class _big_fields:
 def _read_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
     """The fastest parser that reads the file as a ``width``-column table, else None.
 
-    pyarrow's multithreaded reader (about 5x faster) when pyarrow is installed and every
-    record has exactly ``width`` fields; pandas' C parser otherwise (it pads short rows). A row
+    pyarrow's multithreaded reader (about 5x faster) when every record has exactly ``width``
+    fields; pandas' C parser otherwise (it pads short rows). A row
     wider than ``width`` makes both fail: the csv module then counts fields exactly.
     """
     cells = _read_arrow(data, delimiter, width)
@@ -331,12 +331,9 @@ def _read_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
 
 
 def _read_arrow(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
-    """pyarrow.csv for rectangular files; None when pyarrow is absent or the file is ragged."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pa_csv
-    except ImportError:  # pragma: no cover - pyarrow is optional
-        return None
+    """pyarrow.csv for rectangular files; None when the file is ragged."""
+    import pyarrow as pa  # imported when a CSV is read: other commands do without it
+    import pyarrow.csv as pa_csv
     names = [f"f{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmsheet.problems import ProblemCode
+from ..problems import ProblemCode
 
 
 @dataclass(frozen=True)

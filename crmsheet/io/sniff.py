@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from crmsheet.errors import (
+from ..errors import (
     EncryptedFileError,
     InputFileError,
     NoUsableDataError,

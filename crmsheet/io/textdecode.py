@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import codecs
 
-from crmsheet.io.grid import GridNote
-from crmsheet.problems import ProblemCode
+from ..problems import ProblemCode
+from .grid import GridNote
 
 __all__ = ["decode", "utf8_payload"]
 

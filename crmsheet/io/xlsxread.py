@@ -49,16 +49,16 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from crmsheet.errors import (
+from ..errors import (
     EncryptedFileError,
     NoUsableDataError,
     SettingsError,
     UnsupportedFormatError,
 )
-from crmsheet.io.grid import Grid, GridNote
-from crmsheet.io.markers import OUTPUT_MARKER, SHEET_MARKER
-from crmsheet.io.sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, workbook_kind
-from crmsheet.problems import ProblemCode
+from ..problems import ProblemCode
+from .grid import Grid, GridNote
+from .markers import OUTPUT_MARKER, SHEET_MARKER
+from .sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, workbook_kind
 
 __all__ = ["read_workbook_grids"]
 

@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as SafeET
 
-from crmsheet.errors import UnsupportedFormatError
-from crmsheet.io.ooxml.xmltext import append_into, elements, first, replace_spans, set_attr
+from ...errors import UnsupportedFormatError
+from .xmltext import append_into, elements, first, replace_spans, set_attr
 
 __all__ = [
     "DOC_REL",

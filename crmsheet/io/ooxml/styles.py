@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from crmsheet.errors import UnsupportedFormatError
-from crmsheet.io.ooxml.package import Package, main_part, rel_of_type
-from crmsheet.io.ooxml.xmltext import (
+from ...errors import UnsupportedFormatError
+from .package import Package, main_part, rel_of_type
+from .xmltext import (
     append_into,
     attrs_of,
     elements,

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, unescape
 
-from crmsheet.io.ooxml.package import (
+from .package import (
     DOC_REL,
     Package,
     drop_overrides,
@@ -26,7 +26,7 @@ from crmsheet.io.ooxml.package import (
     relative,
     rels_name,
 )
-from crmsheet.io.ooxml.xmltext import (
+from .xmltext import (
     ENTITIES,
     Element,
     append_into,
