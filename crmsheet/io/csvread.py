@@ -334,6 +334,7 @@ def _read_arrow(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
     """pyarrow.csv for rectangular files; None when the file is ragged."""
     import pyarrow as pa  # imported when a CSV is read: other commands do without it
     import pyarrow.csv as pa_csv
+
     names = [f"f{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
