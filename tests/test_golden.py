@@ -91,13 +91,13 @@ def _check(reference: Path, made: Path) -> None:
 def test_enriched_sample_matches_the_golden_workbook(tmp_path: Path) -> None:
     out = tmp_path / "sample.enriched.xlsx"
     crmsheet.enrich(SAMPLE, as_of=AS_OF, output=out)
-    _check(GOLDEN / "sample_customers.enriched.xlsx", out)
+    _check(GOLDEN / "sample_enriched.xlsx", out)
 
 
 def test_problems_report_matches_the_golden_workbook(tmp_path: Path) -> None:
     out = tmp_path / "problems.xlsx"
     assert main(["validate", str(SAMPLE), "--problems", str(out)]) == 1  # it has problems
-    _check(GOLDEN / "sample_customers.problems.xlsx", out)
+    _check(GOLDEN / "sample_problems.xlsx", out)
 
 
 def test_numbers_may_differ_in_their_last_digits_only() -> None:
@@ -108,7 +108,7 @@ def test_numbers_may_differ_in_their_last_digits_only() -> None:
 
 def test_a_changed_part_is_named(tmp_path: Path) -> None:
     """The comparison can fail: one changed cell is reported with its part."""
-    reference = GOLDEN / "sample_customers.problems.xlsx"
+    reference = GOLDEN / "sample_problems.xlsx"
     if not reference.exists():
         pytest.skip("no reference yet")
     changed = tmp_path / "changed.xlsx"
