@@ -28,6 +28,7 @@ __all__ = [
     "MONTH",
     "NUMBER",
     "PERCENT",
+    "PERCENT_ROUND",
     "RED",
     "ROW",
     "TABLE_STYLE",
@@ -37,10 +38,11 @@ __all__ = [
 ]
 
 MONEY = "#,##0.00"
-MONEY_ROUND = "#,##0"
+MONEY_ROUND = "#,##0"  # money on a chart's axis and labels
 DATE = "yyyy-mm-dd"
 MONTH = "mmm yyyy"
 PERCENT = "0.0%"
+PERCENT_ROUND = "0%"  # shares on a chart's axis and labels
 INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 DECIMAL_2 = "#,##0.00"  # small fractional counts: 0.35 expected purchases

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis import Analysis, headline_rows
-from ..io.styles import INTEGER, MONEY, PERCENT
+from ..io.styles import INTEGER, MONEY, MONEY_ROUND, PERCENT, PERCENT_ROUND
 
 __all__ = ["write_summary"]
 
@@ -59,11 +59,11 @@ def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: in
         "name": "Revenue (12 months)",
         "categories": ["Summary", r + 1, col, r + len(by_rating), col],
         "values": ["Summary", r + 1, col + 2, r + len(by_rating), col + 2],
-        "data_labels": {"value": True, "num_format": "#,##0"},
+        "data_labels": {"value": True, "num_format": MONEY_ROUND},
     })  # fmt: skip
     chart.set_title({"name": "Revenue by rating"})
     chart.set_legend({"none": True})
-    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_y_axis({"num_format": MONEY_ROUND})
     ws.insert_chart(first_row, 0, chart, {"x_scale": 1.1, "y_scale": 1.0})
 
     # ROI by source, where it is known
@@ -82,11 +82,11 @@ def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: in
             "name": "ROI",
             "categories": ["Summary", r2 + 1, col, r2 + min(len(known), 12), col],
             "values": ["Summary", r2 + 1, col + 1, r2 + min(len(known), 12), col + 1],
-            "data_labels": {"value": True, "num_format": "0%"},
+            "data_labels": {"value": True, "num_format": PERCENT_ROUND},
         })  # fmt: skip
         chart.set_title({"name": "Return on marketing spend by source"})
         chart.set_legend({"none": True})
-        chart.set_x_axis({"num_format": "0%"})
+        chart.set_x_axis({"num_format": PERCENT_ROUND})
         ws.insert_chart(first_row, 2, chart, {"x_scale": 1.1})
     else:
         ws.write_string(r2 + 1, col, "no marketing spend data: ROI unknown")
@@ -118,7 +118,7 @@ def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: in
         })  # fmt: skip
         bars.combine(line)
         bars.set_title({"name": "Concentration by parent group (Pareto)"})
-        bars.set_y_axis({"num_format": "0%"})
-        line.set_y2_axis({"num_format": "0%", "max": 1})
+        bars.set_y_axis({"num_format": PERCENT_ROUND})
+        line.set_y2_axis({"num_format": PERCENT_ROUND, "max": 1})
         ws.insert_chart(first_row + 16, 0, bars, {"x_scale": 1.6})
     ws.freeze_panes(0, 0)
