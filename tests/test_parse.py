@@ -663,3 +663,11 @@ def test_negative_zero_employees_is_zero_and_reads_back_the_same() -> None:
     assert str(frame.loc[0, "employees_min"]) == "0.0"
     again, _ = parse_employees(frame["employees_min"].astype(object))
     pd.testing.assert_frame_equal(again, frame)
+
+
+def test_parse_choice_ignores_a_choice_that_reads_back_as_blank() -> None:
+    """Found by the ci profile: ':' mapped onto the canonical ' ', which reads back as blank."""
+    r = parse_choice(pd.Series([":", "NULL x", "a"]), {"": " ", "null x": "NULL", "a": "A"})
+    assert r.values.tolist() == [":", "NULL x", "A"] and r.bad.tolist() == [True, True, False]
+    again = parse_choice(r.values, {"": " ", "null x": "NULL", "a": "A"})
+    pd.testing.assert_series_equal(again.values, r.values)

@@ -166,8 +166,13 @@ def parse_choice(s: pd.Series, synonyms: Mapping[str, str]) -> Parsed:
     >>> r.values.tolist(), r.bad.tolist()
     (['Email', 'referral', 'fax'], [False, True, True])
     """
-    table: dict[str, str] = {normalise_token(v): v for v in synonyms.values()}
-    table.update({normalise_token(k): v for k, v in synonyms.items()})
+    # a canonical value that reads back as blank or missing (" ", "NULL") is no choice: a
+    # cell mapped onto it would vanish the next time the column is read
+    choices = list(dict.fromkeys(synonyms.values()))
+    readable = parse_text(pd.Series(choices, dtype=object)).values.notna().to_numpy()
+    usable = {v for v, ok in zip(choices, readable, strict=True) if ok}
+    table: dict[str, str] = {normalise_token(v): v for v in usable}
+    table.update({normalise_token(k): v for k, v in synonyms.items() if v in usable})
     text = parse_text(s).values
     codes, uniques = pd.factorize(text)  # blanks get code -1
     canon = np.array([table.get(normalise_token(u)) for u in uniques] + [None], dtype=object)
