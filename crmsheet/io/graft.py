@@ -78,7 +78,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..errors import OutputFileError, UnsupportedFormatError
+from ..errors import EncryptedFileError, OutputFileError, UnsupportedFormatError
 from .atomic import atomic_path, write_target
 from .inplace import (
     BUSY,
@@ -169,7 +169,13 @@ def check_book(path: str | Path) -> HostBook:
                 path, f"is {inside} under another name; open it in Excel and save it as an "
                 f"Excel Workbook (.xlsx), or {NOT_IN_PLACE}"
             )  # fmt: skip
-        pkg = HostBook(path, zf)
+        try:
+            pkg = HostBook(path, zf)
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise EncryptedFileError(
+                path, f"a part of it is encrypted ({exc}); remove the password in Excel and "
+                f"save a copy, or {NOT_IN_PLACE}"
+            ) from exc  # fmt: skip
     pkg.original = read_state(path)
     if pkg.changed_on_disk():  # written to between the package read and the bytes read
         raise OutputFileError(path, BUSY)
