@@ -90,15 +90,14 @@ def refuse_if_changed(state: BookState) -> None:
     Size, ``mtime_ns`` and inode first (free); then the bytes' SHA-256, always: hashing a
     workbook costs milliseconds next to the run, and catches a save within one mtime tick.
     """
-    changed = CHANGED
     try:
         if _stamp(os.stat(state.path)) != state.stamp:
-            raise OutputFileError(state.path, changed)
+            raise OutputFileError(state.path, CHANGED)
         digest = hashlib.sha256(state.path.read_bytes()).hexdigest()
     except FileNotFoundError:
-        raise OutputFileError(state.path, changed) from None
+        raise OutputFileError(state.path, CHANGED) from None
     if digest != state.sha256:
-        raise OutputFileError(state.path, changed)
+        raise OutputFileError(state.path, CHANGED)
 
 
 def backup_path(book: Path, now: datetime) -> Path:
