@@ -70,13 +70,18 @@ def validate(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --problems file.")
+    ] = False,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    if problems is not None:  # refused before any work
+        _check_problems_path(problems, inputs=paths, force=force)
     data = read(*paths, column_map=_map_items(map_), as_of=_as_of(as_of))
     _print_tables(data)
     _print_problems(data)
     if problems is not None:
-        _write_problems(data, problems)
+        _write_problems(data, problems, force=force)
     raise typer.Exit(1 if data.problems.errors else 0)
 
 
@@ -86,10 +91,24 @@ def _map_items(items: list[str] | None) -> dict[str, str]:
     return parse_column_map(items or [])
 
 
-def _write_problems(data: CrmData, path: Path) -> None:
+def _check_problems_path(path: Path, *, inputs: list[Path], force: bool) -> None:
+    """Refuse a --problems file that is one of the inputs, a folder, or exists (no --force)."""
+    from .errors import OutputFileError
+    from .io.paths import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([path], inputs)
+    if path.is_dir():
+        raise OutputFileError(path, "is a folder; give the name of the report file to write")
+    if path.exists() and not force:
+        raise OutputFileError(path, "already exists; use --force to replace it")
+
+
+def _write_problems(data: CrmData, path: Path, *, force: bool = False) -> None:
+    from .io.paths import refuse_overwriting_inputs
     from .io.problems import write_problems
 
-    write_problems(data.problems.frame, path)
+    refuse_overwriting_inputs([path], [t.file for t in data.tables])  # every file read
+    write_problems(data.problems.frame, path, overwrite=force)
     out.print(f"Problem report written to {path}")
 
 
@@ -262,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("crmsheet: interrupted")
         return 130
+    except OSError as exc:  # the operating system refused: say which file and why
+        _fail(f"crmsheet: {_os_error_line(exc)}")
+        return 2
     except Exception as exc:  # the last line of defence: no traceback for users
         show = getattr(exc, "show", None)  # usage errors from the CLI library (click's)
         if callable(show) and hasattr(exc, "exit_code"):
@@ -278,6 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     return code if isinstance(code, int) else 0
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``FILE: cause`` for an operating-system error that reached the command line."""
+    from .io.paths import os_cause
+
+    where = exc.filename if exc.filename is not None else "a file"
+    return f"{where}: {os_cause(exc)}"
 
 
 if __name__ == "__main__":  # pragma: no cover

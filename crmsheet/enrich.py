@@ -22,8 +22,9 @@ from .analysis import Analysis, analyze
 from .config import Settings
 from .data import CrmData
 from .errors import OutputFileError, SettingsError
-from .io.graft import check_book, write_in_place
-from .io.ooxml.package import Package
+from .io.graft import HostBook, check_book, write_in_place
+from .io.inplace import book_lock
+from .io.paths import fit_name, refuse_overwriting_inputs
 from .reader import read
 from .workbook import write_enriched
 
@@ -74,9 +75,9 @@ def load_settings(
 
 
 def default_output(path: str | Path) -> Path:
-    """``customers.xlsx`` -> ``customers.enriched.xlsx`` beside it."""
+    """``customers.xlsx`` -> ``customers.enriched.xlsx`` beside it (shortened to fit 255 bytes)."""
     path = Path(path)
-    return path.with_name(f"{path.stem}.enriched.xlsx")
+    return path.with_name(fit_name(path.stem, ".enriched.xlsx"))
 
 
 def enrich(
@@ -117,41 +118,77 @@ def enrich(
         raise SettingsError("enrich() needs the customer workbook or file")
     as_of = as_of or date.today()
     step = progress or (lambda _: None)
-    if in_place:
-        if output is not None:
-            raise SettingsError("--in-place writes into the workbook itself: leave out --output")
-        host = check_book(Path(paths[0]))  # refused before any work; read once, kept
-    else:
-        out = _output_path(paths, output, overwrite=overwrite)
+    inputs = [*paths, *_listed(transactions), *_listed(spend), *_listed(support)]
+    if settings is not None and not isinstance(settings, Settings):
+        inputs.append(settings)
+
+    def run(target: Path | HostBook) -> EnrichResult:
+        return _run(paths, target, read_options, as_of, settings, step,
+                    overwrite=overwrite, backup=backup)  # fmt: skip
+
+    read_options = {"transactions": transactions, "spend": spend, "support": support,
+                    "column_map": column_map}  # fmt: skip
+    if not in_place:
+        return run(_output_path(paths, output, overwrite=overwrite, inputs=inputs))
+    if output is not None:
+        raise SettingsError("--in-place writes into the workbook itself: leave out --output")
+    # the other inputs are only read; the book is the one file written (and locked)
+    refuse_overwriting_inputs([paths[0]], inputs[1:])
+    with book_lock(paths[0]):  # one run at a time, until the book is written
+        return run(check_book(Path(paths[0])))  # refused before any work; read once, kept
+
+
+def _listed(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str | Path) else list(value)
+
+
+def _run(
+    paths: Sequence[str | Path],
+    target: Path | HostBook,
+    read_options: Mapping[str, Any],
+    as_of: date,
+    settings: Settings | str | Path | None,
+    step: Callable[[str], None],
+    *,
+    overwrite: bool,
+    backup: bool,
+) -> EnrichResult:
+    """Read, analyze and write to ``target`` (a checked output path, or the host book)."""
     step("read")
-    data = read(*paths, transactions=transactions, spend=spend, support=support,
-                column_map=column_map, as_of=as_of)  # fmt: skip
+    data = read(*paths, as_of=as_of, **read_options)
     if not isinstance(settings, Settings):
         settings = load_settings(settings, sheet=data.settings_values)
     step("analyze")
     analysis = analyze(data, as_of=as_of, settings=settings)
     step("write")
-    if in_place:
-        copy = _write_into_book(analysis, data, host, backup=backup)
+    if isinstance(target, HostBook):
+        copy = _write_into_book(analysis, data, target, backup=backup)
         return EnrichResult(analysis, data, Path(paths[0]), copy)
-    return EnrichResult(analysis, data, write_enriched(analysis, data, out, overwrite=overwrite))
+    return EnrichResult(analysis, data, write_enriched(analysis, data, target,
+                                                       overwrite=overwrite))  # fmt: skip
 
 
 def _output_path(
-    paths: Sequence[str | Path], output: str | Path | None, *, overwrite: bool
+    paths: Sequence[str | Path],
+    output: str | Path | None,
+    *,
+    overwrite: bool,
+    inputs: Sequence[str | Path | None] = (),
 ) -> Path:
     """Where the enriched workbook goes, refused before any work if it may not be written."""
     out = Path(output) if output is not None else default_output(paths[0])
+    refuse_overwriting_inputs([out], [*paths, *inputs])
+    if out.is_dir():
+        raise OutputFileError(out, "is a folder; give the name of the workbook to write")
     if out.exists() and not overwrite:
         raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
-    inputs = [Path(p).resolve() for p in paths]
-    if out.resolve() in inputs:
-        raise OutputFileError(out, "is one of the inputs; crmsheet never writes over its input")
     return out
 
 
 def _write_into_book(
-    result: Analysis, data: CrmData, book: Package, *, backup: bool
+    result: Analysis, data: CrmData, book: HostBook, *, backup: bool
 ) -> Path | None:
     """Build the enriched sheets in a scratch file and graft them into ``book``; the backup."""
     with tempfile.TemporaryDirectory(prefix="crmsheet-") as folder:

@@ -29,7 +29,12 @@ from pandas.testing import assert_frame_equal
 
 import crmsheet
 from crmsheet.cli import main
-from crmsheet.errors import EncryptedFileError, SettingsError, UnsupportedFormatError
+from crmsheet.errors import (
+    EncryptedFileError,
+    OutputFileError,
+    SettingsError,
+    UnsupportedFormatError,
+)
 from crmsheet.io.graft import MARKER, backup_path, check_book, crmsheet_sheets, write_in_place
 from crmsheet.io.ooxml.package import Package
 from crmsheet.io.ooxml.workbook import rename_refs
@@ -333,14 +338,16 @@ def _edit(path: Path, part: str, old: str, new: str) -> None:
             zf.writestr(name, body)
 
 
-def test_renamed_crmsheet_sheet_is_recognised_by_its_marker(book: Path) -> None:
+def test_renamed_crmsheet_sheet_becomes_the_users(book: Path) -> None:
+    # issue 20 item 6: only sheets still under the name crmsheet gave them are replaced; one
+    # the user renamed (their notes, their copy) is kept, and a fresh one is added
     enriched_in_place(book, backup=False)
     _edit(book, "xl/workbook.xml", 'name="Ratings"', 'name="Old ratings"')
-    assert "Old ratings" in crmsheet_sheets(book)
+    assert "Old ratings" not in crmsheet_sheets(book)
     enriched_in_place(book, backup=False)
     names = sheetnames(book)
-    assert "Old ratings" not in names and names.count("Ratings") == 1
-    assert len(names) == 4 + len(SHEETS)
+    assert "Old ratings" in names and names.count("Ratings") == 1
+    assert len(names) == 4 + len(SHEETS) + 1
 
 
 def test_a_user_sheet_with_a_crmsheet_name_is_never_touched(tmp_path: Path) -> None:
@@ -732,12 +739,15 @@ def test_the_book_is_read_once(book: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert reads.count(book) == 1  # the other package read is the scratch workbook's
 
 
-def test_a_book_saved_again_meanwhile_is_read_again(book: Path, scratch: Path) -> None:
+def test_a_book_saved_again_meanwhile_is_refused(book: Path, scratch: Path) -> None:
+    # issue 20 item 5: another program's save is never overwritten; nothing is written
     checked = check_book(book)
     newer = xlsxwriter.Workbook(str(book.with_name("newer.xlsx")))
     newer.add_worksheet("Saved meanwhile").write(0, 0, "kept")
     newer.close()
     os.replace(book.with_name("newer.xlsx"), book)
-    write_in_place(checked, scratch, backup=False)
-    assert sheetnames(book)[0] == "Saved meanwhile"
-    assert calamine_values(book, "Saved meanwhile") == [["kept"]]
+    saved = digest(book)
+    with pytest.raises(OutputFileError, match="changed on disk since crmsheet read it"):
+        write_in_place(checked, scratch)
+    assert digest(book) == saved and sheetnames(book) == ["Saved meanwhile"]
+    assert [p.name for p in book.parent.iterdir()] == ["book.xlsx"]

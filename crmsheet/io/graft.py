@@ -28,10 +28,14 @@ Decisions:
   sharedStrings part stays untouched, so no existing string index can shift. Excel,
   LibreOffice, openpyxl and calamine all read inline strings; Excel turns them into shared
   strings the next time the user saves.
-- Marker: each grafted sheet gets a hidden, sheet-scoped defined name ``_crmsheet``. Sheet
-  scope follows the sheet when the user renames, moves or re-saves it in Excel, so a later
-  run recognises (and replaces) exactly the sheets an earlier run added, never a user's
-  sheet that merely has the same name.
+- Marker: each grafted sheet gets a hidden, sheet-scoped defined name ``_crmsheet`` whose
+  value records the name crmsheet gave the sheet (``"crmsheet:Summary"``). Sheet scope
+  follows the sheet when the user moves or re-saves it in Excel; a later run replaces a
+  marked sheet only while it still has the recorded name. A user's copy of a crmsheet sheet
+  (Excel copies sheet-scoped names with it: "Summary (2)"), or one the user renamed, is the
+  user's from then on and never deleted; neither is a user's sheet that merely has the same
+  name (it carries no marker). Sheets marked by an earlier version (value ``"crmsheet"``, no
+  name) are replaced only under a name crmsheet writes ("Summary", "Summary (crmsheet)"...).
 - Name clashes: a user sheet that has the name of a crmsheet sheet (say their own
   "Customers") is never touched; crmsheet's sheet is called "Customers (crmsheet)" instead
   (chart formulas and defined names are rewritten to match). Table names that clash with a
@@ -51,26 +55,41 @@ Decisions:
   project signature or a package signature: any change would invalidate it). An
   ``.xlsm`` keeps its ``vbaProject.bin`` and macro-enabled content type untouched.
 - Read once: the package :func:`check_book` read is the one grafted into (``enrich`` keeps
-  it while it reads and analyses the book), unless the file changed on disk meanwhile; then
-  it is read and checked again, so what is grafted into is always the book as it is now.
+  it while it reads and analyses the book). If the file changed on disk meanwhile (size,
+  mtime, inode or the SHA-256 of its bytes, checked right before the replace), the run is
+  refused and nothing is written (:mod:`crmsheet.io.inplace`), so another program's save is
+  never overwritten. A lock file beside the book keeps a second crmsheet run out.
+- A symlink is written through: the link's target is the book replaced (the link stays a
+  link) and the backup goes beside the target, named after it.
 - The write is atomic (:func:`~crmsheet.io.atomic.atomic_path`); a copy of the original,
-  ``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` (or ``.xlsm``), is made first unless asked not to.
+  ``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` (or ``.xlsm``), is made first, from the bytes that
+  were read and atomically, unless asked not to; it is removed again if the run fails.
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
 import posixpath
 import re
-import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..errors import OutputFileError, UnsupportedFormatError
-from .atomic import atomic_path
-from .markers import SHEET_MARKER
+from ..errors import EncryptedFileError, OutputFileError, UnsupportedFormatError
+from .atomic import atomic_path, write_target
+from .inplace import (
+    BUSY,
+    BookState,
+    backup_path,
+    book_lock,
+    read_state,
+    refuse_if_changed,
+    write_backup,
+)
+from .markers import SHEET_MARKER, marked_name, sheet_marker_value
 from .ooxml.package import (
     NOT_IN_PLACE,
     Package,
@@ -103,6 +122,7 @@ from .sniff import IN_PLACE_SUFFIXES, open_workbook
 
 __all__ = [
     "MARKER",
+    "HostBook",
     "backup_path",
     "check_book",
     "crmsheet_sheets",
@@ -113,7 +133,6 @@ __all__ = [
 
 #: The hidden sheet-scoped defined name that marks a sheet crmsheet added.
 MARKER = SHEET_MARKER
-MARKER_VALUE = '"crmsheet"'
 
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 SIGNATURE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature"
@@ -122,13 +141,19 @@ SIGNATURE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/di
 # -- checks ----------------------------------------------------------------------------------
 
 
-def check_book(path: str | Path) -> Package:
+class HostBook(Package):
+    """The user's book read for ``--in-place``, with the bytes and identity it was read from."""
+
+    original: BookState
+
+
+def check_book(path: str | Path) -> HostBook:
     """Refuse, with a message saying what to do, a file crmsheet cannot write into.
 
     Returns the book's package, read once (the zip the checks opened is the one read), for
-    :func:`write_in_place`.
+    :func:`write_in_place`. A symlink is followed: the package is its target's.
     """
-    path = Path(path)
+    path = write_target(path)
     if path.suffix.lower() not in IN_PLACE_SUFFIXES:
         kind = path.suffix or "a file without an extension"
         raise UnsupportedFormatError(
@@ -144,7 +169,16 @@ def check_book(path: str | Path) -> Package:
                 path, f"is {inside} under another name; open it in Excel and save it as an "
                 f"Excel Workbook (.xlsx), or {NOT_IN_PLACE}"
             )  # fmt: skip
-        pkg = Package(path, zf)
+        try:
+            pkg = HostBook(path, zf)
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise EncryptedFileError(
+                path, f"a part of it is encrypted ({exc}); remove the password in Excel and "
+                f"save a copy, or {NOT_IN_PLACE}"
+            ) from exc  # fmt: skip
+    pkg.original = read_state(path)
+    if pkg.changed_on_disk():  # written to between the package read and the bytes read
+        raise OutputFileError(path, BUSY)
     _check_package(pkg)
     return pkg
 
@@ -185,7 +219,27 @@ def _check_package(pkg: Package) -> None:
 def crmsheet_sheets(path: str | Path) -> list[str]:
     """Names of the sheets an earlier ``--in-place`` run added to the workbook at ``path``."""
     pkg = Package(Path(path))
-    return [s.name for s in sheets_named(pkg, main_part(pkg), MARKER)]
+    return [s.name for s in _marked_sheets(pkg, main_part(pkg))]
+
+
+def _marked_sheets(pkg: Package, wb: str, legacy: Collection[str] | None = None) -> list[Sheet]:
+    """The sheets crmsheet wrote: marked, and still under the name their marker records.
+
+    A marker without a name (an earlier version's) counts when the sheet has one of the
+    ``legacy`` names (any name when ``legacy`` is None).
+    """
+    text = pkg.text(wb)
+    recorded: dict[int, str | None] = {}
+    for el in defined_names(text):
+        local = el.attrs.get("localSheetId", "")
+        if el.attrs.get("name") == MARKER and local.isdigit():
+            recorded[int(local)] = marked_name(html.unescape(el.content(text)))
+    out = []
+    for sheet in sheets_named(pkg, wb, MARKER):
+        name = recorded.get(sheet.position)
+        if name == sheet.name or (name is None and (legacy is None or sheet.name in legacy)):
+            out.append(sheet)
+    return out
 
 
 @dataclass
@@ -197,10 +251,13 @@ class _Removed:
     active: dict[str, str]  # bookViews attribute -> name of the removed sheet it pointed to
 
 
-def strip_previous(pkg: Package) -> _Removed:
-    """Remove the sheets an earlier run added, with their parts, entries and names."""
+def strip_previous(pkg: Package, legacy: Collection[str] | None = None) -> _Removed:
+    """Remove the sheets an earlier run added, with their parts, entries and names.
+
+    Only sheets still under the name crmsheet gave them (:func:`_marked_sheets`).
+    """
     wb = main_part(pkg)
-    marked = sheets_named(pkg, wb, MARKER)
+    marked = _marked_sheets(pkg, wb, legacy)
     if not marked:
         return _Removed([], [], {})
     rel_ids = {s.rel_id for s in marked}
@@ -232,11 +289,15 @@ class _Plan:
     tables: dict[str, tuple[int, str]]  # scratch table part -> (id, name)
 
 
+def _candidates(wanted: str) -> list[str]:
+    """The names crmsheet may give its sheet ``wanted``, in order of preference."""
+    names = [wanted, f"{wanted} (crmsheet)"]
+    return [n[:31] for n in names + [f"{wanted} (crmsheet {n})" for n in range(2, 100)]]
+
+
 def _sheet_name(wanted: str, taken: set[str]) -> str:
     """``wanted``, or ``wanted (crmsheet)`` when the book already has a sheet so called."""
-    candidates = [wanted, f"{wanted} (crmsheet)"]
-    candidates += [f"{wanted} (crmsheet {n})" for n in range(2, 100)]
-    for name in candidates:
+    for name in _candidates(wanted):
         if name[:31].casefold() not in taken:
             taken.add(name[:31].casefold())
             return name[:31]
@@ -292,7 +353,8 @@ def graft(pkg: Package, scratch: Path, dest: Path) -> list[str]:
     ``pkg`` is edited in memory. Returns the names crmsheet's sheets got in the book.
     """
     new = Package(scratch)
-    removed = strip_previous(pkg)
+    legacy = {n for s in read_sheets(new, main_part(new)) for n in _candidates(s.name)}
+    removed = strip_previous(pkg, legacy)
     plan = _plan(pkg, new)
     book_styles = styles_part(pkg)
     merged, style_map = merge_styles(pkg.text(book_styles), new.text(styles_part(new)))
@@ -372,7 +434,8 @@ def _add_sheets(pkg: Package, new: Package, plan: _Plan, renames: Mapping[str, s
     wb = main_part(pkg)
     offset = len(read_sheets(pkg, wb))
     names = [f'<definedName name="{MARKER}" localSheetId="{offset + i}" hidden="1">'
-             f"{escape(MARKER_VALUE)}</definedName>" for i in range(len(plan.sheets))]  # fmt: skip
+             f"{escape(sheet_marker_value(name))}</definedName>"
+             for i, (_, name) in enumerate(plan.sheets)]  # fmt: skip
     new_text = new.text(main_part(new))
     for n_el in defined_names(new_text):
         raw = n_el.raw(new_text)
@@ -389,17 +452,6 @@ def _add_sheets(pkg: Package, new: Package, plan: _Plan, renames: Mapping[str, s
 # -- the whole operation ---------------------------------------------------------------------
 
 
-def backup_path(book: Path, now: datetime) -> Path:
-    """``BOOK.backup-YYYYMMDD-HHMMSS.xlsx`` beside the book (a free name)."""
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    candidate = book.with_name(f"{book.stem}.backup-{stamp}{book.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = book.with_name(f"{book.stem}.backup-{stamp}-{n}{book.suffix}")
-        n += 1
-    return candidate
-
-
 def write_in_place(
     book: Package | str | Path,
     scratch: str | Path,
@@ -410,21 +462,22 @@ def write_in_place(
     """Graft the scratch workbook's sheets into ``book``, atomically; return the backup path.
 
     ``book`` is the package :func:`check_book` returned (edited here: use it once), or a
-    path, then checked here. The book is only replaced once the new package is complete; on
-    any error it is left as it was (and no backup is made).
+    path, then checked here. The book is only replaced once the new package is complete and
+    the book on disk is still the one read; on any error it is left as it was (and no backup
+    is kept). The book's lock (:func:`~crmsheet.io.inplace.book_lock`) is held meanwhile.
     """
-    pkg = book if isinstance(book, Package) else check_book(book)
-    if pkg.changed_on_disk():  # saved again since it was read: graft into what is there now
-        pkg = check_book(pkg.path)
-    book, scratch = pkg.path, Path(scratch)
-    copy: Path | None = None
-    with atomic_path(book, overwrite=True) as tmp:
-        graft(pkg, scratch, tmp)
-        if backup:
-            copy = backup_path(book, now())
-            try:
-                shutil.copy2(book, copy)
-            except OSError as exc:
-                raise OutputFileError(copy, f"the backup cannot be written ({exc}); use "
-                                      "--no-backup to skip it") from exc  # fmt: skip
+    with book_lock(book.path if isinstance(book, Package) else book):
+        pkg = book if isinstance(book, HostBook) else check_book(
+            book.path if isinstance(book, Package) else book)  # fmt: skip
+        state, scratch = pkg.original, Path(scratch)
+        refuse_if_changed(state)
+        copy = write_backup(state, now()) if backup else None
+        try:
+            with atomic_path(state.path, before_replace=lambda: refuse_if_changed(state)) as tmp:
+                graft(pkg, scratch, tmp)
+        except BaseException:
+            if copy is not None:
+                with contextlib.suppress(OSError):
+                    copy.unlink()
+            raise
     return copy

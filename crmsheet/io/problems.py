@@ -25,17 +25,18 @@ PROBLEM_FORMATS = {"row": ROW}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def write_problems(frame: pd.DataFrame, path: str | Path) -> Path:
+def write_problems(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:
     """Write a problem report's frame to ``path`` (.csv, or .xlsx/.xlsm), atomically.
 
-    Another suffix raises :class:`~crmsheet.errors.SettingsError`.
+    Another suffix raises :class:`~crmsheet.errors.SettingsError`; an existing file is
+    refused (:class:`~crmsheet.errors.OutputFileError`) unless ``overwrite``.
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return write_csv(frame, path)
+        return write_csv(frame, path, overwrite=overwrite)
     if suffix in (".xlsx", ".xlsm"):
         return write_tables(
-            path, {"Problems": SheetSpec(frame, formats=PROBLEM_FORMATS)}, overwrite=True
+            path, {"Problems": SheetSpec(frame, formats=PROBLEM_FORMATS)}, overwrite=overwrite
         )
     raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
 
