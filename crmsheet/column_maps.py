@@ -117,6 +117,20 @@ class ColumnMap:
             if not any(_applied(entry, t) for t in having):
                 raise SettingsError(f"{entry.given}: {_not_applied(entry, having)}")
 
+    def unmatched(self, layouts: Sequence[TableLayout]) -> str:
+        """The maps in force in these sheets (one file's) that found no header in them, as a
+        sentence for the refusal of a file that has no usable sheet ("" if none): a typo in a
+        map is often why the file could not be used."""
+        said = []
+        for entry in self.entries:
+            in_force = [t for t in layouts if entry in self.entries_for(t.grid)]
+            if in_force and not any(entry.key in _keys(t) for t in in_force):
+                headers = list(dict.fromkeys(h for t in in_force for h in t.headers))
+                close = difflib.get_close_matches(entry.header, headers, n=1, cutoff=0.6)
+                hint = f" (did you mean “{close[0]}”?)" if close else ""
+                said.append(f"{entry.given} found no column “{entry.header}” here{hint}")
+        return "; ".join(said) + "." if said else ""
+
 
 def parse_column_map(items: ColumnMapInput | ColumnMap) -> ColumnMap:
     """Check column maps: ``{"field": "Header"}`` or ``{"FILE:field": "Header"}``, or the

@@ -8,7 +8,7 @@ opens them; :mod:`crmsheet.io.sniff` picks the reader), lays out each sheet
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -115,7 +115,7 @@ def read(
         laid_out.extend(found)
         usable = [t for t in found if t.role is not None]
         if not usable:
-            raise NoUsableDataError(path, _nothing_found(found, forced))
+            raise NoUsableDataError(path, _nothing_found(found, forced, overrides))
         layouts.extend(usable)
         unusable.extend(_skipped(t) for t in found if t.role is None and not _helper_sheet(t))
     del reading
@@ -154,8 +154,11 @@ def _as_list(value: str | Path | Sequence[str | Path] | None) -> list[str | Path
     return list(value)
 
 
-def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
-    """Why a file is refused: what was needed, EVERY header seen, the closest fields to map."""
+def _nothing_found(
+    found: Sequence[TableLayout], role: Role | None, maps: ColumnMap | None = None
+) -> str:
+    """Why a file is refused: what was needed, EVERY header seen, the closest fields to map
+    (and a map given for it that found no header: a typo is often the reason)."""
     sheets = [t for t in found if t.grid.cells.shape[0] > 0]
     if not sheets:
         return "no sheet has any data"
@@ -169,8 +172,9 @@ def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
     headers = sorted({h for t in sheets for h in t.headers if not AUTO_HEADER.fullmatch(h)})
     seen = ", ".join(headers) or "none (the first row is blank)"
     count = f"{len(headers)} header" + ("" if len(headers) == 1 else "s")
+    unmatched = maps.unmatched(sheets) if maps else ""
     return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen} "
-            f"({count}, all listed). {closest_fields(headers, role)}")  # fmt: skip
+            f"({count}, all listed). {unmatched} {closest_fields(headers, role)}")  # fmt: skip
 
 
 def closest_fields(headers: Sequence[str], role: Role | None, limit: int = 8) -> str:
