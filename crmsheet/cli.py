@@ -84,7 +84,10 @@ EncodingOption = Annotated[
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks or CSV files to check.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Workbooks or CSV files to check (none: only --transactions)."),
+    ] = None,
     transactions: TransactionsOption = None,
     spend: SpendOption = None,
     support: SupportOption = None,
@@ -98,8 +101,10 @@ def validate(
     ] = None,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    if not paths and not transactions:
+        raise SettingsError("give the files to check, e.g. crmsheet validate customers.xlsx")
     data = read(
-        *paths, transactions=transactions or None, spend=spend or None,
+        *(paths or []), transactions=transactions or None, spend=spend or None,
         support=support or None, column_map=_map_items(map_), as_of=_as_of(as_of),
         encoding=encoding,
     )  # fmt: skip

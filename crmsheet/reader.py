@@ -27,7 +27,7 @@ from .io.sniff import spreadsheet_kind
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
-from .schema import ROLES, Role, field_specs, normalise_header
+from .schema import Role, field_specs, normalise_header
 
 __all__ = ["read", "read_grids", "read_grids_ahead"]
 
@@ -177,34 +177,61 @@ def _nothing_found(
             f"({count}, all listed). {unmatched} {closest_fields(headers, role)}")  # fmt: skip
 
 
+#: The fields a table of each role cannot do without: suggested first when a file is refused.
+_NEEDED: dict[Role, tuple[str, ...]] = {
+    "customers": ("customer_id", "name"),
+    "transactions": ("date", "customer_id", "customer_name", "amount", "quantity", "unit_price"),
+    "spend": ("amount", "source", "campaign", "month", "period_start"),
+    "support": ("customer_id", "customer_name", "cases", "minutes", "severity"),
+}
+
+
 def closest_fields(headers: Sequence[str], role: Role | None, limit: int = 8) -> str:
     """The fields the headers come closest to, as the ``--map`` options to type.
 
-    Each header is compared (difflib) with every field's name and header synonyms of the
-    roles in question; the best pairs, one per field, at most ``limit``.
+    Each header is scored against every field's name and header synonyms of the roles in
+    question (difflib's ratio, or a synonym written inside it: ``CLOSEDATE`` holds "date");
+    the best pairs, one header per field, the fields a table needs first, at most ``limit``.
     """
-    roles = ROLES if role is None else (role,)
-    names = {normalise_header(n): n for r in roles for n in field_specs(r)}
-    words = {h: n for r in roles for n, spec in field_specs(r).items() for h in spec.headers}
-    words.update(names)
-    pairs: list[tuple[float, str, str]] = []
+    roles: tuple[Role, ...] = ("customers", "transactions") if role is None else (role,)
+    needed = list(dict.fromkeys(f for r in roles for f in _NEEDED[r]))
+    words: dict[str, set[str]] = {}
+    for r in roles:
+        for name, spec in field_specs(r).items():
+            words.setdefault(name, set()).update((normalise_header(name), *spec.headers))
+    scored: list[tuple[bool, float, str, str]] = []
     for header in headers:
         key = normalise_header(header)
-        if not key:
-            continue
-        close = difflib.get_close_matches(key, list(words), n=1, cutoff=0.6)
-        if close:
-            ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
-            pairs.append((ratio, words[close[0]], header))
+        if key:
+            for name, synonyms in words.items():
+                score = max(_closeness(key, s) for s in synonyms)
+                if score >= 0.6:
+                    scored.append((name not in needed, -score, name, header))
     chosen: dict[str, str] = {}
-    for _, name, header in sorted(pairs, key=lambda p: -p[0]):
-        chosen.setdefault(name, header)
+    for _, _, name, header in sorted(scored):
+        if name not in chosen and header not in chosen.values():
+            chosen[name] = header
     if not chosen:
         return ("None of them is close to a crmsheet field: say which is which with --map "
                 "FIELD=HEADER, e.g. --map name=HEADER")  # fmt: skip
     shown = list(chosen.items())[:limit]
     maps = " ".join("--map " + _shell_word(f"{name}={header}") for name, header in shown)
     return f"Closest fields: {maps} (or rename the headers)"
+
+
+def _closeness(key: str, synonym: str) -> float:
+    """0..1: how close a normalised header is to a synonym (1: the same words).
+
+    A synonym inside the header counts most at its end, where English puts the head noun
+    ("CLOSEDATE" is a date, "CREATEDBYID" an id).
+    """
+    squashed, word = key.replace(" ", ""), synonym.replace(" ", "")
+    if len(word) >= 4 and squashed.endswith(word):
+        return 0.8 + 0.2 * len(word) / len(squashed)
+    if len(word) >= 4 and word in squashed:
+        return 0.6 + 0.1 * len(word) / len(squashed)
+    ratio = difflib.SequenceMatcher(None, key, synonym).ratio()
+    return ratio if ratio >= 0.75 else 0.0  # below that, letters in common by chance
 
 
 def _shell_word(text: str) -> str:
