@@ -163,3 +163,15 @@ def test_reading_notes_are_printed_as_plain_text(
     cli._print_mapping(noted)
     out = capsys.readouterr().out
     assert "Note: 412 of 412 invoices matched their order [bold]x[/bold]" in out
+
+
+def test_validate_a_sales_file_alone(
+    shop: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, sales = shop
+    code, out, err = run(["validate", "--transactions", sales, "--map", "date=When", *AS_OF],
+                         capsys)  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "ledger.csv: read as transactions" in out and "When -> date (your --map)" in out
+    code, out, err = run(["validate"], capsys)
+    assert code == 2 and "give the files to check" in one_line(err)
