@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ._version import __version__
 from .data import CrmData
@@ -22,6 +23,7 @@ from .errors import CrmsheetError, SettingsError
 from .reader import read
 
 if TYPE_CHECKING:
+    from .column_maps import ColumnMap
     from .enrich import EnrichResult
 
 app = typer.Typer(
@@ -57,13 +59,40 @@ def _as_of(value: str | None) -> date:
         raise SettingsError(f"--as-of {value!r}: write the date as YYYY-MM-DD") from None
 
 
+# The options validate and enrich share: one definition, so their meaning and help agree.
+TransactionsOption = Annotated[
+    list[Path] | None, typer.Option(help="Invoices/sales file(s), if separate.")
+]
+SpendOption = Annotated[list[Path] | None, typer.Option(help="Marketing spend file(s).")]
+SupportOption = Annotated[list[Path] | None, typer.Option(help="Support cases file(s).")]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="Say which header holds a field: FIELD=HEADER, or FILE:FIELD=HEADER for one file "
+        "or sheet (FILE: its name, its name without extension, or a sheet name). Repeatable.",
+    ),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The text encoding of CSV files, e.g. cp437, cp1252, utf-16 (default: guessed).",
+    ),
+]
+
+
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks or CSV files to check.")],
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="Say which header holds a field: FIELD=HEADER (repeatable)."),
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Workbooks or CSV files to check (none: only --transactions)."),
     ] = None,
+    transactions: TransactionsOption = None,
+    spend: SpendOption = None,
+    support: SupportOption = None,
+    map_: MapOption = None,
+    encoding: EncodingOption = None,
     problems: Annotated[
         Path | None, typer.Option(help="Write the full problem report to this .csv or .xlsx.")
     ] = None,
@@ -75,9 +104,16 @@ def validate(
     ] = False,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    if not paths and not transactions:
+        raise SettingsError("give the files to check, e.g. crmsheet validate customers.xlsx")
     if problems is not None:  # refused before any work
-        _check_problems_path(problems, inputs=paths, force=force)
-    data = read(*paths, column_map=_map_items(map_), as_of=_as_of(as_of))
+        inputs = [*(paths or []), *(transactions or []), *(spend or []), *(support or [])]
+        _check_problems_path(problems, inputs=inputs, force=force)
+    data = read(
+        *(paths or []), transactions=transactions or None, spend=spend or None,
+        support=support or None, column_map=_map_items(map_), as_of=_as_of(as_of),
+        encoding=encoding,
+    )  # fmt: skip
     _print_tables(data)
     _print_problems(data)
     if problems is not None:
@@ -85,8 +121,8 @@ def validate(
     raise typer.Exit(1 if data.problems.errors else 0)
 
 
-def _map_items(items: list[str] | None) -> dict[str, str]:
-    from .mapping import parse_column_map
+def _map_items(items: list[str] | None) -> ColumnMap:
+    from .column_maps import parse_column_map
 
     return parse_column_map(items or [])
 
@@ -113,23 +149,36 @@ def _write_problems(data: CrmData, path: Path, *, force: bool = False) -> None:
 
 
 def _print_tables(data: CrmData) -> None:
+    """What was read (rows per sheet), then how each sheet was understood."""
     table = Table(title="What crmsheet read", title_justify="left")
     for col in ("file", "sheet", "role", "header row", "rows read", "kept", "rejected"):
         table.add_column(col, justify="right" if col[0] in "hrk" else "left")
     for t in data.tables:
-        role = t.role + (f" ({t.part})" if t.part else "") if t.role else "-"
-        table.add_row(Path(t.file).name, t.sheet, role, str(t.header_row), str(t.rows_read),
-                      str(t.rows_kept), str(t.rows_rejected))  # fmt: skip
+        table.add_row(Text(Path(t.file).name), Text(t.sheet), t.role_text, str(t.header_row),
+                      str(t.rows_read), str(t.rows_kept), str(t.rows_rejected))  # fmt: skip
     out.print(table)
-    for t in data.tables:
-        pairs = ", ".join(f"{h} -> {f}" for h, f in t.mapping.items())
-        extra = (
-            f"; kept as your own columns: {', '.join(t.extra_columns)}" if t.extra_columns else ""
-        )
-        out.print(f"[bold]{t.sheet}[/bold]: {pairs}{extra}", markup=True)
+    _print_mapping(data)
     out.print(
         f"Rows read: {data.rows_read}, kept: {data.rows_kept}, rejected: {data.rows_rejected}."
     )
+
+
+def _print_mapping(data: CrmData) -> None:
+    """Per sheet: its role and why, header -> field (and which a --map gave), the user's own
+    columns; then the reading notes. Text from the files is printed as it is (no markup)."""
+    for t in data.tables:
+        name = Path(t.file).name
+        where = name if t.sheet in {name, ""} else f"{name}, sheet {t.sheet}"
+        why = t.reason or "from its headers " + ", ".join(list(t.mapping)[:4])
+        out.print(Text.assemble((where, "bold"), f": read as {t.role_text}: {why}"))
+        given = set(t.user_mapped)
+        pairs = ", ".join(f"{h} -> {f}" + (" (your --map)" if h in given else "")
+                          for h, f in t.mapping.items())  # fmt: skip
+        out.print(Text(f"  {pairs}"))
+        if t.extra_columns:
+            out.print(Text(f"  kept as your own columns: {', '.join(t.extra_columns)}"))
+    for note in data.notes:
+        out.print(Text(f"Note: {note}"))
 
 
 def _print_problems(data: CrmData) -> None:
@@ -162,11 +211,9 @@ def _print_problems(data: CrmData) -> None:
 @app.command()
 def enrich(
     paths: Annotated[list[Path], typer.Argument(help="The customer workbook (or CSV files).")],
-    transactions: Annotated[
-        list[Path] | None, typer.Option(help="Invoices/sales file(s), if separate.")
-    ] = None,
-    spend: Annotated[list[Path] | None, typer.Option(help="Marketing spend file(s).")] = None,
-    support: Annotated[list[Path] | None, typer.Option(help="Support cases file(s).")] = None,
+    transactions: TransactionsOption = None,
+    spend: SpendOption = None,
+    support: SupportOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -182,10 +229,8 @@ def enrich(
     settings: Annotated[
         Path | None, typer.Option("--settings", help="A settings.toml with thresholds.")
     ] = None,
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="Say which header holds a field: FIELD=HEADER (repeatable)."),
-    ] = None,
+    map_: MapOption = None,
+    encoding: EncodingOption = None,
     in_place: Annotated[
         bool,
         typer.Option(
@@ -220,11 +265,12 @@ def enrich(
             *paths, transactions=transactions or None, spend=spend or None,
             support=support or None, output=output if in_place else target,
             as_of=_as_of(as_of), settings=settings,
-            column_map=_map_items(map_), overwrite=force, progress=progress,
+            column_map=_map_items(map_), encoding=encoding, overwrite=force, progress=progress,
             in_place=in_place, backup=not no_backup,
         )  # fmt: skip
     if result.backup is not None:
         out.print(f"Backup of the original: {result.backup}")
+    _print_mapping(result.data)
     _print_enriched(result, time.perf_counter() - started)
     raise typer.Exit(0)
 

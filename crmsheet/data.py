@@ -11,6 +11,7 @@ Excel row number in ``_row``), or the problem report with action "row skipped".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -35,6 +36,15 @@ class TableInfo:
     rows_rejected: int
     rows_blank: int
     hidden: bool = False
+    reason: str = ""  # why the sheet got its role (the headers that decided it)
+    user_mapped: tuple[str, ...] = ()  # the headers whose field a column map (--map) gave
+
+    @property
+    def role_text(self) -> str:
+        """The role as shown: "transactions (lines)", "customers", or "-" for none."""
+        if not self.role:
+            return "-"
+        return self.role + (f" ({self.part})" if self.part else "")
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +68,30 @@ class CrmData:
     same order as ``customers``: what the enriched workbook shows unchanged."""
     settings_values: dict[str, object] = field(default_factory=dict)
     """``setting -> value`` from a Settings sheet in the input, if it had one."""
+    notes: tuple[str, ...] = ()
+    """Sentences about how the files were read and joined ("412 of 412 invoices matched
+    their order"): shown with the mapping by both commands."""
+
+    @property
+    def mapping(self) -> pd.DataFrame:
+        """How each sheet was understood: one row per column of every table read.
+
+        Columns: ``file`` (name), ``sheet``, ``role`` (with its part, "transactions
+        (lines)"), ``reason`` (why that role), ``header`` (as in the file), ``field`` (the
+        crmsheet field, "" for a column kept as the user's own) and ``how``: "map" (a
+        column map gave it), "matched" (crmsheet recognised the header) or "own" (kept
+        unchanged). Long rather than one row per table, so it filters and groups like the
+        problem report.
+        """
+        rows: list[tuple[str, str, str, str, str, str, str]] = []
+        for t in self.tables:
+            where = (Path(t.file).name, t.sheet, t.role_text, t.reason)
+            given = set(t.user_mapped)
+            for header, name in t.mapping.items():
+                rows.append((*where, header, name, "map" if header in given else "matched"))
+            rows.extend((*where, header, "", "own") for header in t.extra_columns)
+        columns = ["file", "sheet", "role", "reason", "header", "field", "how"]
+        return pd.DataFrame(rows, columns=columns, dtype="str")
 
     @property
     def rows_read(self) -> int:

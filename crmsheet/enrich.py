@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import Analysis, analyze
+from .column_maps import ColumnMap
 from .config import Settings
 from .data import CrmData
 from .errors import OutputFileError, SettingsError
@@ -88,11 +89,12 @@ def enrich(
     output: str | Path | None = None,
     as_of: date | None = None,
     settings: Settings | str | Path | None = None,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str] | Sequence[str] | ColumnMap | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
     in_place: bool = False,
     backup: bool = True,
+    encoding: str | None = None,
 ) -> EnrichResult:
     """Read, validate, analyze and write ``<stem>.enriched.xlsx``; say what was done.
 
@@ -101,6 +103,7 @@ def enrich(
     :class:`~crmsheet.Settings`, or the path of a settings.toml whose values win over a
     Settings sheet in the input; without it the Settings sheet (if any) is used.
     ``progress`` is called with "read", "analyze" and "write" as each stage starts.
+    ``column_map`` and ``encoding`` are :func:`crmsheet.read`'s.
 
     ``in_place=True`` writes crmsheet's sheets into the first workbook itself (an .xlsx or
     .xlsm), replacing the ones an earlier run added and leaving everything else in it as
@@ -127,7 +130,7 @@ def enrich(
                     overwrite=overwrite, backup=backup)  # fmt: skip
 
     read_options = {"transactions": transactions, "spend": spend, "support": support,
-                    "column_map": column_map}  # fmt: skip
+                    "column_map": column_map, "encoding": encoding}  # fmt: skip
     if not in_place:
         return run(_output_path(paths, output, overwrite=overwrite, inputs=inputs))
     if output is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import SettingsError
+from .column_maps import ColumnMap, forced_columns, parse_column_map
 from .io.grid import Grid
 from .schema import ROLES, Role, field_specs, normalise_header
 
@@ -52,6 +52,8 @@ class TableLayout:
     mapping: dict[int, str]
     part: str | None = None
     duplicate_headers: tuple[int, ...] = field(default_factory=tuple)
+    user_mapped: tuple[int, ...] = field(default_factory=tuple)
+    """The columns whose field a column map (``--map``) gave, not the automatic matching."""
 
     @property
     def field_columns(self) -> dict[str, int]:
@@ -70,30 +72,6 @@ def column_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def parse_column_map(items: Mapping[str, str] | list[str] | None) -> dict[str, str]:
-    """Check a ``{field: header}`` override (or CLI ``field=header`` strings)."""
-    if not items:
-        return {}
-    pairs: dict[str, str] = {}
-    if isinstance(items, Mapping):
-        pairs = dict(items)
-    else:
-        for item in items:
-            name, sep, header = item.partition("=")
-            if not sep or not name.strip() or not header.strip():
-                raise SettingsError(f"--map {item!r}: write it as FIELD=HEADER, e.g. --map "
-                                    f"industry=BusinessType")  # fmt: skip
-            pairs[name.strip()] = header.strip()
-    known = {f for role in ROLES for f in field_specs(role)}
-    for name in pairs:
-        if name not in known:
-            raise SettingsError(
-                f"column map: {name!r} is not a crmsheet field. Known fields: "
-                + ", ".join(sorted(known))
-            )
-    return pairs
 
 
 # -- header synonyms ---------------------------------------------------------------------
@@ -132,21 +110,14 @@ def _lookup(role: Role, header: str) -> tuple[str, int] | None:
 def _map_columns(
     role: Role, headers: tuple[str, ...], overrides: Mapping[str, str]
 ) -> dict[int, str]:
-    specs = field_specs(role)
-    mapping: dict[int, str] = {}
-    taken: set[int] = set()
-    wanted = {normalise_header(h): f for f, h in overrides.items() if f in specs}
-    for col, header in enumerate(headers):
-        forced = wanted.get(normalise_header(header))
-        if forced is not None and forced not in mapping.values():
-            mapping[col] = forced
-            taken.add(col)
+    mapping = forced_columns(role, headers, overrides)  # a map always beats the matching
+    taken = set(mapping)
     best: dict[str, tuple[int, int]] = {}  # field -> (rank, col)
     for col, header in enumerate(headers):
         if col in taken:
             continue
         hit = _lookup(role, header)
-        if hit is None or hit[0] in mapping.values() or hit[0] in overrides:
+        if hit is None or hit[0] in mapping.values():
             continue
         name, rank = hit
         if name not in best or (rank, col) < best[name]:
@@ -218,7 +189,10 @@ def _blank(value: object) -> bool:
 
 
 def layout_table(
-    grid: Grid, column_map: Mapping[str, str] | None = None, *, role: Role | None = None
+    grid: Grid,
+    column_map: Mapping[str, str] | ColumnMap | None = None,
+    *,
+    role: Role | None = None,
 ) -> TableLayout:
     """Decide the header row, role and column mapping of one grid.
 
@@ -227,10 +201,15 @@ def layout_table(
     above the header are skipped. The role is the one whose fields make a usable table
     (see the signatures in this module), helped by the sheet or file name. A grid that
     matches nothing gets ``role=None``. Passing ``role`` restricts the choice to that role
-    (the user said what the file is, e.g. ``--transactions invoices.csv``).
+    (the user said what the file is, e.g. ``--transactions invoices.csv``). ``column_map``
+    is ``{field: header}`` for this grid, or a :class:`~crmsheet.column_maps.ColumnMap`
+    whose maps for this grid's file or sheet apply.
     """
     roles = ROLES if role is None else (role,)
-    overrides = dict(column_map or {})
+    if isinstance(column_map, ColumnMap):
+        overrides = column_map.for_grid(grid)
+    else:
+        overrides = dict(column_map or {})
     head = grid.cells.head(HEADER_SCAN_ROWS)
     rows = [list(r) for r in head.itertuples(index=False, name=None)]
     best: tuple[int, float, int, Role | None, dict[int, str], str | None] | None = None
@@ -268,6 +247,7 @@ def layout_table(
     headers, dups = _display_headers(rows[index])
     if found is None:
         mapping = {}
+    forced = forced_columns(found, headers, overrides) if found and overrides else {}
     return TableLayout(
         grid=grid,
         role=found,
@@ -277,6 +257,7 @@ def layout_table(
         mapping=mapping,
         part=None if part == "full" else part,
         duplicate_headers=dups,
+        user_mapped=tuple(c for c, f in forced.items() if mapping.get(c) == f),
     )
 
 

@@ -7,7 +7,8 @@ opens them; :mod:`crmsheet.io.sniff` picks the reader), lays out each sheet
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -16,28 +17,36 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import build_data
+from .checks.table import AUTO_HEADER
+from .column_maps import ColumnMap
 from .data import CrmData
 from .errors import NoUsableDataError, SettingsError
-from .io.csvread import read_csv_grid
+from .io.csvread import check_encoding, read_csv_grid
 from .io.grid import Grid
 from .io.sniff import spreadsheet_kind
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
-from .schema import Role, normalise_header
+from .schema import Role, field_specs, normalise_header
 
 __all__ = ["read", "read_grids", "read_grids_ahead"]
 
 
-def read_grids(path: str | Path) -> list[Grid]:
-    """Every sheet of a workbook, or the one grid of a CSV file, as read (no header yet)."""
+def read_grids(path: str | Path, encoding: str | None = None) -> list[Grid]:
+    """Every sheet of a workbook, or the one grid of a CSV file, as read (no header yet).
+
+    ``encoding`` (a Python codec name) is the text encoding of a CSV file, instead of the
+    guess; a workbook says its own.
+    """
     path = Path(path)
     if spreadsheet_kind(path) == "text":
-        return [read_csv_grid(path)]
+        return [read_csv_grid(path, encoding=encoding)]
     return read_workbook_grids(path)
 
 
-def read_grids_ahead(paths: Sequence[str | Path]) -> list[Future[list[Grid]]]:
+def read_grids_ahead(
+    paths: Sequence[str | Path], encoding: str | None = None
+) -> list[Future[list[Grid]]]:
     """:func:`read_grids` of every path, started two at a time; results in path order.
 
     calamine's parser releases the GIL, so the next file is parsed while this one's cells
@@ -48,13 +57,13 @@ def read_grids_ahead(paths: Sequence[str | Path]) -> list[Future[list[Grid]]]:
         for path in paths:
             future: Future[list[Grid]] = Future()
             try:
-                future.set_result(read_grids(path))
+                future.set_result(read_grids(path, encoding))
             except Exception as exc:
                 future.set_exception(exc)
             done.append(future)
         return done
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crmsheet-read") as pool:
-        return [pool.submit(read_grids, path) for path in paths]
+        return [pool.submit(read_grids, path, encoding) for path in paths]
 
 
 def read(
@@ -62,16 +71,22 @@ def read(
     transactions: str | Path | Sequence[str | Path] | None = None,
     spend: str | Path | Sequence[str | Path] | None = None,
     support: str | Path | Sequence[str | Path] | None = None,
-    column_map: Mapping[str, str] | None = None,
+    column_map: Mapping[str, str] | Sequence[str] | ColumnMap | None = None,
     as_of: date | None = None,
+    encoding: str | None = None,
 ) -> CrmData:
     """Read customer workbooks or CSV files and validate them, cell by cell.
 
     Each sheet's role (customers, transactions, marketing spend, support) is found from its
     name and headers; files given as ``transactions=``, ``spend=`` or ``support=`` are taken
     as that role. ``column_map={"industry": "BusinessType"}`` says which header holds a field
-    when its name is not one crmsheet knows. ``as_of`` (default: today) is the date after
-    which transaction dates are reported as in the future.
+    when its name is not one crmsheet knows; a key ``"orders.csv:amount"`` (a file name, stem
+    or sheet name before the colon) limits a map to that file, and the CLI's strings
+    ``["industry=BusinessType", "orders:amount=Total"]`` are read too (see
+    :mod:`crmsheet.column_maps`: a map that cannot apply is refused, never ignored).
+    ``as_of`` (default: today) is the date after which transaction dates are reported as in
+    the future. ``encoding`` (e.g. ``"cp437"``) is the text encoding of CSV files, instead
+    of the guess.
 
     >>> data = crmsheet.read("customers.xlsx")          # doctest: +SKIP
     >>> data.customers.head(); data.problems.frame     # doctest: +SKIP
@@ -79,6 +94,7 @@ def read(
     if not paths and not transactions:
         raise SettingsError("read() needs at least one file")
     overrides = parse_column_map(column_map)
+    encoding = check_encoding(encoding)
     jobs: list[tuple[Path, Role | None]] = [(Path(p), None) for p in paths]
     given_roles: tuple[tuple[Role, object], ...] = (
         ("transactions", transactions), ("spend", spend), ("support", support),
@@ -88,20 +104,22 @@ def read(
     layouts: list[TableLayout] = []
     unusable: list[pd.DataFrame] = []
     settings: dict[str, object] = {}
-    reading = read_grids_ahead([path for path, _ in jobs])
+    laid_out: list[TableLayout] = []  # every sheet, used or skipped: what the maps are checked on
+    reading = read_grids_ahead([path for path, _ in jobs], encoding)
     for (path, forced), pending in zip(jobs, reading, strict=True):
         grids = pending.result()  # a file's error is raised in turn, as if read one by one
         for grid in [g for g in grids if normalise_header(g.sheet) == "settings"]:
             settings.update(settings_from_grid(grid))
             grids.remove(grid)
         found = [layout_table(g, overrides, role=forced) for g in grids]
+        laid_out.extend(found)
         usable = [t for t in found if t.role is not None]
         if not usable:
-            raise NoUsableDataError(path, _nothing_found(found, forced))
+            raise NoUsableDataError(path, _nothing_found(found, forced, overrides))
         layouts.extend(usable)
         unusable.extend(_skipped(t) for t in found if t.role is None and not _helper_sheet(t))
     del reading
-    _check_overrides(overrides, layouts)
+    overrides.check(laid_out)
     data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
     return replace(data, settings_values=settings) if settings else data
 
@@ -136,7 +154,11 @@ def _as_list(value: str | Path | Sequence[str | Path] | None) -> list[str | Path
     return list(value)
 
 
-def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
+def _nothing_found(
+    found: Sequence[TableLayout], role: Role | None, maps: ColumnMap | None = None
+) -> str:
+    """Why a file is refused: what was needed, EVERY header seen, the closest fields to map
+    (and a map given for it that found no header: a typo is often the reason)."""
     sheets = [t for t in found if t.grid.cells.shape[0] > 0]
     if not sheets:
         return "no sheet has any data"
@@ -147,9 +169,76 @@ def _nothing_found(found: Iterable[TableLayout], role: Role | None) -> str:
         "support": "a customer column and a cases, minutes or severity column",
         "customers": "a customer ID or name column",
     }[role]
-    seen = ", ".join(sorted({h for t in sheets for h in t.headers[:12]})[:12])
-    return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen}. "
-            "Rename a header, or say which is which with --map FIELD=HEADER")  # fmt: skip
+    headers = sorted({h for t in sheets for h in t.headers if not AUTO_HEADER.fullmatch(h)})
+    seen = ", ".join(headers) or "none (the first row is blank)"
+    count = f"{len(headers)} header" + ("" if len(headers) == 1 else "s")
+    unmatched = maps.unmatched(sheets) if maps else ""
+    return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen} "
+            f"({count}, all listed). {unmatched} {closest_fields(headers, role)}")  # fmt: skip
+
+
+#: The fields a table of each role cannot do without: suggested first when a file is refused.
+_NEEDED: dict[Role, tuple[str, ...]] = {
+    "customers": ("customer_id", "name"),
+    "transactions": ("date", "customer_id", "customer_name", "amount", "quantity", "unit_price"),
+    "spend": ("amount", "source", "campaign", "month", "period_start"),
+    "support": ("customer_id", "customer_name", "cases", "minutes", "severity"),
+}
+
+
+def closest_fields(headers: Sequence[str], role: Role | None, limit: int = 8) -> str:
+    """The fields the headers come closest to, as the ``--map`` options to type.
+
+    Each header is scored against every field's name and header synonyms of the roles in
+    question (difflib's ratio, or a synonym written inside it: ``CLOSEDATE`` holds "date");
+    the best pairs, one header per field, the fields a table needs first, at most ``limit``.
+    """
+    roles: tuple[Role, ...] = ("customers", "transactions") if role is None else (role,)
+    needed = list(dict.fromkeys(f for r in roles for f in _NEEDED[r]))
+    words: dict[str, set[str]] = {}
+    for r in roles:
+        for name, spec in field_specs(r).items():
+            words.setdefault(name, set()).update((normalise_header(name), *spec.headers))
+    scored: list[tuple[bool, float, str, str]] = []
+    for header in headers:
+        key = normalise_header(header)
+        if key:
+            for name, synonyms in words.items():
+                score = max(_closeness(key, s) for s in synonyms)
+                if score >= 0.6:
+                    scored.append((name not in needed, -score, name, header))
+    chosen: dict[str, str] = {}
+    for _, _, name, header in sorted(scored):
+        if name not in chosen and header not in chosen.values():
+            chosen[name] = header
+    if not chosen:
+        return ("None of them is close to a crmsheet field: say which is which with --map "
+                "FIELD=HEADER, e.g. --map name=HEADER")  # fmt: skip
+    shown = list(chosen.items())[:limit]
+    maps = " ".join("--map " + _shell_word(f"{name}={header}") for name, header in shown)
+    return f"Closest fields: {maps} (or rename the headers)"
+
+
+def _closeness(key: str, synonym: str) -> float:
+    """0..1: how close a normalised header is to a synonym (1: the same words).
+
+    A synonym inside the header counts most at its end, where English puts the head noun
+    ("CLOSEDATE" is a date, "CREATEDBYID" an id).
+    """
+    squashed, word = key.replace(" ", ""), synonym.replace(" ", "")
+    if len(word) >= 4 and squashed.endswith(word):
+        return 0.8 + 0.2 * len(word) / len(squashed)
+    if len(word) >= 4 and word in squashed:
+        return 0.6 + 0.1 * len(word) / len(squashed)
+    ratio = difflib.SequenceMatcher(None, key, synonym).ratio()
+    return ratio if ratio >= 0.75 else 0.0  # below that, letters in common by chance
+
+
+def _shell_word(text: str) -> str:
+    """``text`` quoted for a shell when it holds spaces or quotes."""
+    if text and all(c.isalnum() or c in "._-=:/+@%" for c in text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 #: Sheets that hold instructions or dropdown lists, not data (the templates carry them).
@@ -169,12 +258,3 @@ def _skipped(t: TableLayout) -> pd.DataFrame:
               "--map FIELD=HEADER.")  # fmt: skip
     return problem_rows(ProblemCode.UNUSABLE_SHEET, file=t.grid.path.name, sheet=t.grid.sheet,
                         rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip
-
-
-def _check_overrides(overrides: Mapping[str, str], layouts: Sequence[TableLayout]) -> None:
-    headers = {normalise_header(h) for t in layouts for h in t.headers}
-    missing = [f"{f}={h}" for f, h in overrides.items() if normalise_header(h) not in headers]
-    if missing:
-        raise SettingsError(
-            "column map: no column called " + ", ".join(missing) + " in any sheet read"
-        )

@@ -127,7 +127,8 @@ def test_column_map_override_wins_over_synonyms() -> None:
 
 
 def test_parse_column_map_rejects_unknown_fields_and_bad_syntax() -> None:
-    assert parse_column_map(["industry=Business Type"]) == {"industry": "Business Type"}
+    (entry,) = parse_column_map(["industry=Business Type"]).entries  # scoped maps: a ColumnMap
+    assert (entry.field, entry.header, entry.scope) == ("industry", "Business Type", None)
     with pytest.raises(SettingsError, match="not a crmsheet field"):
         parse_column_map({"shoe_size": "Shoe"})
     with pytest.raises(SettingsError, match="FIELD=HEADER"):

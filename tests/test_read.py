@@ -213,7 +213,7 @@ def test_column_map_names_a_header_crmsheet_does_not_know(tmp_path: Path) -> Non
     path = write_book(tmp_path / "x.xlsx", {"Sheet1": [["Cliente", "Settore"], ["A", "B"]]})
     data = crmsheet.read(path, column_map={"name": "Cliente", "industry": "Settore"}, as_of=AS_OF)
     assert data.customers.loc[0, "industry"] == "B"
-    with pytest.raises(SettingsError, match="no column called industry=Sector"):
+    with pytest.raises(SettingsError, match="no column called “Sector” in any file read"):
         crmsheet.read(path, column_map={"name": "Cliente", "industry": "Sector"}, as_of=AS_OF)
 
 

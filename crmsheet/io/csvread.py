@@ -38,7 +38,7 @@ from .grid import Grid, GridNote
 from .sniff import TAB_SUFFIXES, reject_binary, reject_binary_text
 from .textdecode import decode, utf8_payload
 
-__all__ = ["read_csv_grid"]
+__all__ = ["check_encoding", "read_csv_grid"]
 
 #: Delimiters tried when none is given, in order of preference when the evidence is equal.
 CANDIDATE_DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -79,7 +79,7 @@ def read_csv_grid(
     """
     p = Path(path)
     delimiter = _check_delimiter(delimiter)
-    codec = _check_encoding(encoding)
+    codec = check_encoding(encoding)
     raw = _read_bytes(p)
     if not raw or raw.isspace():
         raise NoUsableDataError(p, _EMPTY)
@@ -190,14 +190,19 @@ def _check_delimiter(delimiter: str | None) -> str | None:
     return delimiter
 
 
-def _check_encoding(encoding: str | None) -> str | None:
+def check_encoding(encoding: str | None) -> str | None:
+    """Python's name for a text encoding the user gave (``"CP437"`` -> ``"cp437"``), or None.
+
+    :raises SettingsError: Python's codecs do not know it, or it is not a text encoding.
+    """
     if encoding is None:
         return None
     try:
-        info = codecs.lookup(encoding)
+        info = codecs.lookup(encoding.strip())
     except LookupError:
         raise SettingsError(
-            f"unknown encoding {encoding!r}: use a name such as utf-8, cp1252 or utf-16"
+            f"unknown encoding {encoding!r}: Python knows no text encoding of that name; use "
+            "one such as utf-8, cp1252 (Windows), cp437 (DOS), mac_roman or utf-16"
         ) from None
     if not getattr(info, "_is_text_encoding", True):  # e.g. "base64", "zlib"
         raise SettingsError(f"{encoding!r} is not a text encoding: use e.g. utf-8 or cp1252")

@@ -57,7 +57,7 @@ def decode(raw: bytes, codec: str | None, notes: list[GridNote]) -> tuple[str, b
                     severity="warning",
                     message=(
                         f"some bytes are not valid {codec} and were replaced by \ufffd: "
-                        "check the encoding setting (leave it out to have it detected)"
+                        "check --encoding (leave it out to have the encoding guessed)"
                     ),
                 )
             )
@@ -101,8 +101,9 @@ def decode(raw: bytes, codec: str | None, notes: list[GridNote]) -> tuple[str, b
             severity="warning",
             message=(
                 "the file is not UTF-8, so it was read as Windows-1252 (Western European). "
-                "If accented letters look wrong, save it from Excel as 'CSV UTF-8' or give "
-                "the right encoding."
+                "If accented letters or box characters look wrong, give its encoding, e.g. "
+                "--encoding cp437 (DOS), --encoding mac_roman or --encoding utf-16 (in Python: "
+                "read(..., encoding='cp437')), or save it from Excel as 'CSV UTF-8'."
             ),
         )
     )
