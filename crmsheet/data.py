@@ -58,6 +58,9 @@ class CrmData:
     same order as ``customers``: what the enriched workbook shows unchanged."""
     settings_values: dict[str, object] = field(default_factory=dict)
     """``setting -> value`` from a Settings sheet in the input, if it had one."""
+    notes: tuple[str, ...] = ()
+    """What the reading did that a user should know, in plain sentences (joins made, orders
+    not counted as revenue by their status, ...)."""
 
     @property
     def rows_read(self) -> int:

@@ -44,6 +44,9 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
         return labelled(c[["name", *columns]])
     keys = data.customers["customer_key"].reset_index(drop=True)
     taken = {normalise_header(h) for h in own.columns}
+    named = {f for t in data.tables if t.role == "customers" for f in t.mapping.values()}
+    if "name" not in named and c["name"].notna().any():  # composed: first + last name
+        columns = ["name", *columns]
 
     def enriched(frame: pd.DataFrame) -> pd.DataFrame:
         out = labelled(frame[columns], index=False)
