@@ -209,8 +209,8 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "in the data). To count them, take {value} out of excluded_statuses in Settings."),
     _p(ProblemCode.UNKNOWN_STATUS, "warning", "kept", "Unknown status",
        "“{value}” in {column} ({detail}) is not a status crmsheet knows, so it is counted as "
-       "revenue. If it means an order that did not sell, say so in Settings, e.g. "
-       "status_codes = {value}=cancelled (or completed, paid, refunded...)."),
+       "revenue. Say what it means in Settings, e.g. status_codes = {value}=cancelled (or "
+       "completed, open, refunded...): the statuses in excluded_statuses are not revenue."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

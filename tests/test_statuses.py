@@ -264,3 +264,71 @@ def test_real_woocommerce_orders_cancelled_and_on_hold_are_not_revenue() -> None
     native = data.problems.frame.query("sheet == 'Order Import (Native)'")
     assert native.loc[native["code"] == "status-not-revenue", ["row", "value"]].values.tolist() == [
         [2, "cancelled"], [3, "on-hold"]]  # fmt: skip
+
+
+EXPORTS = TESTDATA / "real/exports"
+
+
+def test_real_sap_sales_orders_decoded_with_the_constants_table() -> None:
+    """SAP's LIFECYCLESTATUS letters, decoded with the texts of its own constants.csv."""
+    orders_csv = shared(EXPORTS / "sap_shine_epm/salesOrder.csv")
+    constants = pd.read_csv(shared(EXPORTS / "sap_shine_epm/constants.csv"), dtype=str)
+    lifecycle = constants.query("DOMAIN == 'D_SO_LC' and LANGUAGE == 'E'")
+    codes = dict(zip(lifecycle["FIXEDVALUE"], lifecycle["DESCRIPTION"], strict=True))
+    assert codes == {"N": "New", "P": "In Progress", "C": "Closed", "X": "Cancelled"}
+    settings = Settings(status_codes=codes)  # the code table's own words are read as kinds
+    # the map stands in for the header words of helper "words" (ALLCAPS, dotted)
+    column_map = {"customer_id": "PARTNER.PARTNERID", "date": "HISTORY.CREATEDAT",
+                  "amount": "GROSSAMOUNT", "invoice": "SALESORDERID",
+                  "status": "LIFECYCLESTATUS"}  # fmt: skip
+    as_of = AS_OF  # after every order
+    data = crmsheet.read(transactions=orders_csv, as_of=as_of, column_map=column_map,
+                         settings=settings)  # fmt: skip
+    assert set(data.problems.frame["code"]) == {"status-not-revenue"}
+    orders = pd.read_csv(orders_csv, dtype={"PARTNER.PARTNERID": str})
+    assert len(data.transactions) == len(orders)  # cancelled orders stay in the data
+    result = crmsheet.analyze(data, as_of=as_of, settings=settings)
+    sold = orders.loc[orders["LIFECYCLESTATUS"] != "X"]
+    expected = sold.groupby("PARTNER.PARTNERID")["GROSSAMOUNT"].sum()
+    got = result.customers["revenue"]
+    assert got[got.index.isin(expected.index)].round(2).sort_index().to_dict() == (
+        expected.round(2).to_dict()
+    )
+    assert set(got.index) == set(orders["PARTNER.PARTNERID"])
+    assert result.headline.not_revenue == {
+        "cancelled": int((orders["LIFECYCLESTATUS"] == "X").sum())
+    }
+
+
+def test_real_salesforce_opportunities_only_closed_won_is_revenue() -> None:
+    path = shared(EXPORTS / "salesforce_dataloader/opportunityData.csv")
+    column_map = {"customer_id": "ACCOUNTID", "date": "CLOSEDATE", "amount": "AMOUNT",
+                  "status": "STAGENAME"}  # until header words land (helper "words")  # fmt: skip
+    as_of = date(2010, 1, 1)
+    data = crmsheet.read(transactions=path, as_of=as_of, column_map=column_map)
+    deals = pd.read_csv(path)
+    assert (deals["STAGENAME"] == "Closed Won").eq(deals["ISWON"]).all()  # the two agree
+    result = crmsheet.analyze(data, as_of=as_of)
+    won = deals.loc[deals["STAGENAME"] == "Closed Won"]
+    expected = won.groupby("ACCOUNTID")["AMOUNT"].sum()
+    revenue = result.customers["revenue"]
+    assert revenue[revenue != 0].sort_index().to_dict() == expected.to_dict()
+    priced = deals.loc[deals["AMOUNT"].notna()]  # a deal without an amount is reported
+    open_deals = int((priced["STAGENAME"] != "Closed Won").sum())
+    assert result.headline.not_revenue == {"open deal": open_deals}
+
+
+def test_real_zoho_invoices_are_drafts_and_say_so() -> None:
+    path = shared(EXPORTS / "invoiceninja_zoho_wave/zoho_invoices.csv")
+    data = crmsheet.read(transactions=path, as_of=date(2026, 1, 1))
+    invoices = pd.read_csv(path)
+    assert set(invoices["Invoice Status"]) == {"Draft"}
+    assert data.notes == (
+        "zoho_invoices.csv: 3 orders not counted as revenue: 3 draft (status column; see "
+        "excluded_statuses in Settings).",
+    )
+    result = crmsheet.analyze(data, as_of=date(2026, 1, 1))
+    assert result.customers["revenue"].sum() == 0
+    counted = crmsheet.analyze(data, as_of=date(2026, 1, 1),
+                               settings=Settings(excluded_statuses=["cancelled"]))  # fmt: skip
+    assert counted.customers["revenue"].sum() > 0
