@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .choices import TRANSACTION_STATUSES
-from .parse import normalise_token, parse_choice, recode
+from .parse import normalise_token
 
 __all__ = ["not_revenue", "not_revenue_sentence", "orders_per_status", "status_kinds"]
 
@@ -27,11 +28,24 @@ _WORDS: dict[str, str] = {
 def status_kinds(written: pd.Series, codes: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
     """(kind of each status as written, True where it is no status crmsheet knows).
 
-    An unknown status is kept as written (so the user can see it and add it to
-    ``status_codes``); a blank is NA and counts as a sale that stands.
+    ``written`` is a text column (:func:`~crmsheet.parse.parse_text`). The user's ``codes``
+    are looked up first, then crmsheet's words; both compared after
+    :func:`~crmsheet.parse.normalise_token`, once per distinct value. An unknown status is
+    kept as written (so the user can see it and add it to ``status_codes``); a blank is NA
+    and counts as a sale that stands.
     """
-    parsed = parse_choice(recode(written, codes), _WORDS)
-    return parsed.values, parsed.bad
+    at, uniques = pd.factorize(written)  # blanks get -1
+    own = {normalise_token(code): normalise_token(kind) for code, kind in codes.items()}
+    shown: list[object] = []
+    unknown: list[bool] = []
+    for value in uniques:
+        key = normalise_token(value)
+        kind = _WORDS.get(own.get(key, key))
+        shown.append(kind or (str(value).strip() if key else np.nan))
+        unknown.append(kind is None and bool(key))
+    values = np.array([*shown, np.nan], dtype=object)[at]
+    bad = np.array([*unknown, False], dtype=bool)[at]
+    return pd.Series(values, index=written.index), pd.Series(bad, index=written.index)
 
 
 def not_revenue(
@@ -55,13 +69,15 @@ def orders_per_status(frame: pd.DataFrame, mask: pd.Series, kinds: pd.Series) ->
     rows = frame.loc[mask]
     if rows.empty:
         return {}
-    number = rows["invoice"].astype("string").str.strip() if "invoice" in rows else None
-    order = pd.Series(rows.index.astype(str), index=rows.index, dtype="string")
-    if number is not None:
-        order = ("#" + number.mask(number == "")).fillna(order)
-    counts = pd.DataFrame({"kind": kinds[mask], "order": order}).drop_duplicates()
-    per = counts.groupby("kind", sort=False).size().sort_values(ascending=False, kind="stable")
-    return {str(k): int(n) for k, n in per.items()}
+    order = np.arange(len(rows), dtype=np.int64)  # a row without a number: its own order
+    if "invoice" in rows:  # invoice numbers are read as stripped text
+        number_at, _ = pd.factorize(rows["invoice"].where(rows["invoice"] != ""))
+        numbered = number_at >= 0
+        order[numbered] = number_at[numbered] + len(rows)
+    kind_at, names = pd.factorize(kinds[mask])
+    pairs = pd.DataFrame({"kind": kind_at, "order": order}).drop_duplicates()
+    per = pairs.groupby("kind", sort=False).size().sort_values(ascending=False, kind="stable")
+    return {str(names[k]): int(n) for k, n in per.items()}
 
 
 def not_revenue_sentence(counts: Mapping[str, int]) -> str:

@@ -332,3 +332,23 @@ def test_real_zoho_invoices_are_drafts_and_say_so() -> None:
     counted = crmsheet.analyze(data, as_of=date(2026, 1, 1),
                                settings=Settings(excluded_statuses=["cancelled"]))  # fmt: skip
     assert counted.customers["revenue"].sum() > 0
+
+
+def test_lines_take_the_status_of_their_order(tmp_path: Path) -> None:
+    """Order headers with a status, lines with the money (Northwind/SAP shape)."""
+    orders = tmp_path / "orders.csv"
+    pd.DataFrame({"Order ID": ["1", "2", "3"], "Customer ID": ["ALFKI", "ALFKI", "BONAP"],
+                  "Order Date": ["2026-01-02", "2026-02-03", "2026-03-04"],
+                  "Order Status": ["Shipped", "Cancelled", "Delivered"]}).to_csv(
+        orders, index=False)  # fmt: skip
+    lines = tmp_path / "order_lines.csv"
+    pd.DataFrame({"Order ID": ["1", "1", "2", "3", "3"], "Quantity": [1, 2, 3, 4, 5],
+                  "Unit Price": [10.0, 10.0, 10.0, 10.0, 10.0],
+                  "Status": [None, "Refunded", None, None, None]}).to_csv(
+        lines, index=False)  # fmt: skip
+    data = crmsheet.read(transactions=[orders, lines], as_of=AS_OF)
+    assert data.transactions["status"].tolist() == [
+        "delivered", "refunded", "cancelled", "delivered", "delivered"]  # fmt: skip
+    result = crmsheet.analyze(data, as_of=AS_OF)
+    assert result.customers["revenue"].to_dict() == {"ALFKI": 10.0, "BONAP": 90.0}
+    assert result.headline.not_revenue == {"refunded": 1, "cancelled": 1}

@@ -241,7 +241,7 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         lookup = pd.DataFrame(columns=order_cols)
     else:
         head = head.assign(_inv=head["invoice"].astype("string").str.strip())
-        lookup = head.drop_duplicates("_inv").set_index("_inv")[order_cols]
+        lookup = head.drop_duplicates("_inv").set_index("_inv")[[*order_cols, "status"]]
     out = []
     used: set[str] = set()
     for t in lines:
@@ -254,6 +254,8 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         k_inv = inv[~t.rejected]
         for col in order_cols:
             kept[col] = k_inv.map(lookup[col]).to_numpy() if len(lookup) else pd.NA
+        if len(lookup):  # a line's own status wins; else its order's (a cancelled order)
+            kept["status"] = kept["status"].fillna(k_inv.map(lookup["status"]))
         used.update(k_inv.dropna().tolist())
         out.append(kept)
     for t in orders:

@@ -34,12 +34,13 @@ def check_statuses(tables: Sequence[Table], out: pd.DataFrame, settings: Setting
     kinds, unknown = status_kinds(written, settings.status_codes)
     out["status_written"] = written
     out["status"] = kinds
-    where = out["_file"].astype(str) + "\x00" + out["_sheet"].astype(str)
     if unknown.any():  # one warning per sheet and value, on its first row
-        key = (where + "\x00" + written.astype(str)).where(unknown)
-        first = unknown & ~key.duplicated(keep="first")
-        count = key.map(key.value_counts())
-        details = count.map(lambda n: "1 row" if n == 1 else f"{n:,.0f} rows", na_action="ignore")
+        odd = out.loc[unknown, ["_file", "_sheet"]].assign(_value=written[unknown])
+        groups = odd.groupby(["_file", "_sheet", "_value"], sort=False)
+        count = groups["_value"].transform("size")
+        first = pd.Series(False, index=out.index)
+        first[odd.index[~odd.duplicated()]] = True
+        details = count.map(lambda n: "1 row" if n == 1 else f"{n:,} rows").reindex(out.index)
         report_back(tables, out, first, ProblemCode.UNKNOWN_STATUS, ["status"],
                     values=written, details=details)  # fmt: skip
     excluded = kinds.isin(list(settings.excluded_statuses)).fillna(False).astype(bool)
@@ -49,7 +50,7 @@ def check_statuses(tables: Sequence[Table], out: pd.DataFrame, settings: Setting
     first = pd.Series(False, index=out.index)
     details = pd.Series("", index=out.index, dtype=object)
     # one warning per sheet and kind (a few groups), one note per sheet
-    for place, part in out.loc[excluded].groupby(where[excluded], sort=False):
+    for (file, sheet), part in out.loc[excluded].groupby(["_file", "_sheet"], sort=False):
         counts = orders_per_status(part, pd.Series(True, index=part.index), kinds[part.index])
         for kind, rows in part.groupby(kinds[part.index], sort=False):
             n = counts[str(kind)]
@@ -57,9 +58,8 @@ def check_statuses(tables: Sequence[Table], out: pd.DataFrame, settings: Setting
             details[rows.index[0]] = (
                 f"{n:,} {'order' if n == 1 else 'orders'} ({_rows(rows['_row'])})"
             )
-        file, sheet = str(place).split("\x00")
-        notes.append(f"{_where(file, sheet)}: {not_revenue_sentence(counts)} (status column; "
-                     "see excluded_statuses in Settings).")  # fmt: skip
+        notes.append(f"{_where(str(file), str(sheet))}: {not_revenue_sentence(counts)} "
+                     "(status column; see excluded_statuses in Settings).")  # fmt: skip
     report_back(tables, out, first, ProblemCode.STATUS_NOT_REVENUE, ["status"],
                 values=kinds, details=details)  # fmt: skip
     return notes
