@@ -28,7 +28,6 @@ from .text import (
     parse_bool,
     parse_choice,
     parse_text,
-    recode,
     referrer_in,
 )
 
@@ -49,6 +48,5 @@ __all__ = [
     "parse_number",
     "parse_percent",
     "parse_text",
-    "recode",
     "referrer_in",
 ]

@@ -20,7 +20,7 @@ from .cells import BLANK, BOOL, DT, NUM, OTHER, TEXT, TIME, Cells, missing, safe
 from .result import Parsed, series
 
 __all__ = [
-    "choice_by_words", "normalise_token", "parse_bool", "parse_choice", "parse_text", "recode",
+    "choice_by_words", "normalise_token", "parse_bool", "parse_choice", "parse_text",
     "referrer_in",
 ]  # fmt: skip
 
@@ -186,27 +186,6 @@ def parse_choice(s: pd.Series, synonyms: Mapping[str, str]) -> Parsed:
         values[known] = hit[known]
     bad = text.notna().to_numpy() & ~known
     return Parsed(values=values, bad=series(bad, s.index, bool))
-
-
-def recode(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
-    """``values`` with each cell found in ``table`` (compared by :func:`normalise_token`)
-    replaced by its entry; other cells unchanged. Work is done once per distinct value.
-
-    >>> recode(pd.Series(["X", "c", "done"]), {"x": "cancelled", "C": "completed"}).tolist()
-    ['cancelled', 'completed', 'done']
-    """
-    if not table or values.empty:
-        return values
-    lookup = {normalise_token(k): v for k, v in table.items()}
-    codes, uniques = pd.factorize(values)
-    new = np.array([lookup.get(normalise_token(u)) for u in uniques] + [None], dtype=object)
-    hit = new[codes]
-    found = pd.Series([h is not None for h in hit], index=values.index, dtype=bool)
-    if not found.any():
-        return values
-    out = values.astype(object).copy()
-    out[found] = hit[found.to_numpy()]
-    return out
 
 
 def choice_by_words(values: pd.Series, words: Sequence[tuple[str, Sequence[str]]]) -> pd.Series:
