@@ -12,11 +12,20 @@ with the field named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from .choices import NOT_REVENUE_STATUSES, TRANSACTION_STATUSES
 from .errors import SettingsError
 
 __all__ = ["Settings"]
@@ -102,6 +111,42 @@ class Settings(BaseModel):
         "0.01-0.1 when the Summary says the model found no steady answer).",
     )  # fmt: skip
 
+    # -- order statuses ---------------------------------------------------------------------
+    excluded_statuses: tuple[str, ...] = Field(
+        NOT_REVENUE_STATUSES,
+        description="Order, invoice or deal statuses that are not revenue: such rows stay in "
+        "the data but are left out of revenue, ratings and every figure (the Summary and "
+        "Problems count them). Kinds: " + ", ".join(TRANSACTION_STATUSES) + ".",
+    )  # fmt: skip
+    status_codes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Your system's status codes and what they mean, e.g. X=cancelled, "
+        "C=completed (SAP's one-letter codes). A code not known is counted as revenue, "
+        "with a warning.",
+    )  # fmt: skip
+
+    @field_validator("excluded_statuses", mode="before")
+    @classmethod
+    def _status_list(cls, value: Any) -> Any:
+        """A list, or text from a Settings sheet ("cancelled, refunded"); kinds checked."""
+        items = _split_items(value) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset):
+            return value
+        return tuple(dict.fromkeys(_status_kind(str(item)) for item in items))
+
+    @field_validator("status_codes", mode="before")
+    @classmethod
+    def _code_table(cls, value: Any) -> Any:
+        """A mapping, or text from a Settings sheet ("X=cancelled, C=completed")."""
+        if isinstance(value, str):
+            pairs = [item.replace(":", "=", 1).partition("=") for item in _split_items(value)]
+            if any(not sep or not code.strip() for code, sep, _ in pairs):
+                raise ValueError("write it as CODE=STATUS pairs, e.g. X=cancelled, C=completed")
+            value = {code.strip(): kind.strip() for code, _, kind in pairs}
+        if not isinstance(value, Mapping):
+            return value
+        return {str(code).strip(): _status_kind(str(kind)) for code, kind in value.items()}
+
     @model_validator(mode="after")
     def _ordered(self) -> Settings:
         if self.pareto_b <= self.pareto_a:
@@ -121,8 +166,35 @@ class Settings(BaseModel):
             raise SettingsError(f"setting {where}: {first['msg']}") from None
 
     def describe(self) -> list[tuple[str, Any, str]]:
-        """(name, value, description) for every setting: the Settings sheet's rows."""
+        """(name, value, description) for every setting: the Settings sheet's rows.
+
+        A list or table setting is shown as the text a Settings sheet takes back
+        ("cancelled, void", "X=cancelled, C=completed").
+        """
         return [
-            (name, getattr(self, name), info.description or "")
+            (name, _shown(getattr(self, name)), info.description or "")
             for name, info in type(self).model_fields.items()
         ]
+
+
+def _split_items(text: str) -> list[str]:
+    """Items of a list typed in one cell: separated by commas, semicolons or new lines."""
+    return [item.strip() for item in re.split(r"[,;\n]", text) if item.strip()]
+
+
+def _status_kind(word: str) -> str:
+    """The status kind a word names ("Canceled" -> "cancelled"); ValueError if none."""
+    key = " ".join(re.split(r"[\s\-_./]+", word.casefold())).strip()
+    for kind, words in TRANSACTION_STATUSES.items():
+        if key == " ".join(re.split(r"[\s\-_./]+", kind)) or key in words:
+            return kind
+    raise ValueError(f"{word!r} is not a status; use one of: " + ", ".join(TRANSACTION_STATUSES))
+
+
+def _shown(value: Any) -> Any:
+    """A setting's value as a Settings sheet holds it."""
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{code}={kind}" for code, kind in value.items())
+    return value

@@ -62,17 +62,21 @@ def load_settings(
     path: str | Path | None = None, *, sheet: Mapping[str, Any] | None = None
 ) -> Settings:
     """Settings from a TOML file (``[settings]`` table or top level) over a Settings sheet."""
-    values: dict[str, Any] = dict(sheet or {})
-    if path is not None:
-        path = Path(path)
-        try:
-            parsed = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SettingsError(f"{path}: settings file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
-        values.update(parsed.get("settings", parsed))
-    return Settings.load(values)
+    return Settings.load({**(sheet or {}), **_toml_values(path)})
+
+
+def _toml_values(path: str | Path | None) -> dict[str, Any]:
+    """The values of a settings.toml (``[settings]`` table or top level); {} for no file."""
+    if path is None:
+        return {}
+    path = Path(path)
+    try:
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    return dict(parsed.get("settings", parsed))
 
 
 def default_output(path: str | Path) -> Path:
@@ -159,10 +163,12 @@ def _run(
     backup: bool,
 ) -> EnrichResult:
     """Read, analyze and write to ``target`` (a checked output path, or the host book)."""
+    toml = {} if isinstance(settings, Settings) else _toml_values(settings)
     step("read")
-    data = read(*paths, as_of=as_of, **read_options)
-    if not isinstance(settings, Settings):
-        settings = load_settings(settings, sheet=data.settings_values)
+    data = read(*paths, as_of=as_of, settings=settings if isinstance(settings, Settings)
+                else toml, **read_options)  # fmt: skip
+    if not isinstance(settings, Settings):  # the TOML's values win over a Settings sheet
+        settings = Settings.load({**data.settings_values, **toml})
     step("analyze")
     analysis = analyze(data, as_of=as_of, settings=settings)
     step("write")

@@ -134,7 +134,9 @@ def _signature(role: Role, fields: set[str]) -> str | None:
     """'full' when the fields make a usable table of ``role``; a part name; else None."""
     has_customer = bool(fields & {"customer_id", "customer_name"})
     if role == "customers":
-        return "full" if fields & {"customer_id", "name"} else None
+        # a list of people (first and last name, or a contact) is named after them
+        people = {"first_name", "last_name", "contact"}
+        return "full" if fields & {"customer_id", "name", *people} else None
     if role == "transactions":
         priced = "amount" in fields or "unit_price" in fields
         if has_customer and "date" in fields and priced:

@@ -75,6 +75,9 @@ class ProblemCode(StrEnum):
     NUL_BYTES = "nul-bytes"
     UNCLOSED_QUOTE = "unclosed-quote"
     FILE_NOTE = "file-note"
+    # order statuses (issue 13, helper "status")
+    STATUS_NOT_REVENUE = "status-not-revenue"
+    UNKNOWN_STATUS = "unknown-status"
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,14 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.NUL_BYTES, "warning", "kept", "NUL bytes removed", "{detail}"),
     _p(ProblemCode.UNCLOSED_QUOTE, "error", "row skipped", "Quote never closed", "{detail}"),
     _p(ProblemCode.FILE_NOTE, "warning", "kept", "Note from the reader", "{detail}"),
+    # order statuses (issue 13, helper "status")
+    _p(ProblemCode.STATUS_NOT_REVENUE, "warning", "kept", "Not counted as revenue",
+       "{detail} with status “{value}” in {column}: not counted as revenue (the rows stay "
+       "in the data). To count them, take {value} out of excluded_statuses in Settings."),
+    _p(ProblemCode.UNKNOWN_STATUS, "warning", "kept", "Unknown status",
+       "“{value}” in {column} ({detail}) is not a status crmsheet knows, so it is counted as "
+       "revenue. Say what it means in Settings, e.g. status_codes = {value}=cancelled (or "
+       "completed, open, refunded...): the statuses in excluded_statuses are not revenue."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -19,6 +19,7 @@ import pandas as pd
 from .checks import build_data
 from .checks.table import AUTO_HEADER
 from .column_maps import ColumnMap
+from .config import Settings
 from .data import CrmData
 from .errors import NoUsableDataError, SettingsError
 from .io.csvread import check_encoding, read_csv_grid
@@ -74,6 +75,7 @@ def read(
     column_map: Mapping[str, str] | Sequence[str] | ColumnMap | None = None,
     as_of: date | None = None,
     encoding: str | None = None,
+    settings: Settings | Mapping[str, object] | None = None,
 ) -> CrmData:
     """Read customer workbooks or CSV files and validate them, cell by cell.
 
@@ -86,7 +88,9 @@ def read(
     :mod:`crmsheet.column_maps`: a map that cannot apply is refused, never ignored).
     ``as_of`` (default: today) is the date after which transaction dates are reported as in
     the future. ``encoding`` (e.g. ``"cp437"``) is the text encoding of CSV files, instead
-    of the guess.
+    of the guess. ``settings`` (a :class:`~crmsheet.config.Settings`, or values that win
+    over a Settings sheet in the input) says which order statuses are not revenue and what
+    status codes mean.
 
     >>> data = crmsheet.read("customers.xlsx")          # doctest: +SKIP
     >>> data.customers.head(); data.problems.frame     # doctest: +SKIP
@@ -103,13 +107,13 @@ def read(
         jobs.extend((Path(p), role) for p in _as_list(given))  # type: ignore[arg-type]
     layouts: list[TableLayout] = []
     unusable: list[pd.DataFrame] = []
-    settings: dict[str, object] = {}
+    settings_sheet: dict[str, object] = {}
     laid_out: list[TableLayout] = []  # every sheet, used or skipped: what the maps are checked on
     reading = read_grids_ahead([path for path, _ in jobs], encoding)
     for (path, forced), pending in zip(jobs, reading, strict=True):
         grids = pending.result()  # a file's error is raised in turn, as if read one by one
         for grid in [g for g in grids if normalise_header(g.sheet) == "settings"]:
-            settings.update(settings_from_grid(grid))
+            settings_sheet.update(settings_from_grid(grid))
             grids.remove(grid)
         found = [layout_table(g, overrides, role=forced) for g in grids]
         laid_out.extend(found)
@@ -120,8 +124,26 @@ def read(
         unusable.extend(_skipped(t) for t in found if t.role is None and not _helper_sheet(t))
     del reading
     overrides.check(laid_out)
-    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable)
-    return replace(data, settings_values=settings) if settings else data
+    rules = (
+        settings
+        if isinstance(settings, Settings)
+        else _status_settings(settings, found_in=settings_sheet)
+    )
+    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules)
+    return replace(data, settings_values=settings_sheet) if settings_sheet else data
+
+
+def _status_settings(
+    given: Mapping[str, object] | None, *, found_in: Mapping[str, object]
+) -> Settings:
+    """The Settings the statuses are read with: ``given`` over the input's Settings sheet.
+
+    Only the status settings count here (a bad threshold elsewhere is reported when the
+    analysis loads its settings); a bad status setting raises SettingsError, naming it.
+    """
+    status = {"status_codes", "excluded_statuses"}
+    values = {k: v for k, v in {**found_in, **(given or {})}.items() if k in status}
+    return Settings.load(values)
 
 
 def settings_from_grid(grid: Grid) -> dict[str, object]:
@@ -132,8 +154,6 @@ def settings_from_grid(grid: Grid) -> dict[str, object]:
     are ignored. Values are checked later, with the setting named, by
     :meth:`~crmsheet.config.Settings.load`.
     """
-    from .config import Settings
-
     known = {normalise_header(name): name for name in Settings.model_fields}
     found: dict[str, object] = {}
     cells = grid.cells

@@ -23,7 +23,13 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .choices import CUSTOMER_TYPES, SOURCES, SUPPORT_TIERS, TRANSACTION_KINDS
+from .choices import (
+    CUSTOMER_TYPES,
+    SOURCES,
+    SUPPORT_TIERS,
+    TRANSACTION_KINDS,
+    TRANSACTION_STATUSES,
+)
 
 __all__ = [
     "KINDS",
@@ -96,7 +102,7 @@ class Customer(_Row):
         ("name", "customer", "customer name", "company", "company name", "client",
          "client name", "account", "account name", "business", "business name",
          "organisation", "organization", "organisation name", "organization name",
-         "trading name", "legal name", "contact", "full name"),
+         "trading name", "legal name", "full name"),
         "The customer's name as you know it.",
         what="The customer's name as you know it.",
         why="Only an ID or a name is needed on each row: fill in the rest when you know it.",
@@ -281,6 +287,31 @@ class Customer(_Row):
         what="Anything worth remembering.",
         why="Kept as it is; crmsheet does not change it.",
     )
+    # -- names (issue 13): a person's name in parts, and the contact person ---------------
+    first_name: str | None = crm_field(
+        "text",
+        ("first name", "firstname", "given name", "forename", "fname",
+         "contact first name"),
+        "The person's first name; with the last name it makes the name when there is none.",
+        what="First name of the customer (or of your contact there).",
+        why="With the last name, gives a name to customers listed by person.",
+    )  # fmt: skip
+    last_name: str | None = crm_field(
+        "text",
+        ("last name", "lastname", "surname", "family name", "lname",
+         "contact last name"),
+        "The person's last name; with the first name it makes the name when there is none.",
+        what="Last name of the customer (or of your contact there).",
+        why="With the first name, gives a name to customers listed by person.",
+    )  # fmt: skip
+    contact: str | None = crm_field(
+        "text",
+        ("contact", "contact person", "contact name", "primary contact", "main contact",
+         "key contact", "attention", "attn", "contact full name"),
+        "The person you deal with at the customer (first + last name when not given).",
+        what="The person you deal with there, e.g. Jessica Jones.",
+        why="Tells you whom to ask for when you call about a follow-up.",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _id_or_name(self) -> Customer:
@@ -385,6 +416,21 @@ class Transaction(_Row):
         ("product id", "product code", "stock code", "stockcode", "sku", "item code",
          "item no", "article", "article no", "part no", "part number"),
         "Product or stock code.",
+    )  # fmt: skip
+    status: str | None = crm_field(
+        "choice",
+        ("status", "order status", "invoice status", "transaction status", "sale status",
+         "document status", "payment status", "financial status", "lifecycle status",
+         "life cycle status", "order state", "invoice state", "stage", "stage name",
+         "deal stage", "sales stage", "opportunity stage", "pipeline stage"),
+        "Where the order, invoice or deal stands: completed, paid, open, cancelled, refunded"
+        "... Cancelled, void, refunded, on-hold, disputed, draft, failed, pending-payment, "
+        "lost and open deals are not revenue (Settings: excluded_statuses, status_codes).",
+        choices=TRANSACTION_STATUSES,
+        what="Completed, Paid, Open, Cancelled, Refunded... Leave blank for a sale that "
+        "stands.",
+        why="A cancelled or refunded order is no sale: crmsheet leaves it out of revenue "
+        "and says how many it left out.",
     )  # fmt: skip
 
 

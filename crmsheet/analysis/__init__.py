@@ -21,6 +21,7 @@ import pandas as pd
 from ..config import Settings
 from ..cutoff import until
 from ..data import CrmData
+from ..statuses import not_revenue, orders_per_status
 from .bgnbd import BGNBDModel, fit_bgnbd, forecast
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups
@@ -88,18 +89,23 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
 
     The transactions and support log are cut at ``as_of`` here, once (nothing after it is
     seen below), and the invoice table and its two kind filters are made once and handed
-    to every analysis that needs them.
+    to every analysis that needs them. Orders whose status is not revenue
+    (``settings.excluded_statuses``: cancelled, refunded, ...) are left out here too, once:
+    their customers still appear, but no figure counts them (the headline does).
 
     >>> data = crmsheet.read("customers.xlsx")                      # doctest: +SKIP
     >>> result = crmsheet.analyze(data, as_of=date(2026, 11, 1))   # doctest: +SKIP
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
     settings = settings or Settings()
-    log = until(data.transactions, as_of)
+    seen = until(data.transactions, as_of)  # who appears at all, unsold orders included
+    unsold, kinds = not_revenue(seen, settings.status_codes, settings.excluded_statuses)
+    log = seen.loc[~unsold] if unsold.any() else seen  # cancelled, refunded...: no sale
+    not_counted = orders_per_status(seen, unsold, kinds) if unsold.any() else {}
     support = until(data.support, as_of, undated=True)  # an undated case counts as recent
     table = invoices(log)
     money, bought = by_kind(table)  # revenue (no quotes); purchases (no credits either)
-    metrics = customer_metrics(data.customers, log, money, bought, as_of=as_of)
+    metrics = customer_metrics(data.customers, seen, money, bought, as_of=as_of)
     ratings = rate_customers(metrics, table, support, as_of=as_of, settings=settings)
     status = customer_status(metrics, as_of=as_of, settings=settings)
     customers = metrics.rename(columns={"rating": "rating_before"}).drop(
@@ -134,6 +140,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         segments=segments_headline(segs),
         prediction=predicted.note,
         predicted=predicted.model is not None,
+        not_revenue=not_counted,
     )  # fmt: skip
     return Analysis(
         as_of=as_of, settings=settings, customers=customers, ratings=ratings, lapsed=lapsed,

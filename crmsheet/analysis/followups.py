@@ -19,8 +19,8 @@ __all__ = ["FOLLOW_UP_ACTIONS", "follow_ups"]
 FOLLOW_UP_ACTIONS = ("overdue", "due soon", "set a follow-up", "thank you")
 
 FOLLOW_UP_COLUMNS = [
-    "action", "name", "rating", "status", "next_follow_up", "days_overdue", "last_purchase",
-    "revenue_12m", "expected_value_lost", "email", "phone", "why",
+    "action", "name", "contact", "rating", "status", "next_follow_up", "days_overdue",
+    "last_purchase", "revenue_12m", "expected_value_lost", "email", "phone", "why",
 ]  # fmt: skip
 
 
@@ -69,7 +69,9 @@ def follow_ups(
             part["days_overdue"] = overdue_days[hit] if action == "overdue" else np.nan
             parts.append(part)
     if not parts:
-        cols = [c for c in FOLLOW_UP_COLUMNS if c != "expected_value_lost" or c in customers]
+        named = "contact" in customers and bool(customers["contact"].notna().any())
+        cols = [c for c in FOLLOW_UP_COLUMNS if (c != "expected_value_lost" or c in customers)
+                and (c != "contact" or named)]  # fmt: skip
         return pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key"))
     out = pd.concat(parts)
     out["_a"] = out["action"].map({a: i for i, a in enumerate(FOLLOW_UP_ACTIONS)})
@@ -79,7 +81,8 @@ def follow_ups(
         keys.insert(1, "expected_value_lost")
         ascending.insert(1, False)
     out = out.sort_values(keys, ascending=ascending, kind="stable")
-    return out[[c for c in FOLLOW_UP_COLUMNS if c in out.columns]]
+    named = "contact" in customers and bool(customers["contact"].notna().any())
+    return out[[c for c in FOLLOW_UP_COLUMNS if c in out.columns and (c != "contact" or named)]]
 
 
 def _days(value: float) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..config import Settings
+from ..statuses import not_revenue_sentence
 
 __all__ = ["Headline", "actions", "headline_rows", "make_headline"]
 
@@ -26,7 +27,8 @@ class Headline:
 
     ``roi_*`` come from the ROI table (``roi_top_source``: the source with the best known
     ROI), ``concentration_*`` from the parent-group roll-up (HHI 0-10,000; shares 0-1),
-    ``retention_*`` from the 12 months up to ``as_of``; ``segments`` is the top segment and
+    ``retention_*`` from the 12 months up to ``as_of``; ``not_revenue`` the orders left out
+    of revenue by their status, per kind; ``segments`` is the top segment and
     the thin niches per dimension; ``prediction`` says whether and why the purchase forecast
     was made, ``predicted`` whether it was.
     """
@@ -74,6 +76,8 @@ class Headline:
     segments: Mapping[str, Mapping[str, Any]]
     prediction: str
     predicted: bool
+    not_revenue: Mapping[str, int] = field(default_factory=dict)
+    """Orders up to as_of left out of revenue by their status, per status kind."""
 
 
 def _known(value: float) -> float | None:
@@ -93,6 +97,7 @@ def make_headline(
     segments: Mapping[str, Mapping[str, Any]],
     prediction: str,
     predicted: bool,
+    not_revenue: Mapping[str, int] | None = None,
 ) -> Headline:
     """The headline of one analysis: the customer counts, plus the tables' own headlines."""
     rating = customers["rating"]
@@ -143,6 +148,7 @@ def make_headline(
         segments=segments,
         prediction=prediction,
         predicted=predicted,
+        not_revenue=dict(not_revenue or {}),
     )
 
 
@@ -221,4 +227,7 @@ def headline_rows(h: Headline) -> list[tuple[str, str]]:
     ]
     if h.prediction:
         rows.append(("Who will buy again", h.prediction))
+    if sum(h.not_revenue.values()):  # "3 orders not counted as revenue: 2 cancelled, ..."
+        total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
+        rows.append((total[:1].upper() + total[1:], kinds))
     return rows

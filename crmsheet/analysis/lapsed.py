@@ -23,7 +23,7 @@ __all__ = ["STATUSES", "customer_status", "expected_value_lost", "lapsed_custome
 STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
 
 LAPSED_COLUMNS = [
-    "name", "status", "rating", "expected_value_lost", "value_at_risk", "p_alive",
+    "name", "contact", "status", "rating", "expected_value_lost", "value_at_risk", "p_alive",
     "last_purchase", "days_since_last", "typical_gap_days", "transactions", "revenue", "email",
     "phone", "next_follow_up", "status_reason",
 ]  # fmt: skip
@@ -101,7 +101,7 @@ def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """
     at_risk = customers.loc[customers["status"].isin(["lapsed", "lapsing"])].copy()
     at_risk["value_at_risk"] = at_risk["revenue_last_active_year"].clip(lower=0.0)
-    cols = [c for c in LAPSED_COLUMNS if c in at_risk.columns]
+    cols = [c for c in LAPSED_COLUMNS if c in at_risk.columns and _shown(customers, c)]
     keys = ["value_at_risk", "_o"]
     if "expected_value_lost" in at_risk.columns:
         keys.insert(0, "expected_value_lost")
@@ -109,6 +109,11 @@ def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
     at_risk = at_risk.assign(_o=order).sort_values(
         keys, ascending=[*([False] * (len(keys) - 1)), True], kind="stable")  # fmt: skip
     return at_risk[cols]
+
+
+def _shown(customers: pd.DataFrame, column: str) -> bool:
+    """The contact person is listed when the customer sheet names any (else no column)."""
+    return column != "contact" or bool(customers[column].notna().any())
 
 
 def _whole(value: float) -> str:

@@ -17,7 +17,7 @@ __all__ = ["CARRIED", "by_kind", "customer_metrics", "invoices"]
 CARRIED = [
     "name", "customer_id", "industry", "size_band", "market", "type", "source", "campaign",
     "referred_by", "referred_by_key", "parent_organization", "parent_key", "support_tier",
-    "email", "phone", "next_follow_up", "rating", "rating_override",
+    "email", "phone", "next_follow_up", "rating", "rating_override", "contact",
 ]  # fmt: skip
 
 _DAY = np.timedelta64(1, "D")

@@ -14,14 +14,16 @@ from datetime import date
 import pandas as pd
 
 from .. import parse
+from ..config import Settings
 from ..cutoff import after
 from ..data import CrmData, TableInfo
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
-from .fields import empty_column, empty_field, parse_dates, parse_field
+from .fields import derive_fields, empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .rows import grid_notes, repeated_headers, row_rules
+from .statuses import check_statuses
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -48,9 +50,7 @@ def clean_table(layout: TableLayout) -> Table:
     for name, spec in specs.items():
         if name not in table.frame:
             table.frame[name] = empty_column(spec.kind, table.frame.index)
-    if "_size_band_derived" in table.frame:  # a size band written by hand wins
-        derived = table.frame.pop("_size_band_derived")
-        table.frame["size_band"] = table.frame["size_band"].fillna(derived)
+    derive_fields(table)  # size band, name from first + last, referrer from the source
     grid_notes(table)
     repeated_headers(table)
     row_rules(table, role)
@@ -72,8 +72,13 @@ def build_data(
     *,
     as_of: date,
     unusable: Sequence[pd.DataFrame] = (),
+    settings: Settings | None = None,
 ) -> CrmData:
-    """Clean every recognised table, combine them per role and check across tables."""
+    """Clean every recognised table, combine them per role and check across tables.
+
+    ``settings`` gives the status codes and the statuses that are not revenue (default:
+    :class:`~crmsheet.config.Settings`'s).
+    """
     tables = [clean_table(layout) for layout in layouts if layout.role is not None]
     by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
@@ -82,6 +87,7 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions = _transactions(by_role["transactions"], index, as_of)
+    notes = check_statuses(by_role["transactions"], transactions, settings or Settings())
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
     problems = [p for t in tables for p in t.problems]
@@ -102,6 +108,7 @@ def build_data(
         problems=report,
         tables=infos,
         customer_sheet=_as_written(by_role["customers"]),
+        notes=tuple(notes),
     )
 
 
@@ -235,7 +242,7 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         lookup = pd.DataFrame(columns=order_cols)
     else:
         head = head.assign(_inv=head["invoice"].astype("string").str.strip())
-        lookup = head.drop_duplicates("_inv").set_index("_inv")[order_cols]
+        lookup = head.drop_duplicates("_inv").set_index("_inv")[[*order_cols, "status"]]
     out = []
     used: set[str] = set()
     for t in lines:
@@ -248,6 +255,8 @@ def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame
         k_inv = inv[~t.rejected]
         for col in order_cols:
             kept[col] = k_inv.map(lookup[col]).to_numpy() if len(lookup) else pd.NA
+        if len(lookup):  # a line's own status wins; else its order's (a cancelled order)
+            kept["status"] = kept["status"].fillna(k_inv.map(lookup["status"]))
         used.update(k_inv.dropna().tolist())
         out.append(kept)
     for t in orders:

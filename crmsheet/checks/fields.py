@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import parse
+from ..choices import SOURCE_WORDS
 from ..problems import ProblemCode
 from ..schema import Role, field_specs
 from .cells import excel_errors
@@ -75,11 +76,14 @@ def parse_field(
         if kind == "email":
             odd = values.notna() & ~values.astype("string").str.match(_EMAIL).fillna(False)
             table.report(ProblemCode.BAD_EMAIL, odd, name, values=values)
+    elif name == "status":  # read with the user's codes across tables (checks.statuses)
+        values = parse.parse_text(raw).values
     elif kind == "choice":
         assert spec.choices is not None
         parsed = parse.parse_choice(raw, _synonyms(spec.choices))
         values, unknown = parsed.values, parsed.bad
         if name == "source":
+            values, unknown = _source_words(table, values, unknown)
             table.report(ProblemCode.UNKNOWN_SOURCE, unknown, name, details=", ".join(spec.choices))
         elif name == "kind":
             table.report(ProblemCode.UNKNOWN_KIND, unknown, name)
@@ -162,6 +166,45 @@ def parse_field(
     else:  # pragma: no cover - schema and parser disagree
         raise AssertionError(f"no parser for kind {kind!r}")
     table.frame[name] = values
+
+
+def _source_words(
+    table: Table, values: pd.Series, unknown: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Sources not on the list read by their words: "Referral from Bayside" is a referral
+    (Bayside the referrer, kept for an empty referred_by), "Google ads" a campaign, "Email
+    newsletter" email (see :data:`~crmsheet.choices.SOURCE_WORDS` for which word wins)."""
+    if not unknown.any():
+        return values, unknown
+    written = values.where(unknown)
+    by_words = parse.choice_by_words(written, SOURCE_WORDS)
+    found = by_words.notna() & unknown
+    referrer = parse.referrer_in(written).where(by_words == "referral")
+    if referrer.notna().any():
+        table.frame["_referrer_from_source"] = referrer
+    return values.where(~found, by_words), unknown & ~found
+
+
+def derive_fields(table: Table) -> None:
+    """Fields made from others once every column is read: the size band from employees,
+    the name from first + last name, the referrer from the source ("Referral from Ann").
+
+    A name written (or a company read as the name) wins; the contact person is the contact
+    written, else first + last name; a customer with no name is named after that person.
+    """
+    f = table.frame
+    if "_size_band_derived" in f:  # a size band written by hand wins
+        f["size_band"] = f["size_band"].fillna(f.pop("_size_band_derived"))
+    if "_referrer_from_source" in f:
+        f["referred_by"] = f["referred_by"].fillna(f.pop("_referrer_from_source"))
+    mapped = set(table.layout.mapping.values())
+    if table.layout.role != "customers" or not {"first_name", "last_name", "contact"} & mapped:
+        return
+    if {"first_name", "last_name"} & mapped:
+        parts = f[["first_name", "last_name"]].astype("string")
+        person = parts["first_name"].str.cat(parts["last_name"], sep=" ", na_rep="").str.strip()
+        f["contact"] = f["contact"].fillna(person.where(person != "").astype(object))
+    f["name"] = f["name"].fillna(f["contact"])  # a list of people: the person is the name
 
 
 _RATINGS = {

@@ -22,13 +22,21 @@ from .dates import excel_serial_to_datetime, parse_date
 from .employees import SIZE_BANDS, parse_employees
 from .numeric import parse_money, parse_number, parse_percent
 from .result import Parsed
-from .text import normalise_token, parse_bool, parse_choice, parse_text
+from .text import (
+    choice_by_words,
+    normalise_token,
+    parse_bool,
+    parse_choice,
+    parse_text,
+    referrer_in,
+)
 
 __all__ = [
     "MISSING_TOKENS",
     "SIZE_BANDS",
     "Parsed",
     "blank_or_missing",
+    "choice_by_words",
     "excel_serial_to_datetime",
     "is_blank",
     "normalise_token",
@@ -40,4 +48,5 @@ __all__ = [
     "parse_number",
     "parse_percent",
     "parse_text",
+    "referrer_in",
 ]

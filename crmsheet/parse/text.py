@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,10 @@ from .arrow import fullmatch, lower, make_text, subset
 from .cells import BLANK, BOOL, DT, NUM, OTHER, TEXT, TIME, Cells, missing, safe_float, split
 from .result import Parsed, series
 
-__all__ = ["normalise_token", "parse_bool", "parse_choice", "parse_text"]
+__all__ = [
+    "choice_by_words", "normalise_token", "parse_bool", "parse_choice", "parse_text",
+    "referrer_in",
+]  # fmt: skip
 
 _TRUE = frozenset(
     {"yes", "y", "true", "t", "1", "x", "on", "\u2713", "\u2714", "\u2611", "ja", "oui", "si"}
@@ -183,3 +186,40 @@ def parse_choice(s: pd.Series, synonyms: Mapping[str, str]) -> Parsed:
         values[known] = hit[known]
     bad = text.notna().to_numpy() & ~known
     return Parsed(values=values, bad=series(bad, s.index, bool))
+
+
+def choice_by_words(values: pd.Series, words: Sequence[tuple[str, Sequence[str]]]) -> pd.Series:
+    """Per cell, the first choice of ``words`` whose word (or words) the cell contains.
+
+    Words are whole: "Google ads" holds "ads", "Broadcast" holds no "ad". A cell with none
+    of them is NA. Work is done once per distinct value.
+
+    >>> choice_by_words(pd.Series(["Google ads", "fax"]), [("campaign", ("ads",))]).tolist()
+    ['campaign', nan]
+    """
+    patterns = [(choice, [f" {normalise_token(w)} " for w in ws]) for choice, ws in words]
+    codes, uniques = pd.factorize(values)
+
+    def first(text: object) -> str | None:
+        padded = f" {normalise_token(str(text))} "
+        return next((c for c, ws in patterns if any(w in padded for w in ws)), None)
+
+    found = np.array([first(u) for u in uniques] + [None], dtype=object)[codes]
+    return pd.Series(found, index=values.index, dtype=object).where(pd.notna(found), np.nan)
+
+
+_REFERRER = re.compile(
+    r"^\s*(?:referr?al|referred|ref|recommended|recommendation|introduced|introduction)"
+    r"\s*(?:(?:from|by|via|of)\b|[:\-\u2013])\s*(?P<who>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def referrer_in(values: pd.Series) -> pd.Series:
+    """The referrer named in a source such as "Referral from Bayside" or "referred by Ann".
+
+    >>> referrer_in(pd.Series(["Referral from Bayside", "Referral", None])).tolist()
+    ['Bayside', nan, nan]
+    """
+    who = values.astype("string").str.extract(_REFERRER, expand=False)
+    return who.astype(object).where(who.notna(), np.nan)

@@ -38,6 +38,11 @@ def settings_sheet(book: Any, fmt: Formats) -> None:
         if isinstance(value, bool):  # an on/off setting: TRUE or FALSE
             ws.write_boolean(r, 1, value, fmt.setting_value)
             ws.write_boolean(r, 3, value)
+        elif isinstance(value, str):  # a list or table, as text ("cancelled, void")
+            ws.write_string(r, 1, value, fmt.setting_value)
+            ws.write_string(r, 3, value)
+            ws.write_string(r, 2, description, fmt.wrap)
+            continue  # checked when read back (Settings names a bad value)
         else:
             ws.write_number(r, 1, value, fmt.setting_percent if share else fmt.setting_value)
             ws.write_number(r, 3, value, fmt.percent if share else None)

@@ -44,6 +44,9 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
         return labelled(c[["name", *columns]])
     keys = data.customers["customer_key"].reset_index(drop=True)
     taken = {normalise_header(h) for h in own.columns}
+    fields = {f: h for t in data.tables if t.role == "customers" for h, f in t.mapping.items()}
+    if _composed_names(c["name"].reindex(keys.to_numpy()), own, fields.get("name")):
+        columns = ["name", *columns]
 
     def enriched(frame: pd.DataFrame) -> pd.DataFrame:
         out = labelled(frame[columns], index=False)
@@ -53,7 +56,6 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
     table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
     extra = c.loc[~c.index.isin(keys)]
     if len(extra):
-        fields = {f: h for t in data.tables if t.role == "customers" for h, f in t.mapping.items()}
         rows = pd.DataFrame(index=range(len(extra)), columns=own.columns, dtype=object)
         key_header = fields.get("customer_id") or fields.get("name") or own.columns[0]
         rows[key_header] = extra.index.to_numpy()
@@ -62,6 +64,15 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
         rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
         table = pd.concat([table, rows], ignore_index=True)
     return table
+
+
+def _composed_names(names: pd.Series, own: pd.DataFrame, header: str | None) -> bool:
+    """True when crmsheet named a customer the user's sheet leaves unnamed (first + last
+    name, or the contact person): the name is then shown beside the user's columns."""
+    if header is None or header not in own:
+        return bool(names.notna().any())
+    blank = own[header].isna().to_numpy() | (own[header].astype(str).str.strip() == "").to_numpy()
+    return bool((names.notna().to_numpy() & blank).any())
 
 
 def _free_header(header: str, taken: set[str]) -> str:

@@ -26,7 +26,7 @@ STATUS_COLOURS = {"lapsed": RED, "lapsing": AMBER, "new": BLUE, "prospect": GREY
 
 #: Display names for the enriched columns (the user's own columns keep theirs).
 LABELS = {
-    "customer_key": "Customer", "name": "Name", "rating": "Rating",
+    "customer_key": "Customer", "name": "Name", "contact": "Contact", "rating": "Rating",
     "revenue_rating": "Revenue rating", "reasons": "Why this rating",
     "rating_before": "Rating before", "changed": "Rating changed", "status": "Status",
     "status_reason": "Why this status", "revenue": "Revenue (lifetime)",
