@@ -58,6 +58,14 @@ class CrmData:
     same order as ``customers``: what the enriched workbook shows unchanged."""
     settings_values: dict[str, object] = field(default_factory=dict)
     """``setting -> value`` from a Settings sheet in the input, if it had one."""
+    notes: tuple[str, ...] = ()
+    """Plain sentences on what was joined across files: keys, match counts, the revenue
+    source (e.g. "lines.csv: 412 of 412 lines matched an invoice in invoices.csv by
+    Invoice; ...")."""
+    checked: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Rows read and joined but not counted as sales: invoice lines checked against their
+    invoice's total, and payments (cash, not sales). ``_use`` says which ("line checked",
+    "payment"), ``customer_key`` whose they are, ``_file``/``_sheet``/``_row`` where from."""
 
     @property
     def rows_read(self) -> int:

@@ -75,6 +75,10 @@ class ProblemCode(StrEnum):
     NUL_BYTES = "nul-bytes"
     UNCLOSED_QUOTE = "unclosed-quote"
     FILE_NOTE = "file-note"
+    # joins across files
+    LINES_TOTAL_MISMATCH = "lines-total-mismatch"
+    PAYMENT_UNKNOWN_ORDER = "payment-unknown-order"
+    ORDER_WITHOUT_AMOUNT = "order-without-amount"
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,17 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.NUL_BYTES, "warning", "kept", "NUL bytes removed", "{detail}"),
     _p(ProblemCode.UNCLOSED_QUOTE, "error", "row skipped", "Quote never closed", "{detail}"),
     _p(ProblemCode.FILE_NOTE, "warning", "kept", "Note from the reader", "{detail}"),
+    # joins across files
+    _p(ProblemCode.LINES_TOTAL_MISMATCH, "warning", "kept", "Lines do not add up",
+       "The lines of invoice “{value}” add up to {detail}. crmsheet counts the invoice "
+       "total; check the lines and the total."),
+    _p(ProblemCode.PAYMENT_UNKNOWN_ORDER, "warning", "row skipped", "Payment of an unknown order",
+       "This payment names order “{value}” in {column}, which is on no order row, so it "
+       "cannot be linked to a customer. Check the order number."),
+    _p(ProblemCode.ORDER_WITHOUT_AMOUNT, "error", "row skipped", "Order without an amount",
+       "Order “{value}” has no amount and {detail}, so it adds no sales. Give the file of "
+       "order lines too (crmsheet joins them by order number), or map the amount column "
+       "with --map amount=HEADER."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [
