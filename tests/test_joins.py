@@ -265,3 +265,47 @@ def test_real_northwind_revenue_per_customer() -> None:
         "revenue from 2,155 lines (orders.csv has no amounts)",
     )
     assert_rows_accounted_for(data)
+
+
+def test_a_mismatch_lists_a_few_rows_per_file(tmp_path: Path) -> None:
+    invoices = _write(tmp_path / "invoices.csv", "Invoice,Customer,Date,Amount\n"
+                      "7,Alpha Ltd,2024-01-05,1\n")  # fmt: skip
+    a = _write(tmp_path / "a.csv", "Invoice,Line total\n" + "7,1\n" * 10)
+    b = _write(tmp_path / "b.csv", "Invoice,Line total\n7,1\n")
+    data = crmsheet.read(invoices, a, b, as_of=AS_OF)
+    f = data.problems.frame
+    assert f["code"].tolist() == ["lines-total-mismatch"]
+    assert "11.00 (a.csv rows 2, 3, 4, 5, 6, 7, 8, 9 and 2 more; b.csv row 2)" in f["message"][0]
+    assert data.notes[-1] == (
+        "revenue from the totals in invoices.csv; a.csv and b.csv checked against them: "
+        "1 invoice differs"
+    )
+    assert_rows_accounted_for(data)
+
+
+def test_real_sap_items_checked_against_order_totals() -> None:
+    sap = shared(TESTDATA / "real" / "exports" / "sap_shine_epm")
+    orders, items = sap / "salesOrder.csv", sap / "salesOrderItem.csv"
+    column_map = {"invoice": "SALESORDERID", "customer_id": "PARTNER.PARTNERID",
+                  "date": "HISTORY.CREATEDAT", "amount": "GROSSAMOUNT"}  # fmt: skip
+    data = crmsheet.read(transactions=[orders, items], column_map=column_map, as_of=AS_OF)
+    o = pd.read_csv(orders, dtype={"SALESORDERID": str, "PARTNER.PARTNERID": str})
+    i = pd.read_csv(items, dtype={"SALESORDERID": str})
+    expected = o.groupby("PARTNER.PARTNERID")["GROSSAMOUNT"].sum()
+    got = data.transactions.groupby("customer_key")["amount"].sum()
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False,
+                                   rtol=1e-9)  # fmt: skip
+    sums = i.groupby("SALESORDERID")["GROSSAMOUNT"].sum()
+    off = (sums - o.set_index("SALESORDERID")["GROSSAMOUNT"].reindex(sums.index)).abs() > 0.005
+    f = data.problems.frame
+    odd = f[f["code"] == "lines-total-mismatch"]
+    assert sorted(odd["value"]) == sorted(sums.index[off.to_numpy()])
+    assert int(off.sum()) == 109  # item sums match the header for 920 of 1,029 orders
+    assert "unknown-invoice" not in set(f["code"])
+    assert data.notes == (
+        "salesOrderItem.csv: 6,046 of 6,046 lines matched an invoice in salesOrder.csv by "
+        "SALESORDERID",
+        "revenue from the totals in salesOrder.csv; salesOrderItem.csv checked against them: "
+        "109 invoices differ",
+    )
+    assert_rows_accounted_for(data)
