@@ -71,6 +71,10 @@ class CrmData:
     notes: tuple[str, ...] = ()
     """Sentences about how the files were read and joined ("412 of 412 invoices matched
     their order"): shown with the mapping by both commands."""
+    checked: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Rows read and joined but not counted as sales: invoice lines checked against their
+    invoice's total, and payments (cash, not sales). ``_use`` says which ("line checked",
+    "payment"), ``customer_key`` whose they are, ``_file``/``_sheet``/``_row`` where from."""
 
     @property
     def mapping(self) -> pd.DataFrame:

@@ -40,8 +40,10 @@ class TableLayout:
     its Excel row number. ``headers`` holds one display name per column (blank headers
     become "Column D", repeats become "Notes (2)"). ``mapping`` maps column position ->
     field name; columns not in it are the user's own and are carried through untouched.
-    ``part`` is "lines" or "orders" for a transaction table split in two (Northwind style):
-    invoice lines without customer/date, or invoice headers without amounts.
+    ``part`` names a transaction table that is one side of a join by invoice/order number:
+    "lines" (invoice lines without a customer, Northwind style), "orders" (invoice or order
+    headers without amounts) or "payments" (money paid against an order: a number, a date
+    and an amount, no customer and nothing itemised). ``None`` is a table complete in itself.
     """
 
     grid: Grid
@@ -141,7 +143,10 @@ def _signature(role: Role, fields: set[str]) -> str | None:
         priced = "amount" in fields or "unit_price" in fields
         if has_customer and "date" in fields and priced:
             return "full"
-        if "invoice" in fields and priced and not has_customer and "date" not in fields:
+        if "invoice" in fields and priced and not has_customer:
+            itemised = fields & {"quantity", "unit_price", "discount", "product", "description"}
+            if "date" in fields and "amount" in fields and not itemised:
+                return "payments"  # keyed by order: its customer comes through the order
             return "lines"
         if "invoice" in fields and has_customer and "date" in fields:
             return "orders"

@@ -78,6 +78,10 @@ class ProblemCode(StrEnum):
     # order statuses (issue 13, helper "status")
     STATUS_NOT_REVENUE = "status-not-revenue"
     UNKNOWN_STATUS = "unknown-status"
+    # joins across files
+    LINES_TOTAL_MISMATCH = "lines-total-mismatch"
+    PAYMENT_UNKNOWN_ORDER = "payment-unknown-order"
+    ORDER_WITHOUT_AMOUNT = "order-without-amount"
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,17 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "“{value}” in {column} ({detail}) is not a status crmsheet knows, so it is counted as "
        "revenue. Say what it means in Settings, e.g. status_codes = {value}=cancelled (or "
        "completed, open, refunded...): the statuses in excluded_statuses are not revenue."),
+    # joins across files
+    _p(ProblemCode.LINES_TOTAL_MISMATCH, "warning", "kept", "Lines do not add up",
+       "The lines of invoice “{value}” add up to {detail}. crmsheet counts the invoice "
+       "total; check the lines and the total."),
+    _p(ProblemCode.PAYMENT_UNKNOWN_ORDER, "warning", "row skipped", "Payment of an unknown order",
+       "This payment names order “{value}” in {column}, which is on no order row, so it "
+       "cannot be linked to a customer. Check the order number."),
+    _p(ProblemCode.ORDER_WITHOUT_AMOUNT, "error", "row skipped", "Order without an amount",
+       "Order “{value}” has no amount and {detail}, so it adds no sales. Give the file of "
+       "order lines too (crmsheet joins them by order number), or map the amount column "
+       "with --map amount=HEADER."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

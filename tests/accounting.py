@@ -27,7 +27,8 @@ DELIMITERS = {".tsv": "\t", ".tab": "\t", ".psv": "|"}
 def assert_rows_accounted_for(data: crmsheet.CrmData) -> None:
     """Each table's data rows (read independently) are each kept once or skipped once."""
     assert data.tables, "no table was read"
-    frames = (data.customers, data.transactions, data.spend, data.support)
+    # checked: lines checked against their invoice's total, payments kept aside as cash
+    frames = (data.customers, data.transactions, data.spend, data.support, data.checked)
     problems = data.problems.frame
     for t in data.tables:
         where = f"{t.file} [{t.sheet}]"

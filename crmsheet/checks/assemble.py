@@ -3,7 +3,8 @@
 :func:`clean_table` runs the checks of one table in order (fields, reader notes, repeated
 headers, row rules); :func:`build_data` combines the tables of each role and runs the checks
 that need them all: duplicate and near-duplicate customers, referrers and parents, invoice
-lines joined to their order rows, sales of customers not on the customer sheet.
+lines and payments joined to their order rows (:mod:`crmsheet.checks.joins`), sales of
+customers not on the customer sheet.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
 from .fields import derive_fields, empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
+from .joins import join_transactions
 from .rows import grid_notes, repeated_headers, row_rules
 from .statuses import check_statuses
 from .table import AUTO_HEADER, META, Table, prepare, report_back
@@ -86,8 +88,9 @@ def build_data(
     near_duplicates(by_role["customers"], customers, name_key)
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
-    transactions = _transactions(by_role["transactions"], index, as_of)
-    notes = check_statuses(by_role["transactions"], transactions, settings or Settings())
+    transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
+    notes = [*join_notes, *check_statuses(by_role["transactions"], transactions,
+                                          settings or Settings())]  # fmt: skip
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
     problems = [p for t in tables for p in t.problems]
@@ -109,6 +112,7 @@ def build_data(
         tables=infos,
         customer_sheet=_as_written(by_role["customers"]),
         notes=tuple(notes),
+        checked=checked,
     )
 
 
@@ -195,28 +199,31 @@ def _empty_customers() -> pd.DataFrame:
     return frame
 
 
-def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) -> pd.DataFrame:
-    """Sales rows kept (invoice lines joined to their orders), each with its customer."""
-    full = [t for t in tables if t.layout.part is None]
-    orders = [t for t in tables if t.layout.part == "orders"]
-    lines = [t for t in tables if t.layout.part == "lines"]
-    frames = [t.frame.loc[~t.rejected] for t in full]
-    if lines:
-        frames.append(_join_lines(lines, orders))
-    elif orders:
-        for t in orders:
-            t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected, reject=True)
+def _transactions(
+    tables: Sequence[Table], index: CustomerIndex, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """(sales rows kept, each with its customer; rows joined but not sales; what was joined).
+
+    Lines and payments take their customer and date from their invoice or order row
+    (:mod:`crmsheet.checks.joins`), which also decides what counts as sales.
+    """
+    parts: dict[str | None, list[Table]] = {None: [], "orders": [], "lines": [], "payments": []}
+    for t in tables:
+        parts[t.layout.part].append(t)
+    full = parts[None]
     for t in full:
         future = ~t.rejected & after(t.frame["date"], as_of)
         t.report(ProblemCode.FUTURE_DATE, future.fillna(False), "date", values=t.frame["date"],
                  details=f"today ({as_of.isoformat()})")  # fmt: skip
-    frames = [f for f in frames if not f.empty]
+    joined = join_transactions(full, parts["orders"], parts["lines"], parts["payments"])
+    checked = _with_customers(joined.checked, index)
+    frames = [f for f in joined.sales if not f.empty]
     if not frames:
         empty = pd.DataFrame({n: pd.Series(dtype=empty_field(s.kind))
                               for n, s in field_specs("transactions").items()})  # fmt: skip
         for m in [*META, "customer_key"]:
             empty[m] = pd.Series(dtype="object")
-        return empty
+        return empty, checked, tuple(joined.notes)
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
     out = out.reset_index(drop=True)
     key, matched = index.resolve(out["customer_id"], out["customer_name"])
@@ -227,45 +234,20 @@ def _transactions(tables: Sequence[Table], index: CustomerIndex, as_of: date) ->
         counts = key[~matched].value_counts()
         rows = key.map(counts).map(lambda k: "1 row" if k == 1 else f"{k} rows")
         written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
-        report_back([*full, *orders, *lines], out, first, ProblemCode.UNKNOWN_CUSTOMER,
+        report_back(tables, out, first, ProblemCode.UNKNOWN_CUSTOMER,
                      ["customer_id", "customer_name"], values=written,
                      details=rows.astype(object))  # fmt: skip
-    return out
+    return out, checked, tuple(joined.notes)
 
 
-def _join_lines(lines: Sequence[Table], orders: Sequence[Table]) -> pd.DataFrame:
-    """Invoice lines (no customer, no date) take both from their order header row."""
-    heads = [t.frame.loc[~t.rejected] for t in orders]
-    head = pd.concat(heads, ignore_index=True) if heads else pd.DataFrame()
-    order_cols = ["customer_id", "customer_name", "date"]
-    if head.empty:
-        lookup = pd.DataFrame(columns=order_cols)
-    else:
-        head = head.assign(_inv=head["invoice"].astype("string").str.strip())
-        lookup = head.drop_duplicates("_inv").set_index("_inv")[[*order_cols, "status"]]
-    out = []
-    used: set[str] = set()
-    for t in lines:
-        f = t.frame
-        inv = f["invoice"].astype("string").str.strip()
-        found = inv.isin(lookup.index) & inv.notna()
-        t.report(ProblemCode.UNKNOWN_INVOICE, ~t.rejected & ~found, "invoice", values=f["invoice"],
-                 reject=True)  # fmt: skip
-        kept = f.loc[~t.rejected].copy()
-        k_inv = inv[~t.rejected]
-        for col in order_cols:
-            kept[col] = k_inv.map(lookup[col]).to_numpy() if len(lookup) else pd.NA
-        if len(lookup):  # a line's own status wins; else its order's (a cancelled order)
-            kept["status"] = kept["status"].fillna(k_inv.map(lookup["status"]))
-        used.update(k_inv.dropna().tolist())
-        out.append(kept)
-    for t in orders:
-        inv = t.frame["invoice"].astype("string").str.strip()
-        t.report(ProblemCode.MISSING_AMOUNT, ~t.rejected & ~inv.isin(list(used)), reject=True)
-    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
-    if not result.empty:
-        result["date"] = pd.to_datetime(result["date"])
-    return result
+def _with_customers(frames: Sequence[pd.DataFrame], index: CustomerIndex) -> pd.DataFrame:
+    """Rows kept aside (checked lines, payments), each with the customer of its order."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+    out["customer_key"], _ = index.resolve(out["customer_id"], out["customer_name"])
+    return out.reset_index(drop=True)
 
 
 def _support(tables: Sequence[Table], index: CustomerIndex) -> pd.DataFrame:
