@@ -72,6 +72,7 @@ import contextlib
 import html
 import posixpath
 import re
+import zipfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,7 @@ from .ooxml.workbook import (
     sheets_named,
 )
 from .ooxml.xmltext import attrs_of, elements, first, root_tag, set_attr
-from .sniff import IN_PLACE_SUFFIXES, open_workbook
+from .sniff import IN_PLACE_SUFFIXES, check_zip_limits, open_workbook
 
 __all__ = [
     "MARKER",
@@ -184,7 +185,15 @@ def check_book(path: str | Path) -> HostBook:
 
 
 def _check_package(pkg: Package) -> None:
-    """Refuse signed and Strict Open XML packages."""
+    """Refuse signed, Strict Open XML, ambiguous (case twins) and protected packages."""
+    twins = pkg.case_twins()
+    if twins:
+        one, other = twins[0]
+        raise UnsupportedFormatError(
+            pkg.path, f"holds two parts whose names differ only in case ({one} and {other}); "
+            "programs disagree on which one counts, so crmsheet does not write into it; open "
+            f"it in Excel and save it again, or {NOT_IN_PLACE}"
+        )  # fmt: skip
     names = {n.lower() for n in pkg.order}
     signed_vba = any(posixpath.basename(n).startswith("vbaprojectsignature") for n in names)
     signed = any(n.startswith("_xmlsignatures/") for n in names) or any(
@@ -202,7 +211,8 @@ def _check_package(pkg: Package) -> None:
             f"Excel Workbook (.xlsx), or {NOT_IN_PLACE}"
         )  # fmt: skip
     lock = first(text, "workbookProtection")
-    if lock is not None and lock.attrs.get("lockStructure") in ("1", "true"):
+    # xsd:boolean: surrounding whitespace is allowed (" 1" and "true " lock the structure)
+    if lock is not None and lock.attrs.get("lockStructure", "").strip() in ("1", "true"):
         raise UnsupportedFormatError(
             pkg.path, "its structure is protected (Review > Protect Workbook), so no sheet may "
             f"be added; unprotect it in Excel, or {NOT_IN_PLACE}"
@@ -376,8 +386,30 @@ def graft(pkg: Package, scratch: Path, dest: Path) -> list[str]:
             pkg.put(rels_name(part), moved_rels(new, old, part, plan.parts))
         add_override(pkg, part, kind)
     _add_sheets(pkg, new, plan, renames, removed)
+    _check_limits(pkg, dest)
     pkg.save(dest)
+    with zipfile.ZipFile(dest) as written:  # the ratio needs the compressed sizes
+        _check_limits(pkg, dest, written.infolist())
     return [name for _, name in plan.sheets]
+
+
+def _check_limits(pkg: Package, dest: Path, written: list[zipfile.ZipInfo] | None = None) -> None:
+    """Refuse to write a book crmsheet's own reader would refuse (:func:`.sniff.check_zip_limits`):
+    before writing from the parts in memory, after it from the zip's directory."""
+    infos = written
+    if infos is None:
+        infos = []
+        for name in pkg.order:
+            info = zipfile.ZipInfo(name)
+            info.file_size = info.compress_size = len(pkg.data[name])  # no ratio before writing
+            infos.append(info)
+    try:
+        check_zip_limits(dest, infos)
+    except UnsupportedFormatError as exc:
+        raise UnsupportedFormatError(
+            pkg.path, f"with crmsheet's sheets added the book would be refused when read again "
+            f"({exc.message}); {NOT_IN_PLACE}"
+        ) from exc  # fmt: skip
 
 
 def _shared_strings(pkg: Package) -> list[str]:

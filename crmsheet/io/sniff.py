@@ -29,11 +29,13 @@ from ..errors import (
 
 __all__ = [
     "IN_PLACE_SUFFIXES",
+    "MAX_MEMBERS",
     "NATURAL_SUFFIXES",
     "TAB_SUFFIXES",
     "TEXT_SUFFIXES",
     "WORKBOOK_SUFFIXES",
     "WorkbookKind",
+    "check_zip_limits",
     "open_workbook",
     "reject_binary",
     "reject_binary_text",
@@ -215,6 +217,23 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _zip_kind(p: Path, infos: list[zipfile.ZipInfo]) -> WorkbookKind:
     """The workbook kind a zip's directory shows, after the bomb checks on declared sizes."""
+    check_zip_limits(p, infos)
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        return "ooxml"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    raise UnsupportedFormatError(p, _zip_not_a_workbook(p.suffix.lower(), names))
+
+
+def check_zip_limits(p: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip past the bomb limits (parts, unpacked size, ratio), from its directory.
+
+    The in-place writer checks the book it wrote with this too: crmsheet never writes a book
+    it would refuse to read.
+    """
     if len(infos) > MAX_MEMBERS:
         raise UnsupportedFormatError(
             p, f"the file holds {len(infos):,} parts (more than {MAX_MEMBERS:,}); it is "
@@ -233,15 +252,6 @@ def _zip_kind(p: Path, infos: list[zipfile.ZipInfo]) -> WorkbookKind:
                 f"({i.file_size / 1024**2:,.0f} MB from {i.compress_size / 1024**2:,.1f} MB), "
                 "which is how zip bombs are made; it is refused as a safety measure"
             )  # fmt: skip
-
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" in names:
-        return "ooxml"
-    if "xl/workbook.bin" in names:
-        return "xlsb"
-    if "content.xml" in names and "mimetype" in names:
-        return "ods"
-    raise UnsupportedFormatError(p, _zip_not_a_workbook(p.suffix.lower(), names))
 
 
 def _zip_not_a_workbook(ext: str, names: set[str]) -> str:

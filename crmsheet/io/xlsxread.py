@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import posixpath
 import re
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
@@ -57,8 +56,10 @@ from ..errors import (
 )
 from ..problems import ProblemCode
 from .grid import Grid, GridNote
-from .markers import OUTPUT_MARKER, SHEET_MARKER
-from .sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, workbook_kind
+from .markers import OUTPUT_MARKER
+from .sheetparts import WORKBOOK, SheetParts, by_lower_name, sheet_parts
+from .sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, open_workbook
+from .usedarea import area_scan, drive, used_area
 
 __all__ = ["read_workbook_grids"]
 
@@ -89,21 +90,33 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
     :class:`~crmsheet.errors.NoUsableDataError` (zero bytes, or no sheet holds any value).
     """
     p = Path(path)
-    kind = workbook_kind(p)
-    zinfo = _ZipFacts(p) if kind in {"ooxml", "xlsb", "ods"} else None
-    epoch_1904 = zinfo.epoch_1904 if zinfo is not None else False
-    if zinfo is not None and zinfo.written_by_crmsheet:
-        raise NoUsableDataError(
-            p, "is an enriched workbook that crmsheet wrote, not a customer list: run crmsheet "
-            "on your original customer file instead (or use enrich --in-place to keep "
-            "crmsheet's sheets inside your own workbook)"
-        )  # fmt: skip
+    with open_workbook(p) as (kind, zf):  # the zip stays open for every sheet
+        zinfo = _ZipFacts(p, zf) if zf is not None and kind in {"ooxml", "xlsb", "ods"} else None
+        if zinfo is not None and zinfo.written_by_crmsheet:
+            raise NoUsableDataError(
+                p, "is an enriched workbook that crmsheet wrote, not a customer list: run "
+                "crmsheet on your original customer file instead (or use enrich --in-place to "
+                "keep crmsheet's sheets inside your own workbook)"
+            )  # fmt: skip
+        out = _read_sheets(p, kind, zinfo, sheets)
+    if not out:
+        what = "the selected sheets are" if sheets is not None else "every sheet is"
+        raise NoUsableDataError(p, f"the workbook holds no data: {what} empty")
+    return out
 
+
+def _read_sheets(
+    p: Path, kind: WorkbookKind, zinfo: _ZipFacts | None, sheets: Sequence[str] | None
+) -> list[Grid]:
+    """The grids of the selected sheets, each measured (``zinfo``) before calamine reads it."""
+    epoch_1904 = zinfo.epoch_1904 if zinfo is not None else False
     with _parser_errors(p, kind):
         wb = _open_workbook(p, kind, p.suffix.lower())
     try:
         with _parser_errors(p, kind):
             metas = {m.name: m for m in wb.sheets_metadata}
+        if zinfo is not None:
+            zinfo.guard_unnamed(list(metas))
         out = []
         for name in _select(p, list(metas), sheets):
             meta = metas[name]
@@ -120,9 +133,6 @@ def read_workbook_grids(path: str | Path, *, sheets: Sequence[str] | None = None
                 out.append(grid)
     finally:
         wb.close()
-    if not out:
-        what = "the selected sheets are" if sheets is not None else "every sheet is"
-        raise NoUsableDataError(p, f"the workbook holds no data: {what} empty")
     return out
 
 
@@ -251,7 +261,6 @@ def _col_index(letters: bytes) -> int:
 # --------------------------------------------------------------------------------------------
 # What calamine does not tell: the 1904 flag and error cells (read from the zip directly)
 
-_REL_NS_ID = re.compile(r"^\{[^}]*\}id$")
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*>\Z")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
 _VALUE_OPEN = re.compile(rb"<(?:[\w.-]+:)?v>\Z")
@@ -265,24 +274,30 @@ def _local(tag: str) -> str:
 
 
 class _ZipFacts:
-    """Facts about a zip-based workbook that calamine does not expose."""
+    """Facts about a zip-based workbook that calamine does not expose, read from the zip
+    the safety checks opened (one handle for every sheet: reopening it per sheet made a
+    book of 5,000 empty sheets take over a minute)."""
 
-    def __init__(self, p: Path) -> None:
+    def __init__(self, p: Path, zf: zipfile.ZipFile) -> None:
         self.path = p
+        self._zf = zf
         self.epoch_1904 = False
         self.written_by_crmsheet = False
         self.crmsheet_sheets: set[str] = set()  # added to the user's book by --in-place
-        self._sheet_parts: dict[str, str] = {}
+        self._parts = SheetParts()
+        self._measured: set[int] = set()  # header offsets of the members measured
         try:
-            with zipfile.ZipFile(p) as zf:
-                names = set(zf.namelist())
-                self.written_by_crmsheet = _has_output_marker(zf, names)
-                if "xl/workbook.xml" in names:
-                    self._read_workbook_xml(zf, names)
-                elif "content.xml" in names:
-                    with zf.open("content.xml") as fh:
-                        head = fh.read(256 * 1024)
-                    self.epoch_1904 = _NULL_DATE.search(head) is not None
+            members = by_lower_name(zf)
+            names = set(zf.namelist())
+            self.written_by_crmsheet = _has_output_marker(zf, names)
+            if WORKBOOK in names:
+                self._parts = sheet_parts(zf, members)
+                self.epoch_1904 = self._parts.epoch_1904
+                self.crmsheet_sheets = self._parts.marked
+            elif "content.xml" in names:
+                with zf.open("content.xml") as fh:
+                    head = fh.read(256 * 1024)
+                self.epoch_1904 = _NULL_DATE.search(head) is not None
         except UnsupportedFormatError:
             raise
         except Exception as exc:
@@ -290,168 +305,60 @@ class _ZipFacts:
                 p, f"the workbook could not be read (it may be damaged or unusual); {SAVE_AS}"
             ) from exc
 
-    def _read_workbook_xml(self, zf: zipfile.ZipFile, names: set[str]) -> None:
-        root = SafeET.fromstring(zf.read("xl/workbook.xml"))
-        rids: dict[str, str] = {}
-        order: list[str] = []
-        marked: set[int] = set()
-        for el in root.iter():
-            name = _local(el.tag)
-            if name == "workbookPr":
-                self.epoch_1904 = el.get("date1904", "").strip().lower() in {"1", "true"}
-            elif name == "sheet":
-                order.append(el.get("name", ""))
-                rid = next((v for k, v in el.attrib.items() if _REL_NS_ID.match(k)), None)
-                if rid is not None and el.get("name") is not None:
-                    rids[rid] = el.get("name", "")
-            elif name == "definedName" and el.get("name") == SHEET_MARKER:
-                position = el.get("localSheetId", "")
-                if position.isdigit():
-                    marked.add(int(position))
-        self.crmsheet_sheets = {order[i] for i in marked if i < len(order)}
-        rels = "xl/_rels/workbook.xml.rels"
-        if rels not in names or not rids:
-            return
-        for el in SafeET.fromstring(zf.read(rels)).iter():
-            if _local(el.tag) != "Relationship" or el.get("Id") not in rids:
-                continue
-            target = el.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            part = posixpath.normpath(part)
-            if part in names:
-                self._sheet_parts[rids[el.get("Id", "")]] = part
+    def guard_unnamed(self, names: Sequence[str]) -> None:
+        """Measure, before calamine reads any sheet, every member it may read as a worksheet
+        that no sheet called one of ``names`` (calamine's names) leads to here."""
+        named = {i.header_offset for n in names for i in self._parts.by_sheet.get(n, [])}
+        for info in self._parts.worksheets:
+            if info.header_offset not in named:
+                self._measure(info, f"the sheet part {info.filename!r}")
 
     def scan_sheet(self, sheet: str) -> list[tuple[int, int, str]]:
         """The error cells of ``sheet`` as (row, col, "#N/A"), 0-based; [] if unknown.
 
-        The same pass over the sheet part measures its used area (A1 to its farthest cell)
-        and refuses the sheet above :data:`MAX_CELLS`, before calamine allocates it.
+        The same pass over the sheet part measures its used area (as calamine will place
+        its cells) and refuses the sheet above :data:`MAX_CELLS`, before calamine allocates
+        it; every other member the sheet may be read from is measured too.
         """
-        part = self._sheet_parts.get(sheet)
-        if part is None:
+        parts = self._parts.by_sheet.get(sheet, [])
+        errors: list[tuple[int, int, str]] = []
+        for n, info in enumerate(parts):
+            found = self._measure(info, f"sheet {sheet!r}", errors=n == 0)
+            errors = found if n == 0 else errors
+        return errors
+
+    def _measure(self, info: zipfile.ZipInfo, what: str, *,
+                 errors: bool = False) -> list[tuple[int, int, str]]:  # fmt: skip
+        """Refuse the member ``info`` above :data:`MAX_CELLS`; its error cells if asked."""
+        if info.header_offset in self._measured and not errors:
             return []
+        self._measured.add(info.header_offset)
+        scans = (area_scan(), _error_scan()) if errors else (area_scan(),)
         try:  # one decompression for both scans
-            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-                (rows, cols), errors = _drive(fh, _area_scan(), _error_scan())
+            with self._zf.open(info) as fh:
+                results = drive(fh, *scans)
         except Exception as exc:
             raise UnsupportedFormatError(
                 self.path,
                 f"the workbook could not be read (it may be damaged or unusual); {SAVE_AS}",
             ) from exc
+        rows, cols = results[0]
+        sheet = what
         if rows * max(cols, 1) > MAX_CELLS:
             far = f"{_col_letter(cols - 1)}{rows}" if cols else f"row {rows:,}"
             raise UnsupportedFormatError(
-                self.path, f"sheet {sheet!r} reaches cell {far} ({rows:,} rows x {cols:,} "
+                self.path, f"{sheet} reaches cell {far} ({rows:,} rows x {cols:,} "
                 f"columns, more than {MAX_CELLS:,} cells); it is refused as a safety measure. "
                 "If stray cells lie far from the data, delete those rows and columns in Excel "
                 "and save, or save the sheet as CSV"
             )  # fmt: skip
-        errors_found: list[tuple[int, int, str]] = errors
-        return errors_found
-
-
-_SPACED_REF = re.compile(rb"""r\s*=\s*(["'])""")
-_REF_TAIL = 32  # longer than any r="XFD1048576" attribute
+        found: list[tuple[int, int, str]] = results[1] if errors else []
+        return found
 
 
 def _used_area(fh: Any, chunk_size: int = 1 << 23) -> tuple[int, int]:
-    """(last row, last column), 1-based, over every ``r="XFD1048576"`` reference in a sheet part.
-
-    Vectorised over the bytes (a regex loop costs more than calamine's whole read). Any
-    attribute ending in ``r`` is taken as a reference: a false hit can only make the area
-    larger, never hide a far cell. Letters and digits are read past Excel's limits so that an
-    out-of-range reference counts as huge.
-    """
-    area: tuple[int, int] = _drive(fh, _area_scan(), chunk_size=chunk_size)[0]
-    return area
-
-
-_Scan = Generator[None, bytes, Any]
-
-
-def _drive(fh: Any, *scans: _Scan, chunk_size: int = 1 << 23) -> list[Any]:
-    """Feed one decompression of ``fh`` to every scan, chunk by chunk (b"" ends); results."""
-    for scan in scans:
-        next(scan)
-    results: list[Any] = [None] * len(scans)
-    while True:
-        chunk = fh.read(chunk_size)
-        for i, scan in enumerate(scans):
-            try:
-                scan.send(chunk)
-            except StopIteration as done:
-                results[i] = done.value
-        if not chunk:
-            return results
-
-
-def _area_scan() -> Generator[None, bytes, tuple[int, int]]:
-    """:func:`_used_area` as a scan for :func:`_drive`."""
-    last_row = last_col = 0
-    tail = b""
-    while True:
-        chunk = yield
-        buf = tail + chunk
-        if _spaced_equals(buf):  # r = "A1" is legal XML: normalised first
-            buf = _SPACED_REF.sub(rb"r=\1", buf)
-        end = len(buf) if not chunk else max(len(buf) - _REF_TAIL, 0)
-        rows, cols = _refs_max(buf, end)
-        last_row, last_col = max(last_row, rows), max(last_col, cols)
-        if not chunk:
-            return last_row, last_col
-        tail = buf[end:]
-
-
-def _refs_max(buf: bytes, end: int) -> tuple[int, int]:
-    """Largest row and column of `` r="..."`` attributes starting before ``buf[end]``.
-
-    Only the references with the most letters (digits) are decoded: the others cannot hold
-    the largest column (row).
-    """
-    a = np.frombuffer(buf + bytes(_REF_TAIL), dtype=np.uint8)
-    pos = np.flatnonzero(a[:end] == 0x72)  # "r"
-    pos = pos[(pos > 0) & (a[pos + 1] == 0x3D)]
-    pos = pos[((a[pos + 2] == 0x22) | (a[pos + 2] == 0x27)) & _is_space(a[pos - 1])]
-    if not len(pos):
-        return 0, 0
-    at = pos + 3
-    n_letters = _run_length(a, at, 5, lambda ch: ((ch & 0xDF) >= 0x41) & ((ch & 0xDF) <= 0x5A))
-    digits_at = at + n_letters
-    n_digits = _run_length(a, digits_at, 12, lambda ch: (ch >= 0x30) & (ch <= 0x39))
-    col = _decode(a, at[n_letters == n_letters.max()], int(n_letters.max()), 26, 0x40, 0xDF)
-    row = _decode(a, digits_at[n_digits == n_digits.max()], int(n_digits.max()), 10, 0x30, 0xFF)
-    return row, col
-
-
-def _spaced_equals(buf: bytes) -> bool:
-    a = np.frombuffer(buf, dtype=np.uint8)
-    eq = np.flatnonzero(a[1:-1] == 0x3D) + 1
-    return bool(len(eq)) and bool((_is_space(a[eq - 1]) | _is_space(a[eq + 1])).any())
-
-
-def _is_space(ch: np.ndarray) -> np.ndarray:
-    space: np.ndarray = (ch == 0x20) | (ch == 0x09) | (ch == 0x0A) | (ch == 0x0D)
-    return space
-
-
-def _run_length(a: np.ndarray, at: np.ndarray, most: int, test: Any) -> np.ndarray:
-    """How many bytes from each ``at`` pass ``test`` (at most ``most``)."""
-    count = np.zeros(len(at), dtype=np.int64)
-    active = np.ones(len(at), dtype=bool)
-    for j in range(most):
-        active &= test(a[at + j])
-        if not active.any():
-            break
-        count += active
-    return count
-
-
-def _decode(a: np.ndarray, at: np.ndarray, width: int, base: int, zero: int, mask: int) -> int:
-    """The largest number written in ``width`` symbols from each ``at`` (letters or digits)."""
-    value = np.zeros(len(at), dtype=np.int64)
-    for j in range(width):
-        value = value * base + ((a[at + j] & mask).astype(np.int64) - zero)
-    return int(value.max()) if len(value) else 0
+    """(last row, last column), 1-based, of a sheet part (:func:`.usedarea.used_area`)."""
+    return used_area(fh, chunk_size=chunk_size)
 
 
 def _has_output_marker(zf: zipfile.ZipFile, names: set[str]) -> bool:
@@ -472,12 +379,12 @@ def _scan_error_cells(fh: Any, chunk_size: int = 1 << 23) -> list[tuple[int, int
     sharedStrings.xml), so a memchr-speed search for it, then a look at the enclosing cell,
     keeps this to little more than the cost of decompressing the part.
     """
-    found: list[tuple[int, int, str]] = _drive(fh, _error_scan(), chunk_size=chunk_size)[0]
+    found: list[tuple[int, int, str]] = drive(fh, _error_scan(), chunk_size=chunk_size)[0]
     return found
 
 
 def _error_scan() -> Generator[None, bytes, list[tuple[int, int, str]]]:
-    """:func:`_scan_error_cells` as a scan for :func:`_drive`."""
+    """:func:`_scan_error_cells` as a scan for :func:`.usedarea.drive`."""
     found: list[tuple[int, int, str]] = []
     margin = 1 << 16  # a cell (start tag, formula, value) is far shorter than this
     buf = b""

@@ -91,8 +91,19 @@ class Package:
         return name.lower() in self._lower
 
     def name(self, name: str) -> str:
-        """The member's name as stored."""
-        return self._lower[name.lower()]
+        """The member's name as stored: ``name`` itself when a member is so called (a case
+        twin, ``[content_types].xml`` beside ``[Content_Types].xml``, is never the one meant)."""
+        return name if name in self.infos else self._lower[name.lower()]
+
+    def case_twins(self) -> list[tuple[str, str]]:
+        """Pairs of members whose names differ only in case (one part, to OPC and to Excel)."""
+        first: dict[str, str] = {}
+        twins = []
+        for name in self.order:
+            seen = first.setdefault(name.lower(), name)
+            if seen != name:
+                twins.append((seen, name))
+        return twins
 
     def text(self, name: str) -> str:
         """A part's XML as text (checked to be safe, well-formed XML first)."""

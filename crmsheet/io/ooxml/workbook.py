@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from .package import (
     DOC_REL,
@@ -27,7 +27,6 @@ from .package import (
     rels_name,
 )
 from .xmltext import (
-    ENTITIES,
     Element,
     append_into,
     attrs_of,
@@ -37,6 +36,7 @@ from .xmltext import (
     replace_spans,
     root_tag,
     set_attr,
+    unescape_xml,
 )
 
 __all__ = [
@@ -258,7 +258,7 @@ def rename_in(text: str, local: str, renames: Mapping[str, str]) -> str:
     edits = []
     for el in elements(text, local):
         content = el.content(text)
-        new = escape(rename_refs(unescape(content, ENTITIES), renames))
+        new = escape(rename_refs(unescape_xml(content), renames))
         if new != content:
             edits.append((el.inner[0], el.inner[1], new))
     return replace_spans(text, edits)
