@@ -751,3 +751,13 @@ def test_a_book_saved_again_meanwhile_is_refused(book: Path, scratch: Path) -> N
         write_in_place(checked, scratch)
     assert digest(book) == saved and sheetnames(book) == ["Saved meanwhile"]
     assert [p.name for p in book.parent.iterdir()] == ["book.xlsx"]
+
+
+def test_a_renamed_crmsheet_sheet_is_kept_but_never_read_as_data(book: Path) -> None:
+    # the copy is the user's to keep (issue 20 item 6), but its cells are crmsheet's output:
+    # reading it as customers would count every customer twice
+    enriched_in_place(book, backup=False)
+    _edit(book, "xl/workbook.xml", 'name="Ratings"', 'name="Old ratings"')
+    data = crmsheet.read(book, as_of=AS_OF)
+    assert "Old ratings" not in {t.sheet for t in data.tables}
+    assert not (data.problems.frame["code"] == "duplicate-id").any()

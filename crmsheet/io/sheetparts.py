@@ -42,7 +42,10 @@ class SheetParts:
     by_sheet: dict[str, list[zipfile.ZipInfo]] = field(default_factory=dict)
     worksheets: list[zipfile.ZipInfo] = field(default_factory=list)
     epoch_1904: bool = False
-    marked: set[str] = field(default_factory=set)  # sheets crmsheet added (--in-place)
+    # sheets carrying crmsheet's marker (--in-place), copies and renamed ones included: their
+    # cells are crmsheet's output, never read as data (the grafter replaces only those still
+    # under the name the marker records; a copy stays in the book, the user's)
+    marked: set[str] = field(default_factory=set)
 
 
 def by_lower_name(zf: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
