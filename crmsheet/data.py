@@ -35,6 +35,7 @@ class TableInfo:
     rows_rejected: int
     rows_blank: int
     hidden: bool = False
+    reason: str = ""  # why the sheet got its role: the headers and data that decided it
 
 
 @dataclass(frozen=True, eq=False)

@@ -75,6 +75,8 @@ class ProblemCode(StrEnum):
     NUL_BYTES = "nul-bytes"
     UNCLOSED_QUOTE = "unclosed-quote"
     FILE_NOTE = "file-note"
+    # header words and sheet roles (issue 13)
+    ROLE_CLOSE_CALL = "role-close-call"
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.NUL_BYTES, "warning", "kept", "NUL bytes removed", "{detail}"),
     _p(ProblemCode.UNCLOSED_QUOTE, "error", "row skipped", "Quote never closed", "{detail}"),
     _p(ProblemCode.FILE_NOTE, "warning", "kept", "Note from the reader", "{detail}"),
+    # header words and sheet roles (issue 13)
+    _p(ProblemCode.ROLE_CLOSE_CALL, "warning", "kept", "Sheet could be read two ways",
+       "{detail}"),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -136,6 +136,7 @@ def _info(t: Table) -> TableInfo:
         rows_rejected=len(t.frame) - kept,
         rows_blank=t.blank,
         hidden=t.layout.grid.hidden,
+        reason=t.layout.reason,
     )
 
 
