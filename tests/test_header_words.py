@@ -247,9 +247,9 @@ def test_small_business_headers_are_understood(tmp_path: Path) -> None:
 
 
 def test_an_empty_column_does_not_take_a_field_from_a_filled_one(tmp_path: Path) -> None:
-    """Salesforce: ACCOUNTNUMBER is blank, ID holds the id the opportunities refer to."""
+    """Salesforce: Account Number is blank, ID holds the id the opportunities refer to."""
     path = write_csv(tmp_path / "accounts.csv", [
-        ["ID", "NAME", "ACCOUNTNUMBER"],
+        ["ID", "NAME", "Account Number"],
         ["001A", "Acme", ""],
         ["001B", "Bolt", ""],
     ])  # fmt: skip
