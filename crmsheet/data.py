@@ -36,7 +36,7 @@ class TableInfo:
     rows_rejected: int
     rows_blank: int
     hidden: bool = False
-    reason: str = ""  # why the sheet got its role (the headers that decided it)
+    reason: str = ""  # why the sheet got its role: the headers and data that decided it
     user_mapped: tuple[str, ...] = ()  # the headers whose field a column map (--map) gave
 
     @property

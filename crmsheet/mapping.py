@@ -7,13 +7,16 @@ understood everywhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import pandas as pd
+import numpy as np
 
-from .column_maps import ColumnMap, forced_columns, parse_column_map
+from .column_maps import ColumnMap, parse_column_map
+from .evidence import gather
+from .headercells import HeaderCells, column_letter
+from .headercells import display_headers as _display_headers
+from .headerwords import LONGEST_HEADER, RECORD_WORDS, Hit, header_words
 from .io.grid import Grid
 from .schema import ROLES, Role, field_specs, normalise_header
 
@@ -21,6 +24,18 @@ __all__ = ["TableLayout", "column_letter", "layout_table", "parse_column_map"]
 
 #: How far down a sheet the header row is looked for (title rows, notes, blank lines).
 HEADER_SCAN_ROWS = 30
+
+#: On a wide sheet fewer rows are searched, so the search reads at most about this many cells.
+HEADER_SCAN_CELLS = 40_000
+
+
+def scan_rows(columns: int) -> int:
+    """How many top rows are searched for the header: all 30, or fewer on a wide sheet."""
+    return max(4, min(HEADER_SCAN_ROWS, HEADER_SCAN_CELLS // max(columns, 1)))
+
+
+#: A runner-up role scoring within this much of the chosen one makes the role a close call.
+CLOSE_CALL_MARGIN = 1.0
 
 _NAME_HINTS: dict[Role, tuple[str, ...]] = {
     "customers": ("customer", "client", "account", "contact", "crm", "debtor", "member",
@@ -44,6 +59,8 @@ class TableLayout:
     "lines" (invoice lines without a customer, Northwind style), "orders" (invoice or order
     headers without amounts) or "payments" (money paid against an order: a number, a date
     and an amount, no customer and nothing itemised). ``None`` is a table complete in itself.
+    ``reason`` says why the role was chosen (the headers and the data that decided it);
+    ``close_call`` is True when another role scored within :data:`CLOSE_CALL_MARGIN`.
     """
 
     grid: Grid
@@ -54,6 +71,8 @@ class TableLayout:
     mapping: dict[int, str]
     part: str | None = None
     duplicate_headers: tuple[int, ...] = field(default_factory=tuple)
+    reason: str = ""
+    close_call: bool = False
     user_mapped: tuple[int, ...] = field(default_factory=tuple)
     """The columns whose field a column map (``--map``) gave, not the automatic matching."""
 
@@ -66,65 +85,42 @@ class TableLayout:
         return {self.headers[c]: f for c, f in sorted(self.mapping.items())}
 
 
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (Excel's column names)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+# -- columns -------------------------------------------------------------------------------
 
-
-# -- header synonyms ---------------------------------------------------------------------
-
-
-def _synonym_index(role: Role) -> dict[str, tuple[str, int]]:
-    """normalised header -> (field, rank); the first field declaring a synonym owns it."""
-    index: dict[str, tuple[str, int]] = {}
-    for name, spec in field_specs(role).items():  # a field owns its own name first
-        index[spec.headers[0]] = (name, 0)
-    for name, spec in field_specs(role).items():
-        for rank, header in enumerate(spec.headers):
-            index.setdefault(header, (name, rank))
-    return index
-
-
-_SYNONYMS: dict[Role, dict[str, tuple[str, int]]] = {r: _synonym_index(r) for r in ROLES}
-_PARENS = re.compile(r"\(.*?\)|\[.*?\]")
-_NOISE = re.compile(r"\b(in|excl|incl|usd|eur|gbp|chf|cad|aud|the|of|s)\b")
-
-
-def _lookup(role: Role, header: str) -> tuple[str, int] | None:
-    """Match a header: exactly, then without brackets, then without currency/noise words."""
-    table = _SYNONYMS[role]
-    key = normalise_header(header)
-    if key in table:
-        return table[key]
-    for cleaned in (normalise_header(_PARENS.sub(" ", header)),
-                    " ".join(_NOISE.sub(" ", key).split())):  # fmt: skip
-        if cleaned and cleaned in table:
-            name, rank = table[cleaned]
-            return name, rank + 100  # a looser match loses to an exact one
-    return None
+#: Headers that name an identifier without saying whose it is: a code list has them too.
+_GENERIC_IDS: frozenset[tuple[str, ...]] = frozenset(
+    {("id",), ("no",), ("number",), ("ref",), ("reference",), ("code",)}
+)
 
 
 def _map_columns(
-    role: Role, headers: tuple[str, ...], overrides: Mapping[str, str]
+    role: Role,
+    hits: list[tuple[int, Hit]],
+    forced: Mapping[int, str],
+    overridden: frozenset[str],
+    filled: np.ndarray | None = None,
 ) -> dict[int, str]:
-    mapping = forced_columns(role, headers, overrides)  # a map always beats the matching
-    taken = set(mapping)
-    best: dict[str, tuple[int, int]] = {}  # field -> (rank, col)
-    for col, header in enumerate(headers):
-        if col in taken:
+    """column -> field: the user's map first, then the most specific synonym per field.
+
+    ``hits`` are the header cells that name a field of ``role``. With ``filled`` (one flag
+    per column: any data below the header), a field prefers a column that has data, so an
+    empty ``ACCOUNTNUMBER`` does not take the customer id from a filled ``ID``.
+    """
+    specs = field_specs(role)
+    mapping: dict[int, str] = {}
+    for col, name in forced.items():
+        if name in specs and name not in mapping.values():
+            mapping[col] = name
+    used = set(mapping.values())
+    best: dict[str, tuple[bool, int, int]] = {}  # field -> (no data, rank, col)
+    for col, hit in hits:
+        if col in mapping or hit.field in used or hit.field in overridden:
             continue
-        hit = _lookup(role, header)
-        if hit is None or hit[0] in mapping.values():
-            continue
-        name, rank = hit
-        if name not in best or (rank, col) < best[name]:
-            best[name] = (rank, col)
-    for name, (_, col) in best.items():
+        empty = filled is not None and not bool(filled[col])
+        key = (empty, hit.rank, col)
+        if hit.field not in best or key < best[hit.field]:
+            best[hit.field] = key
+    for name, (_, _, col) in best.items():
         mapping[col] = name
     return dict(sorted(mapping.items()))
 
@@ -132,13 +128,21 @@ def _map_columns(
 # -- roles ---------------------------------------------------------------------------------
 
 
-def _signature(role: Role, fields: set[str]) -> str | None:
-    """'full' when the fields make a usable table of ``role``; a part name; else None."""
+def _signature(role: Role, fields: set[str], *, weak_id: bool = False) -> str | None:
+    """'full' when the fields make a usable table of ``role``; a part name; else None.
+
+    ``weak_id``: the customer id's header is a bare ``ID``/``Code``/``No``, which a coupon
+    list or a code table has too; it makes a customer list only with a name or a way to
+    reach the customer beside it.
+    """
     has_customer = bool(fields & {"customer_id", "customer_name"})
     if role == "customers":
         # a list of people (first and last name, or a contact) is named after them
-        people = {"first_name", "last_name", "contact"}
-        return "full" if fields & {"customer_id", "name", *people} else None
+        if fields & {"name", "first_name", "last_name", "contact"}:
+            return "full"
+        if "customer_id" in fields and (not weak_id or fields & {"email", "phone"}):
+            return "full"
+        return None
     if role == "transactions":
         priced = "amount" in fields or "unit_price" in fields
         if has_customer and "date" in fields and priced:
@@ -162,37 +166,149 @@ def _signature(role: Role, fields: set[str]) -> str | None:
 
 
 def _name_hint(role: Role, name: str) -> bool:
-    text = normalise_header(name)
+    text = normalise_header(name[:LONGEST_HEADER])
     return any(hint in text for hint in _NAME_HINTS[role])
 
 
-def _display_headers(values: list[object]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    headers: list[str] = []
-    seen: dict[str, int] = {}
-    duplicates: list[int] = []
-    for col, value in enumerate(values):
-        text = "" if _blank(value) else " ".join(str(value).split())
-        if not text:
-            text = f"Column {column_letter(col)}"
-        key = text.casefold()
-        if key in seen:
-            seen[key] += 1
-            duplicates.append(col)
-            text = f"{text} ({seen[key]})"
-        else:
-            seen[key] = 1
-        headers.append(text)
-    return tuple(headers), tuple(duplicates)
+#: The fields each role's reason names, in this order, when the sheet has them.
+_DECIDING: dict[Role, tuple[str, ...]] = {
+    "customers": ("customer_id", "name", "email", "phone"),
+    "transactions": ("date", "amount", "unit_price", "customer_id", "customer_name", "invoice"),
+    "spend": ("amount", "source", "campaign", "month", "period_start", "period_end"),
+    "support": ("customer_id", "customer_name", "cases", "minutes", "severity", "case_id"),
+}
 
 
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, str) and not value.strip()
+@dataclass(frozen=True)
+class _Candidate:
+    role: Role
+    mapping: dict[int, str]
+    part: str | None
+    score: float
+    notes: tuple[str, ...] = ()
+
+
+def _forced(
+    cells: HeaderCells, i: int, overrides: Mapping[str, str]
+) -> tuple[dict[int, str], frozenset[str]]:
+    """Columns of row ``i`` the user's ``--map`` names, and the fields it maps."""
+    if not overrides:
+        return {}, frozenset()
+    wanted = {normalise_header(h): f for f, h in overrides.items()}
+    headers, _ = _display_headers(list(cells.values[i]))
+    forced: dict[int, str] = {}
+    for col, header in enumerate(headers):
+        name = wanted.get(normalise_header(header[:LONGEST_HEADER]))
+        if name is not None:
+            forced[col] = name
+    return forced, frozenset(forced.values())  # elsewhere the field is matched as usual
+
+
+def _candidates(
+    grid: Grid,
+    cells: HeaderCells,
+    i: int,
+    roles: tuple[Role, ...],
+    overrides: Mapping[str, str],
+    filled: np.ndarray | None = None,
+) -> list[_Candidate]:
+    """Every role's reading of row ``i`` as the header, scored on its headers alone."""
+    forced, overridden = _forced(cells, i, overrides)
+    row_text = cells.text[cells.codes[i]]
+    filled_cells = int((~cells.blank[cells.codes[i]]).sum())
+    # a header row is mostly text; a data row that happens to match loses
+    text_share = int(row_text.sum()) / max(filled_cells, 1)
+    transaction_only: set[int] = set()
+    if "transactions" in cells.hits:
+        customer_cols = (
+            {c for c, _ in cells.row_hits("customers", i)} if "customers" in cells.hits else set()
+        )
+        transaction_only = {
+            c
+            for c, hit in cells.row_hits("transactions", i)
+            if hit.record_words and c not in customer_cols
+        }
+    out: list[_Candidate] = []
+    for role in roles:
+        mapping = _map_columns(role, cells.row_hits(role, i), forced, overridden, filled)
+        if not mapping:
+            continue
+        fields = set(mapping.values())
+        id_col = next((c for c, f in mapping.items() if f == "customer_id"), None)
+        weak = id_col is not None and id_col not in forced
+        weak = weak and cells.words(i, id_col) in _GENERIC_IDS  # type: ignore[arg-type]
+        hinted = _name_hint(role, grid.sheet)
+        part = _signature(role, fields, weak_id=weak and not hinted)
+        score = len(mapping) + (4 if part else 0) + (1.5 if hinted else 0)
+        if role == "transactions":  # OrderDate, paymentDate: words of a sales log
+            score += min(2.0, 0.5 * len(transaction_only))
+        out.append(_Candidate(role, mapping, part, score * text_share))
+    return out
+
+
+def _weigh(
+    grid: Grid, index: int, headers: tuple[str, ...], found: list[_Candidate]
+) -> list[_Candidate]:
+    """The candidates of the chosen header row, rescored on the rows below it."""
+    out: list[_Candidate] = []
+    for c in found:
+        if c.part is None:
+            continue
+        cols = {f: col for col, f in c.mapping.items()}
+        ref = cols.get("customer_id", cols.get("customer_name"))
+        priced = cols.get("amount", cols.get("unit_price", cols.get("revenue")))
+        dated = cols.get("date", cols.get("first_transaction", cols.get("last_transaction")))
+        ev = gather(grid, index, ref, dated, priced, _order_number(headers, cols))
+        score, notes = c.score, list[str]()
+        ref_text = "" if ref is None else (
+            f"{headers[ref]}: {ev.reference_distinct} values on {ev.reference_values} rows"
+        )  # fmt: skip
+        if c.role == "transactions" and ev.transactions:
+            score += 3
+            if ev.repeats:
+                notes.append(f"customer reference repeats ({ref_text})")
+            else:
+                notes.append(f"an order number on every row ({headers[cols['invoice']]})")
+        elif c.role == "customers" and _log_like(grid, index, headers, found):
+            continue  # dates, amounts and a repeated customer: never a customer list
+        elif c.role == "transactions" and c.part == "full" and ev.once_each:
+            score -= 2
+            notes.append(f"customer reference never repeats ({ref_text})")
+        elif c.role == "customers" and ev.repeats and ref is not None:
+            notes.append(f"customer reference repeats ({ref_text})")
+        out.append(_Candidate(c.role, c.mapping, c.part, score, tuple(notes)))
+    return sorted(out, key=lambda c: -c.score)  # stable: ROLES order breaks a tie
+
+
+def _log_like(grid: Grid, index: int, headers: tuple[str, ...], found: list[_Candidate]) -> bool:
+    """The transactions reading of this header row has the evidence of a sales log."""
+    for c in found:
+        if c.role == "transactions" and c.part == "full":
+            cols = {f: col for col, f in c.mapping.items()}
+            ref = cols.get("customer_id", cols.get("customer_name"))
+            priced = cols.get("amount", cols.get("unit_price"))
+            numbered = _order_number(headers, cols)
+            return gather(grid, index, ref, cols.get("date"), priced, numbered).transactions
+    return False
+
+
+def _order_number(headers: tuple[str, ...], cols: Mapping[str, int]) -> int | None:
+    """The invoice column when its header names an order or invoice (not a bare Number)."""
+    col = cols.get("invoice")
+    if col is None or not any(w in RECORD_WORDS for w in header_words(headers[col])):
+        return None
+    return col
+
+
+def _reason(c: _Candidate, headers: tuple[str, ...], grid: Grid) -> str:
+    cols = {f: col for col, f in c.mapping.items()}
+    named = [f"{f} ({headers[cols[f]]})" for f in _DECIDING[c.role] if f in cols]
+    bits = [", ".join(named)] if named else []
+    if _name_hint(c.role, grid.sheet):
+        bits.append(f"sheet name “{grid.sheet}”")
+    bits.extend(c.notes)
+    part = f" ({c.part})" if c.part and c.part != "full" else ""
+    return f"{c.role}{part}: " + "; ".join(bits)
 
 
 def layout_table(
@@ -206,7 +322,9 @@ def layout_table(
     The header row is the row within the first :data:`HEADER_SCAN_ROWS` whose cells match
     the most field synonyms for any role (the earliest wins a tie), so title rows and notes
     above the header are skipped. The role is the one whose fields make a usable table
-    (see the signatures in this module), helped by the sheet or file name. A grid that
+    (see the signatures in this module), helped by the sheet or file name and weighed on
+    the rows below the header (:mod:`crmsheet.evidence`): dates, amounts and a customer
+    reference that repeats make a transaction log, never a customer list. A grid that
     matches nothing gets ``role=None``. Passing ``role`` restricts the choice to that role
     (the user said what the file is, e.g. ``--transactions invoices.csv``). ``column_map``
     is ``{field: header}`` for this grid, or a :class:`~crmsheet.column_maps.ColumnMap`
@@ -217,55 +335,85 @@ def layout_table(
         overrides = column_map.for_grid(grid)
     else:
         overrides = dict(column_map or {})
-    head = grid.cells.head(HEADER_SCAN_ROWS)
-    rows = [list(r) for r in head.itertuples(index=False, name=None)]
-    best: tuple[int, float, int, Role | None, dict[int, str], str | None] | None = None
-    for i, row in enumerate(rows):
-        filled = [v for v in row if not _blank(v)]
-        if not filled or not any(isinstance(v, str) for v in filled):
+    cells = HeaderCells(grid, scan_rows(grid.cells.shape[1]), ROLES)
+    best: tuple[tuple[int, float, int], int] | None = None
+    fallback: tuple[float, int, _Candidate] | None = None
+    first: int | None = None
+    for i in range(cells.values.shape[0]):
+        codes = cells.codes[i]
+        if first is None and (~cells.blank[codes]).any():
+            first = i
+        if not cells.text[codes].any():
             continue
-        headers, _ = _display_headers(row)
-        for candidate_role in roles:
-            mapping = _map_columns(candidate_role, headers, overrides)
-            if not mapping:
-                continue
-            part = _signature(candidate_role, set(mapping.values()))
-            hint = 1.5 if _name_hint(candidate_role, grid.sheet) else 0
-            score = len(mapping) + (4 if part else 0) + hint
-            # a header row is mostly text; a data row that happens to match loses
-            text_share = sum(isinstance(v, str) for v in filled) / len(filled)
-            score *= text_share
-            candidate = (
-                int(part is not None),
-                score,
-                -i,
-                candidate_role if part else None,
-                mapping,
-                part,
-            )
-            if best is None or candidate[:3] > best[:3]:
-                best = candidate
+        if i != first and cells.recurs(i):
+            continue  # "D_AD_TYPE, 02, Business" again two rows down: data, not a header
+        for c in _candidates(grid, cells, i, roles, overrides):
+            key = (int(c.part is not None), c.score, -i)
+            if best is None or key > best[0]:
+                best = (key, i)
+            if c.part is None and (fallback is None or (c.score, -i) > fallback[:2]):
+                fallback = (c.score, -i, c)
     if best is None:
-        first = next((i for i, r in enumerate(rows) if any(not _blank(v) for v in r)), 0)
-        headers, dups = _display_headers(rows[first] if rows else [])
-        return TableLayout(grid, None, first, _row_number(grid, first), headers, {}, None, dups)
-    _, _, neg_i, found, mapping, part = best
-    index = -neg_i
-    headers, dups = _display_headers(rows[index])
-    if found is None:
-        mapping = {}
-    forced = forced_columns(found, headers, overrides) if found and overrides else {}
+        return _no_role(grid, cells, None, "no header matches a crmsheet field")
+    index = best[1]
+    headers, dups = _display_headers(list(cells.values[index]))
+    if not best[0][0]:
+        why = _why_not(fallback[2] if fallback else None, headers)
+        return _no_role(grid, cells, index, why)
+    sample = grid.cells.iloc[index + 1 : index + 1 + EVIDENCE_ROWS_FOR_COLUMNS]
+    filled = sample.notna().any(axis=0).to_numpy() if len(sample) else None
+    found = _candidates(grid, cells, index, roles, overrides, filled)
+    ranked = _weigh(grid, index, headers, found)
+    if not ranked:  # the only reading was a customer list the rows say is a sales log
+        why = "dates, amounts and a repeated customer reference, but no usable sales columns"
+        return _no_role(grid, cells, index, why)
+    chosen = ranked[0]
+    close = len(ranked) > 1 and chosen.score - ranked[1].score < CLOSE_CALL_MARGIN
+    forced, _ = _forced(cells, index, overrides)
+    reason = _reason(chosen, headers, grid)
+    if close:
+        reason += f"; close call: it also reads as {ranked[1].role}"
     return TableLayout(
         grid=grid,
-        role=found,
+        role=chosen.role,
         header_index=index,
         header_row=_row_number(grid, index),
         headers=headers,
-        mapping=mapping,
-        part=None if part == "full" else part,
+        mapping=chosen.mapping,
+        part=None if chosen.part == "full" else chosen.part,
         duplicate_headers=dups,
-        user_mapped=tuple(c for c, f in forced.items() if mapping.get(c) == f),
+        reason=reason,
+        close_call=close,
+        user_mapped=tuple(c for c, f in forced.items() if chosen.mapping.get(c) == f),
     )
+
+
+#: Rows below the header looked at to prefer a filled column over an empty one.
+EVIDENCE_ROWS_FOR_COLUMNS = 300
+
+
+def _why_not(c: _Candidate | None, headers: tuple[str, ...]) -> str:
+    if c is None:
+        return "no header matches a crmsheet field"
+    named = ", ".join(f"{f} ({headers[col]})" for col, f in sorted(c.mapping.items()))
+    need = {
+        "customers": "a customer ID or name (a bare code or ID needs a name, email or phone)",
+        "transactions": "a date, a customer and an amount",
+        "spend": "an amount, a source or campaign and a month",
+        "support": "a customer and cases, minutes or severity",
+    }[c.role]
+    return f"not {c.role}: it has {named}, but {c.role} need {need}"
+
+
+def _no_role(grid: Grid, cells: HeaderCells, index: int | None, reason: str) -> TableLayout:
+    if index is None:
+        nonblank = [i for i in range(cells.values.shape[0])
+                    if (~cells.blank[cells.codes[i]]).any()]  # fmt: skip
+        index = nonblank[0] if nonblank else 0
+    values = list(cells.values[index]) if cells.values.shape[0] else []
+    headers, dups = _display_headers(values)
+    return TableLayout(grid, None, index, _row_number(grid, index), headers, {}, None, dups,
+                       reason=reason)  # fmt: skip
 
 
 def _row_number(grid: Grid, index: int) -> int:

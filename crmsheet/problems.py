@@ -82,6 +82,8 @@ class ProblemCode(StrEnum):
     LINES_TOTAL_MISMATCH = "lines-total-mismatch"
     PAYMENT_UNKNOWN_ORDER = "payment-unknown-order"
     ORDER_WITHOUT_AMOUNT = "order-without-amount"
+    # header words and sheet roles (issue 13)
+    ROLE_CLOSE_CALL = "role-close-call"
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,9 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "Order “{value}” has no amount and {detail}, so it adds no sales. Give the file of "
        "order lines too (crmsheet joins them by order number), or map the amount column "
        "with --map amount=HEADER."),
+    # header words and sheet roles (issue 13)
+    _p(ProblemCode.ROLE_CLOSE_CALL, "warning", "kept", "Sheet could be read two ways",
+       "{detail}"),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

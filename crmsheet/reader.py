@@ -122,6 +122,7 @@ def read(
             raise NoUsableDataError(path, _nothing_found(found, forced, overrides))
         layouts.extend(usable)
         unusable.extend(_skipped(t) for t in found if t.role is None and not _helper_sheet(t))
+        unusable.extend(_close_call(t) for t in usable if t.close_call)
     del reading
     overrides.check(laid_out)
     rules = (
@@ -273,8 +274,18 @@ def _helper_sheet(t: TableLayout) -> bool:
 
 def _skipped(t: TableLayout) -> pd.DataFrame:
     nonblank = int(t.grid.cells.notna().any(axis=1).sum())
-    detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) has no columns crmsheet recognises, "
-              "so it was skipped. If it holds customers or sales, rename its headers or use "
-              "--map FIELD=HEADER.")  # fmt: skip
+    what = (f"is no table crmsheet can use ({t.reason})" if t.reason.startswith("not ")
+            else "has no columns crmsheet recognises")  # fmt: skip
+    detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) {what}, so it was skipped. If "
+              "it holds customers or sales, rename its headers or use --map "
+              "FIELD=HEADER.")  # fmt: skip
     return problem_rows(ProblemCode.UNUSABLE_SHEET, file=t.grid.path.name, sheet=t.grid.sheet,
+                        rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip
+
+
+def _close_call(t: TableLayout) -> pd.DataFrame:
+    detail = (f"Sheet “{t.grid.sheet}” was read as {t.role}, but it nearly reads as another "
+              f"kind of sheet ({t.reason}). If that is wrong, give the file with "
+              "--transactions, --spend or --support, or rename its headers.")  # fmt: skip
+    return problem_rows(ProblemCode.ROLE_CLOSE_CALL, file=t.grid.path.name, sheet=t.grid.sheet,
                         rows=[t.header_row], cells=[""], details=[detail])  # fmt: skip

@@ -90,7 +90,8 @@ class Customer(_Row):
         ("customer id", "customer no", "customer number", "customer code", "customer ref",
          "cust id", "cust no", "custid", "client id", "client no", "client number",
          "client code", "account id", "account no", "account number", "account code",
-         "acct no", "id", "no", "number", "ref", "reference", "code"),
+         "acct no", "partner id", "business partner id", "id", "no", "number", "ref",
+         "reference", "code", "username"),
         "Your own identifier for the customer; used to link invoices and referrals.",
         what="Your own number or code for the customer, e.g. C001. Give each customer a "
         "different one.",
@@ -99,7 +100,8 @@ class Customer(_Row):
     )  # fmt: skip
     name: str | None = crm_field(
         "text",
-        ("name", "customer", "customer name", "company", "company name", "client",
+        ("name", "customer", "customer name", "display name", "company", "company name",
+         "client",
          "client name", "account", "account name", "business", "business name",
          "organisation", "organization", "organisation name", "organization name",
          "trading name", "legal name", "full name"),
@@ -110,7 +112,8 @@ class Customer(_Row):
     industry: str | None = crm_field(
         "text",
         ("industry", "sector", "business type", "type of business", "vertical", "trade",
-         "line of business", "category", "segment", "sic description"),
+         "line of business", "category", "segment", "sic description", "biz type",
+         "kind of business", "type of biz"),
         "What the customer does; shows your reliance on (or opportunities in) a segment.",
         what="Pick from the list, or type your own (e.g. Bakery).",
         why="Shows how much you rely on one kind of customer, and where there is room to grow.",
@@ -153,7 +156,9 @@ class Customer(_Row):
         "choice",
         ("source", "lead source", "customer source", "how did you hear", "how found",
          "how did they find us", "channel", "acquisition channel", "origin", "found us via",
-         "marketing source", "referral source"),
+         "marketing source", "referral source", "how did they hear about us",
+         "how did you hear about us", "heard about us",
+         "hear about us", "how they found us", "how did you find us"),
         "How the customer found you: referral, campaign, web, phone, email, event, walk-in, ...",
         choices=SOURCES,
         what="How they found you: Referral, Campaign, Web, Phone, Email, Event, Walk-in, "
@@ -181,7 +186,8 @@ class Customer(_Row):
         "text",
         ("parent organization", "parent organisation", "parent", "parent company",
          "parent account", "member of", "group", "related company", "related companies",
-         "holding", "holding company", "head office", "ultimate parent", "owner company"),
+         "holding", "holding company", "head office", "ultimate parent", "owner company",
+         "parent id", "parent account id"),
         "The group the customer belongs to (an ID or a name); shows concentration risk.",
         what="The group or head office this customer belongs to (its ID or name).",
         why="Adds up sales per group, and warns when too much of your business depends on"
@@ -192,7 +198,8 @@ class Customer(_Row):
         ("first transaction", "first purchase", "first order", "first sale",
          "first invoice", "customer since", "since", "start date", "date acquired",
          "acquired", "first transaction date", "first purchase date", "date added",
-         "created", "created date", "date created", "opened"),
+         "created", "created date", "date created", "opened", "client since",
+         "member since", "created at", "created time"),
         "Date of the first purchase.",
         what="Date of their first purchase, e.g. 2026-03-31. Not needed when you list "
         "their sales on Transactions.",
@@ -267,7 +274,8 @@ class Customer(_Row):
     )  # fmt: skip
     email: str | None = crm_field(
         "email",
-        ("email", "e mail", "email address", "e mail address", "mail", "contact email"),
+        ("email", "e mail", "email address", "e mail address", "mail", "contact email",
+         "email id"),
         "Email address for follow-ups.",
         what="Email address, for follow-ups.",
         why="So you can reach them when a follow-up is due.",
@@ -327,7 +335,7 @@ class Transaction(_Row):
         "id",
         ("customer id", "customer no", "customer number", "customer code", "cust id",
          "custid", "client id", "client no", "client number", "account id", "account no",
-         "account number", "customer ref"),
+         "account number", "customer ref", "partner id", "business partner id"),
         "The customer's ID, as on the customer sheet.",
         what="The customer's ID, as on the Customers sheet: pick it from the list.",
         why="Links the sale to the customer.",
@@ -345,7 +353,8 @@ class Transaction(_Row):
         ("invoice", "invoice no", "invoice number", "invoice id", "invoice ref",
          "document", "document no", "document number", "doc no", "order", "order id",
          "order no", "order number", "transaction id", "transaction no", "receipt no",
-         "quote no", "quote number", "reference", "ref", "number", "no"),
+         "quote no", "quote number", "sales order id", "sales order", "sales order no",
+         "sales order number", "reference", "ref", "number", "no"),
         "Invoice or quote number; lines with the same number are one transaction.",
         what="The invoice, receipt or quote number. Lines with the same number are one sale.",
         why="Counts purchases right when one sale has several lines.",
@@ -354,14 +363,15 @@ class Transaction(_Row):
         "date",
         ("date", "invoice date", "transaction date", "order date", "sale date",
          "document date", "posting date", "issue date", "date issued", "quote date",
-         "purchase date", "created"),
+         "purchase date", "payment date", "close date", "created at", "created"),
         "Date of the transaction.",
         what="Date of the sale, e.g. 2026-03-31.",
         why="Who buys often, who has gone quiet, who came back: it all comes from these dates.",
     )  # fmt: skip
     amount: float | None = crm_field(
         "money",
-        ("amount", "total", "invoice total", "invoice amount", "net amount", "net",
+        ("amount", "item total", "order total", "total", "invoice total", "invoice amount",
+         "net amount", "net",
          "net total", "value", "sales", "revenue", "line total", "line amount",
          "sale amount", "amount excl tax", "subtotal", "grand total", "total amount",
          "gross amount", "amount due"),

@@ -32,10 +32,10 @@ REAL = [
     "real/exports/invoiceninja_zoho_wave/zoho_invoices.csv",
     "real/exports/invoiceninja_zoho_wave/wave_clients.csv",
     "real/exports/invoiceninja_zoho_wave/wave_invoices.csv",
-    "real/exports/sap_shine_epm/constants.csv",
     "messy/messytables_horror/utf-16le_encoded.csv",
-    "messy/messytables_horror/characters.csv",
 ]
+# constants.csv (a code table) and characters.csv (a list of sights keyed by a bare "id")
+# are refused since issue 13: tests/test_sheet_roles.py checks how.
 
 
 def test_the_bundled_sample() -> None:

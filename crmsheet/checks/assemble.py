@@ -148,6 +148,7 @@ def _info(t: Table) -> TableInfo:
         rows_blank=t.blank,
         hidden=t.layout.grid.hidden,
         user_mapped=tuple(t.layout.headers[c] for c in t.layout.user_mapped),
+        reason=t.layout.reason,
     )
 
 
