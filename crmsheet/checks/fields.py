@@ -21,6 +21,11 @@ from .table import Table
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+_TOO_LARGE = (
+    f"crmsheet reads figures up to {parse.LARGEST_NUMBER:,.0f} (a million billion) either "
+    "way; check for a typo or a value in the wrong column"
+)
+
 #: The first day Excel can show (it would show 1899-12-31 as "1900-01-00").
 _EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
 
@@ -130,6 +135,11 @@ def parse_field(
         if name not in REQUIRED.get(role, ()):
             table.report(code, bad, name)
         values = values.where(~bad)
+        # beyond any real figure, and sums of such cells overflow to inf: out of range
+        huge = values.abs() > parse.LARGEST_NUMBER
+        if huge.any():
+            table.report(ProblemCode.OUT_OF_RANGE, huge, name, details=_TOO_LARGE)
+            values = values.where(~huge)
         out = pd.Series(False, index=values.index)
         if spec.ge is not None:
             out |= values < spec.ge

@@ -20,11 +20,12 @@ from __future__ import annotations
 from .cells import MISSING_TOKENS, blank_or_missing, is_blank
 from .dates import excel_serial_to_datetime, parse_date
 from .employees import SIZE_BANDS, parse_employees
-from .numeric import parse_money, parse_number, parse_percent
+from .numeric import LARGEST_NUMBER, parse_money, parse_number, parse_percent
 from .result import Parsed
 from .text import normalise_token, parse_bool, parse_choice, parse_text
 
 __all__ = [
+    "LARGEST_NUMBER",
     "MISSING_TOKENS",
     "SIZE_BANDS",
     "Parsed",
