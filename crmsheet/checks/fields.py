@@ -40,9 +40,11 @@ def parse_dates(table: Table, role: Role) -> dict[int, parse.Parsed]:
     specs = field_specs(role)
     epoch = table.layout.grid.epoch_1904
     parsed: dict[int, parse.Parsed] = {}
+    months = _month_columns(table, role)
     for col, name in table.layout.mapping.items():
         if specs[name].kind == "date":
-            parsed[col] = parse.parse_date(_without_errors(table.raw(col)), epoch_1904=epoch)
+            read = parse.parse_month if col in months else parse.parse_date
+            parsed[col] = read(_without_errors(table.raw(col)), epoch_1904=epoch)
     day = sum(p.votes[0] for p in parsed.values())
     month = sum(p.votes[1] for p in parsed.values())
     if day != month:
@@ -50,8 +52,17 @@ def parse_dates(table: Table, role: Role) -> dict[int, parse.Parsed]:
             silent = p.votes == (0, 0) and p.ambiguous is not None and p.ambiguous.any()
             if silent and day > month:  # month-first is already the default reading
                 raw = _without_errors(table.raw(col))
-                parsed[col] = parse.parse_date(raw, epoch_1904=epoch, dayfirst=True)
+                read = parse.parse_month if col in months else parse.parse_date
+                parsed[col] = read(raw, epoch_1904=epoch, dayfirst=True)
     return parsed
+
+
+def _month_columns(table: Table, role: Role) -> set[int]:
+    """The columns that hold months (a spend sheet's Month): 202501 and "Jan 2025" are
+    months there (:func:`crmsheet.parse.parse_month`), and only there."""
+    if role != "spend":
+        return set()
+    return {col for col, name in table.layout.mapping.items() if name == "month"}
 
 
 def _without_errors(raw: pd.Series) -> pd.Series:

@@ -18,7 +18,7 @@ is listed here.
 from __future__ import annotations
 
 from .cells import MISSING_TOKENS, blank_or_missing, is_blank
-from .dates import excel_serial_to_datetime, parse_date
+from .dates import excel_serial_to_datetime, parse_date, parse_month
 from .employees import SIZE_BANDS, parse_employees
 from .numeric import LARGEST_NUMBER, parse_money, parse_number, parse_percent
 from .result import Parsed
@@ -38,6 +38,7 @@ __all__ = [
     "parse_date",
     "parse_employees",
     "parse_money",
+    "parse_month",
     "parse_number",
     "parse_percent",
     "parse_text",
