@@ -75,9 +75,9 @@ def _attrs(style: int | None) -> str:
 
 def number_text(number: float) -> str:
     """The shortest text that reads back as exactly ``number`` (a finite float): Python's
-    ``repr`` (17 significant digits at most), without a trailing ``.0``. ``%.16G``
-    (xlsxwriter's) loses the 17th digit."""
-    text = repr(float(number))
+    ``repr`` (17 significant digits at most), without a trailing ``.0``, with Excel's
+    upper-case exponent (``1E+16``). ``%.16G`` (xlsxwriter's) loses the 17th digit."""
+    text = repr(float(number)).upper()
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -85,13 +85,13 @@ def _number_text(numbers: np.ndarray) -> pa.Array:
     """:func:`number_text` of finite floats, nulls elsewhere; whole numbers fast."""
     finite = np.isfinite(numbers)
     # whole numbers below 1e16 as integers (exact in int64); from 1e16 on, repr writes an
-    # exponent ("1e+16"), so no text of the others ends in ".0"
+    # exponent ("1E+16"), so no text of the others ends in ".0"
     whole = finite & (np.abs(numbers) < 1e16) & (numbers == np.round(numbers))
     whole &= ~((numbers == 0) & np.signbit(numbers))  # -0.0 prints as "-0.0"
     out = pc.cast(pa.array(np.where(whole, numbers, 0).astype(np.int64)), pa.string())
     other = finite & ~whole
     if other.any():
-        text = pa.array(list(map(repr, numbers[other].tolist())), type=pa.string())
+        text = pc.ascii_upper(pa.array(list(map(repr, numbers[other].tolist())), pa.string()))
         out = pc.replace_with_mask(out, pa.array(other), text)
     return pc.if_else(pa.array(finite), out, pa.scalar(None, pa.string()))
 
