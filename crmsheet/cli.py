@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.console import RenderableType
 from rich.table import Table
-from rich.text import Text
 
 from ._version import __version__
 from .data import CrmData
 from .errors import CrmsheetError, SettingsError
 from .reader import read
+from .terminal import plain, plain_console, visible
 
 if TYPE_CHECKING:
     from .column_maps import ColumnMap
@@ -32,17 +32,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Turn the customer spreadsheet you already have into a working CRM.",
 )
-out = Console(highlight=False, soft_wrap=False)
+out = plain_console("stdout", soft_wrap=False)
 if not out.is_terminal:  # piped or captured: wide enough for the problem table
-    out = Console(highlight=False, soft_wrap=False, width=140)
+    out = plain_console("stdout", soft_wrap=False, width=140)
 
 
-err = Console(stderr=True, highlight=False)  # progress lines; errors go through _fail
+err = plain_console("stderr")  # progress lines; errors go through _fail
 
 
 def _fail(message: str) -> None:
     """One plain line on stderr: never wrapped, never styled, easy to grep."""
-    sys.stderr.write(" ".join(message.split()) + "\n")
+    sys.stderr.write(visible(" ".join(message.split())) + "\n")
     sys.stderr.flush()
 
 
@@ -154,7 +154,7 @@ def _print_tables(data: CrmData) -> None:
     for col in ("file", "sheet", "role", "header row", "rows read", "kept", "rejected"):
         table.add_column(col, justify="right" if col[0] in "hrk" else "left")
     for t in data.tables:
-        table.add_row(Text(Path(t.file).name), Text(t.sheet), t.role_text, str(t.header_row),
+        table.add_row(plain(Path(t.file).name), plain(t.sheet), t.role_text, str(t.header_row),
                       str(t.rows_read), str(t.rows_kept), str(t.rows_rejected))  # fmt: skip
     out.print(table)
     _print_mapping(data)
@@ -170,29 +170,27 @@ def _print_mapping(data: CrmData) -> None:
         name = Path(t.file).name
         where = name if t.sheet in {name, ""} else f"{name}, sheet {t.sheet}"
         why = t.reason or "from its headers " + ", ".join(list(t.mapping)[:4])
-        out.print(Text.assemble((where, "bold"), f": read as {t.role_text}: {why}"))
+        out.print(plain(where, "bold"), plain(f": read as {t.role_text}: {why}"), sep="")
         given = set(t.user_mapped)
         pairs = ", ".join(f"{h} -> {f}" + (" (your --map)" if h in given else "")
                           for h, f in t.mapping.items())  # fmt: skip
-        out.print(Text(f"  {pairs}"))
+        out.print(plain(f"  {pairs}"))
         if t.extra_columns:
-            out.print(Text(f"  kept as your own columns: {', '.join(t.extra_columns)}"))
+            out.print(plain(f"  kept as your own columns: {', '.join(t.extra_columns)}"))
     for note in data.notes:
-        out.print(Text(f"Note: {note}"))
+        out.print(plain(f"Note: {note}"))
 
 
 def _print_problems(data: CrmData) -> None:
     report = data.problems
     if not len(report):
-        out.print("No problems found.")
+        _show("No problems found.")
         return
-    out.print(f"{report.errors} errors, {report.warnings} warnings:")
     summary = Table(show_header=True)
     for col in ("code", "severity", "count", "what"):
         summary.add_column(col)
     for row in report.by_code().itertuples(index=False):
         summary.add_row(row.code, row.severity, str(row.count), row.title)
-    out.print(summary)
     detail = Table(show_header=True, show_lines=False)
     for col in ("cell", "severity", "code", "message"):
         detail.add_column(col, overflow="fold")
@@ -202,10 +200,24 @@ def _print_problems(data: CrmData) -> None:
     for row in shown.itertuples(index=False):
         where = row.cell or f"{row.sheet}!{row.row}"
         detail.add_row(where, row.severity, row.code, row.message)
-    out.print(detail)
-    if len(report) > SHOW_PROBLEMS:
-        out.print(f"... and {len(report) - SHOW_PROBLEMS} more: use --problems FILE.csv "
-                  "to get them all.")  # fmt: skip
+    more = len(report) - SHOW_PROBLEMS
+    _show(f"{report.errors} errors, {report.warnings} warnings:", summary, detail,
+          *([f"... and {more} more: use --problems FILE.csv to get them all."]
+            if more > 0 else []))  # fmt: skip
+
+
+def _show(*items: RenderableType) -> None:
+    """Print ``items`` as one block, rendered in full before the first character is written.
+
+    Strings go through :class:`PlainConsole` (plain text, controls visible) and the stream
+    escapes what its encoding lacks, so the report of a run that has already written its
+    output cannot fail half-way and turn a finished run into an error.
+    """
+    with out.capture() as captured:
+        for item in items:
+            out.print(item)
+    out.file.write(captured.get())
+    out.file.flush()
 
 
 @app.command()
@@ -268,28 +280,26 @@ def enrich(
             column_map=_map_items(map_), encoding=encoding, overwrite=force, progress=progress,
             in_place=in_place, backup=not no_backup,
         )  # fmt: skip
-    if result.backup is not None:
-        out.print(f"Backup of the original: {result.backup}")
     _print_mapping(result.data)
     _print_enriched(result, time.perf_counter() - started)
     raise typer.Exit(0)
 
 
 def _print_enriched(result: EnrichResult, seconds: float) -> None:
-    """The CLI's report of an enrich run: rows, headline, what to do first, where it wrote."""
+    """The CLI's report of an enrich run: backup, rows, headline, what to do first, output."""
     from .analysis import headline_rows
 
     data, analysis = result.data, result.analysis
-    out.print(f"Rows read: {data.rows_read:,}, kept: {data.rows_kept:,}, rejected: "
-              f"{data.rows_rejected:,} ({data.problems.errors} errors, {data.problems.warnings} "
-              "warnings: see the Problems sheet).")  # fmt: skip
-    for label, value in headline_rows(analysis.headline):
-        out.print(f"  {label}: {value}")
+    lines = [f"Backup of the original: {result.backup}"] if result.backup is not None else []
+    lines.append(f"Rows read: {data.rows_read:,}, kept: {data.rows_kept:,}, rejected: "
+                 f"{data.rows_rejected:,} ({data.problems.errors} errors, "
+                 f"{data.problems.warnings} warnings: see the Problems sheet).")  # fmt: skip
+    lines += [f"  {label}: {value}" for label, value in headline_rows(analysis.headline)]
     if analysis.actions:
-        out.print("What to do first:")
-        for i, action in enumerate(analysis.actions, start=1):
-            out.print(f"  {i}. {action}")
-    out.print(f"Wrote {result.output} in {seconds:.1f} s.")
+        lines.append("What to do first:")
+        lines += [f"  {i}. {action}" for i, action in enumerate(analysis.actions, start=1)]
+    lines.append(f"Wrote {result.output} in {seconds:.1f} s.")
+    _show(*lines)
 
 
 @app.command()

@@ -22,6 +22,11 @@ from .table import Table
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+_TOO_LARGE = (
+    f"crmsheet reads figures up to {parse.LARGEST_NUMBER:,.0f} (a million billion) either "
+    "way; check for a typo or a value in the wrong column"
+)
+
 #: The first day Excel can show (it would show 1899-12-31 as "1900-01-00").
 _EXCEL_FIRST_DAY = pd.Timestamp(1900, 1, 1)
 
@@ -36,9 +41,11 @@ def parse_dates(table: Table, role: Role) -> dict[int, parse.Parsed]:
     specs = field_specs(role)
     epoch = table.layout.grid.epoch_1904
     parsed: dict[int, parse.Parsed] = {}
+    months = _month_columns(table, role)
     for col, name in table.layout.mapping.items():
         if specs[name].kind == "date":
-            parsed[col] = parse.parse_date(_without_errors(table.raw(col)), epoch_1904=epoch)
+            read = parse.parse_month if col in months else parse.parse_date
+            parsed[col] = read(_without_errors(table.raw(col)), epoch_1904=epoch)
     day = sum(p.votes[0] for p in parsed.values())
     month = sum(p.votes[1] for p in parsed.values())
     if day != month:
@@ -46,8 +53,17 @@ def parse_dates(table: Table, role: Role) -> dict[int, parse.Parsed]:
             silent = p.votes == (0, 0) and p.ambiguous is not None and p.ambiguous.any()
             if silent and day > month:  # month-first is already the default reading
                 raw = _without_errors(table.raw(col))
-                parsed[col] = parse.parse_date(raw, epoch_1904=epoch, dayfirst=True)
+                read = parse.parse_month if col in months else parse.parse_date
+                parsed[col] = read(raw, epoch_1904=epoch, dayfirst=True)
     return parsed
+
+
+def _month_columns(table: Table, role: Role) -> set[int]:
+    """The columns that hold months (a spend sheet's Month): 202501 and "Jan 2025" are
+    months there (:func:`crmsheet.parse.parse_month`), and only there."""
+    if role != "spend":
+        return set()
+    return {col for col, name in table.layout.mapping.items() if name == "month"}
 
 
 def _without_errors(raw: pd.Series) -> pd.Series:
@@ -134,6 +150,11 @@ def parse_field(
         if name not in REQUIRED.get(role, ()):
             table.report(code, bad, name)
         values = values.where(~bad)
+        # beyond any real figure, and sums of such cells overflow to inf: out of range
+        huge = values.abs() > parse.LARGEST_NUMBER
+        if huge.any():
+            table.report(ProblemCode.OUT_OF_RANGE, huge, name, details=_TOO_LARGE)
+            values = values.where(~huge)
         out = pd.Series(False, index=values.index)
         if spec.ge is not None:
             out |= values < spec.ge

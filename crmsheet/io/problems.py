@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import SettingsError
 from .atomic import atomic_path
@@ -23,6 +26,10 @@ PROBLEM_FORMATS = {"row": ROW}
 
 #: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: The same after NFKC (full-width U+FF1D U+FF0B U+FF0D U+FF20 become = + - @) and after any leading
+#: Unicode spaces, controls and format characters (U+3000, U+00A0, tab, zero-width space),
+#: which spreadsheets may skip before they look for a formula.
+_FORMULA_AFTER_SPACE = r"^[\p{Z}\p{Cc}\p{Cf}]*[=+\-@]"
 
 
 def write_problems(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:
@@ -42,16 +49,30 @@ def write_problems(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = T
 
 
 def inert_text(series: pd.Series) -> pd.Series:
-    """Prefix ``'`` to text that a spreadsheet would run as a formula (for CSV output)."""
+    """Prefix ``'`` to text that a spreadsheet would run as a formula (for CSV output).
+
+    Risky: text starting with one of :data:`FORMULA_STARTS`, or with ``= + - @`` once
+    normalised (NFKC) and stripped of leading Unicode spaces, controls and format
+    characters (``\uff1d1+2``, ``\u3000=1+2``, ``\u00a0=1+2``).
+    """
     if series.dtype.kind in "biufcmM":
         return series
     text = series.astype("string")
-    risky = text.str.startswith(FORMULA_STARTS).fillna(False)
+    risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+    risky |= _formula_after_space(text)
     if not risky.any():
         return series
     out = series.astype(object).copy()
     out[risky] = "'" + text[risky]
     return out
+
+
+def _formula_after_space(text: pd.Series) -> np.ndarray:
+    """Where ``text`` is a formula once normalised and stripped (see :func:`inert_text`)."""
+    values = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    normal = pc.utf8_normalize(values, form="NFKC")
+    found = pc.fill_null(pc.match_substring_regex(normal, _FORMULA_AFTER_SPACE), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:

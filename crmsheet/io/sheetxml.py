@@ -8,10 +8,14 @@ package. xlsxwriter still writes everything else (styles, tables, filters, width
 panes, conditional formats, charts): :func:`splice_rows` only fills the ``<sheetData>``
 that it left with the header row alone.
 
-The cells are what xlsxwriter's ``constant_memory`` mode writes for the same calls: numbers
-as ``%.16G``, dates as Excel serial numbers (1900 system), booleans as ``t="b"``, text as
-inline strings escaped the same way (``&<>``, control characters as ``_xHHHH_``,
-``xml:space="preserve"`` for edge whitespace), truncated to Excel's 32,767 characters.
+The cells are what xlsxwriter's ``constant_memory`` mode writes for the same calls, but for
+numbers: xlsxwriter writes ``%.16G``, which rounds 0.30000000000000004 to 0.3 and the largest
+double to infinity; here (and in every xlsxwriter sheet crmsheet makes, see
+:func:`crmsheet.io.tables.new_workbook`) a number is the shortest text that reads back as
+exactly the same double (:func:`number_text`, at most 17 significant digits). Dates as
+Excel serial numbers (1900 system), booleans as ``t="b"``, text as inline strings escaped
+the same way (``&<>``, control characters as ``_xHHHH_``, ``xml:space="preserve"`` for edge
+whitespace), truncated to Excel's 32,767 characters.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-__all__ = ["SheetRows", "cell_column", "row_blocks", "splice_rows"]
+__all__ = ["SheetRows", "cell_column", "number_text", "row_blocks", "splice_rows"]
 
 _T = TypeVar("_T")
 
@@ -69,15 +73,25 @@ def _attrs(style: int | None) -> str:
     return f' s="{style}"' if style is not None else ""
 
 
+def number_text(number: float) -> str:
+    """The shortest text that reads back as exactly ``number`` (a finite float): Python's
+    ``repr`` (17 significant digits at most), without a trailing ``.0``, with Excel's
+    upper-case exponent (``1E+16``). ``%.16G`` (xlsxwriter's) loses the 17th digit."""
+    text = repr(float(number)).upper()
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _number_text(numbers: np.ndarray) -> pa.Array:
-    """``%.16G`` of finite floats (xlsxwriter's format), nulls elsewhere; whole numbers fast."""
+    """:func:`number_text` of finite floats, nulls elsewhere; whole numbers fast."""
     finite = np.isfinite(numbers)
-    whole = finite & (np.abs(numbers) < 1e15) & (numbers == np.round(numbers))
-    whole &= ~((numbers == 0) & np.signbit(numbers))  # -0.0 prints as "-0"
+    # whole numbers below 1e16 as integers (exact in int64); from 1e16 on, repr writes an
+    # exponent ("1E+16"), so no text of the others ends in ".0"
+    whole = finite & (np.abs(numbers) < 1e16) & (numbers == np.round(numbers))
+    whole &= ~((numbers == 0) & np.signbit(numbers))  # -0.0 prints as "-0.0"
     out = pc.cast(pa.array(np.where(whole, numbers, 0).astype(np.int64)), pa.string())
     other = finite & ~whole
     if other.any():
-        text = pa.array([f"{x:.16G}" for x in numbers[other].tolist()], type=pa.string())
+        text = pc.ascii_upper(pa.array(list(map(repr, numbers[other].tolist())), pa.string()))
         out = pc.replace_with_mask(out, pa.array(other), text)
     return pc.if_else(pa.array(finite), out, pa.scalar(None, pa.string()))
 
@@ -153,17 +167,17 @@ def _one_value(
     if v is None or v is pd.NA or v is pd.NaT:
         return None, None
     if isinstance(v, float | np.floating):
-        return (f'<c r="{ref}"{_attrs(style)}><v>{float(v):.16G}</v></c>' if np.isfinite(v)
-                else None), None  # fmt: skip
+        cell = f'<c r="{ref}"{_attrs(style)}><v>{number_text(float(v))}</v></c>'
+        return (cell if np.isfinite(v) else None), None
     if isinstance(v, bool | np.bool_):
         return f'<c r="{ref}"{_attrs(style)} t="b"><v>{int(v)}</v></c>', None
     if isinstance(v, int | np.integer):
-        return f'<c r="{ref}"{_attrs(style)}><v>{float(v):.16G}</v></c>', None
+        return f'<c r="{ref}"{_attrs(style)}><v>{number_text(float(v))}</v></c>', None
     if isinstance(v, dt.datetime | dt.date):  # pd.Timestamp is a datetime
         if pd.isna(v):
             return None, None
         own = style if style is not None else date_style
-        return f'<c r="{ref}"{_attrs(own)}><v>{_serial(v):.16G}</v></c>', None
+        return f'<c r="{ref}"{_attrs(own)}><v>{number_text(_serial(v))}</v></c>', None
     return None, str(v)
 
 

@@ -23,10 +23,11 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.exceptions import DuplicateWorksheetName, InvalidWorksheetName
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from ..errors import OutputFileError
 from .atomic import atomic_path
-from .sheetxml import SheetRows, splice_rows
+from .sheetxml import SheetRows, number_text, splice_rows
 from .styles import DATE, TABLE_STYLE, Styles, guess_format
 
 __all__ = [
@@ -40,9 +41,24 @@ __all__ = [
 ]
 
 
+class ExactNumbersWorksheet(Worksheet):  # type: ignore[misc]
+    """An xlsxwriter worksheet that writes each number exactly (:func:`.sheetxml.number_text`).
+
+    xlsxwriter writes ``%.16G``: 0.30000000000000004 came back as 0.3 and the largest double
+    as infinity. Its one number writer is overridden (a test reads the numbers back).
+    """
+
+    def _xml_number_element(
+        self, number: float, attributes: Sequence[tuple[str, Any]] = ()
+    ) -> None:
+        attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
+        self.fh.write(f"<c{attr}><v>{number_text(number)}</v></c>")
+
+
 def new_workbook(target: str | Path | IO[bytes], *, in_memory: bool = False) -> Any:
-    """An xlsxwriter workbook with crmsheet's options: text stays text, dates are dates."""
-    return xlsxwriter.Workbook(
+    """An xlsxwriter workbook with crmsheet's options: text stays text, dates are dates,
+    numbers are written exactly (:class:`ExactNumbersWorksheet`)."""
+    book = xlsxwriter.Workbook(
         target if not isinstance(target, Path) else str(target),
         {
             "strings_to_formulas": False,  # "=cmd|..." from a cell stays text
@@ -54,6 +70,8 @@ def new_workbook(target: str | Path | IO[bytes], *, in_memory: bool = False) -> 
             "in_memory": in_memory,
         },
     )
+    book.worksheet_class = ExactNumbersWorksheet
+    return book
 
 
 class SheetSpec:

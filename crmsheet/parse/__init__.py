@@ -18,9 +18,9 @@ is listed here.
 from __future__ import annotations
 
 from .cells import MISSING_TOKENS, blank_or_missing, is_blank
-from .dates import excel_serial_to_datetime, parse_date
+from .dates import excel_serial_to_datetime, parse_date, parse_month
 from .employees import SIZE_BANDS, parse_employees
-from .numeric import parse_money, parse_number, parse_percent
+from .numeric import LARGEST_NUMBER, parse_money, parse_number, parse_percent
 from .result import Parsed
 from .text import (
     choice_by_words,
@@ -32,6 +32,7 @@ from .text import (
 )
 
 __all__ = [
+    "LARGEST_NUMBER",
     "MISSING_TOKENS",
     "SIZE_BANDS",
     "Parsed",
@@ -45,6 +46,7 @@ __all__ = [
     "parse_date",
     "parse_employees",
     "parse_money",
+    "parse_month",
     "parse_number",
     "parse_percent",
     "parse_text",

@@ -18,7 +18,7 @@ from .arrow import extract, fullmatch, lower, parts, slice_text, subset, to_floa
 from .cells import BLANK, DT, DT_UNIT, NAT, NUM, TEXT, missing, split
 from .result import Parsed, series
 
-__all__ = ["excel_serial_to_datetime", "parse_date"]
+__all__ = ["excel_serial_to_datetime", "parse_date", "parse_month"]
 
 _MONTHS: dict[str, int] = {}
 _MONTH_LIST = (
@@ -325,4 +325,87 @@ def parse_date(s: pd.Series, *, epoch_1904: bool = False, dayfirst: bool | None 
         ambiguous=series(amb, s.index, bool),
         note=note,
         votes=votes,
+    )
+
+
+# months written without a day: "2025-01", "2025/01", "01/2025", "Jan 2025", "January 2025",
+# "Sept. 2025", "Jan-25" (Excel's mmm-yy as text; a two-digit year only after - / or ')
+_YEAR_MONTH_RE = r"(?P<Y>[0-9]{4})[-/.](?P<M>[0-9]{1,2})"
+_MONTH_YEAR_RE = r"(?P<M>[0-9]{1,2})[-/.](?P<Y>[0-9]{4})"
+_NAME_YEAR_RE = r"(?P<MN>[A-Za-z]+)\.?(?:[ \-/.,]*(?P<Y>[0-9]{4})|(?: *[-/] *| *')(?P<YY>[0-9]{2}))"
+
+
+def _first_days(years: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The first day of each month (NaT where the year or month is impossible)."""
+    return _assemble(years, months, np.ones(len(years), dtype=np.int64))
+
+
+def _months_from_text(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(first days, cells written as a month) of stripped text cells; six digits are
+    yyyymm (202501) and count as written as a month even when impossible (202513)."""
+    n = len(t)
+    out = np.full(n, NAT)
+    hit = fullmatch(t, r"[0-9]{6}")
+    if hit.any():
+        v = to_int(subset(t, hit))
+        out[hit] = _first_days(v // 100, v % 100)
+    for pattern in (_YEAR_MONTH_RE, _MONTH_YEAR_RE):
+        found = fullmatch(t, pattern) & ~hit
+        if found.any():
+            g = extract(subset(t, found), pattern)
+            out[found] = _first_days(to_int(g["Y"]), to_int(g["M"]))
+            hit |= found
+    found = fullmatch(t, _NAME_YEAR_RE) & ~hit
+    if found.any():
+        g = extract(subset(t, found), _NAME_YEAR_RE)
+        month = lower(g["MN"]).map(_MONTHS).to_numpy(dtype=float, na_value=np.nan)
+        named = ~np.isnan(month)  # "Total 2025" is no month: left to parse_date
+        years = np.where(g["Y"].str.len().to_numpy() == 4, to_int(g["Y"]), _year(g["YY"]))
+        days = _first_days(years, np.nan_to_num(month, nan=-1).astype(np.int64))
+        where = np.flatnonzero(found)
+        out[where[named]] = days[named]
+        hit[where[named]] = True
+    return out, hit
+
+
+def parse_month(s: pd.Series, *, epoch_1904: bool = False, dayfirst: bool | None = None) -> Parsed:
+    """Read a column of months as the first day of each (naive datetime64[us]).
+
+    For a month column only (a spend sheet's Month): a six-digit whole number or digit
+    text is yyyymm (202501 is January 2025, not the Excel serial of 2454-06-04; 202513 is
+    bad), and "2025-01", "2025/01", "01/2025", "Jan 2025", "January 2025" and "Jan-25" are
+    months. Every other cell is read by :func:`parse_date` (a date stands for its month).
+
+    >>> r = parse_month(pd.Series([202501, "2025-02", "Mar 2025", "04/2025", "2025-05-17"]))
+    >>> [str(d.date()) for d in r.values]
+    ['2025-01-01', '2025-02-01', '2025-03-01', '2025-04-01', '2025-05-17']
+    """
+    dates = parse_date(s, epoch_1904=epoch_1904, dayfirst=dayfirst)
+    c = split(s)
+    out = dates.values.to_numpy(dtype=DT_UNIT, copy=True)
+    month = np.zeros(len(c), dtype=bool)
+    numbers = c.kind == NUM
+    if numbers.any():
+        x = c.num[numbers]
+        with np.errstate(invalid="ignore"):
+            six = np.isfinite(x) & (x == np.floor(x)) & (x >= 100_000) & (x <= 999_999)
+        v = np.where(six, x, 0).astype(np.int64)
+        got = np.where(six, _first_days(v // 100, v % 100), out[numbers])
+        out[numbers] = got
+        month[numbers] = six
+    text = c.kind == TEXT
+    if text.any():
+        days, hit = _months_from_text(subset(c.text, text))
+        where = np.flatnonzero(text)[hit]
+        out[where] = days[hit]
+        month[where] = True
+    bad = dates.bad.to_numpy(dtype=bool) & ~month
+    bad |= month & np.isnat(out)
+    ambiguous = None if dates.ambiguous is None else dates.ambiguous & ~month
+    return Parsed(
+        values=series(out, s.index, DT_UNIT),
+        bad=series(bad, s.index, bool),
+        ambiguous=ambiguous,
+        note=dates.note,
+        votes=dates.votes,
     )

@@ -27,7 +27,12 @@ from .arrow import (
 from .cells import BLANK, NUM, TEXT, Cells, missing, split
 from .result import Parsed, series
 
-__all__ = ["parse_money", "parse_number", "parse_percent"]
+__all__ = ["LARGEST_NUMBER", "parse_money", "parse_number", "parse_percent"]
+
+#: The largest amount, count or number a cell may hold, either way (a million billion):
+#: beyond it a value is a typo or not a figure, and sums of such values (1e308 + 1e308)
+#: would overflow to infinity. The checks report a larger cell as out of range.
+LARGEST_NUMBER = 1e15
 
 _SYMBOLS = "$€£¥₹₩₽¢₪₺₫₴₦₱฿₡₲₵"
 _CUR = (
