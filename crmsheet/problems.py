@@ -75,6 +75,8 @@ class ProblemCode(StrEnum):
     NUL_BYTES = "nul-bytes"
     UNCLOSED_QUOTE = "unclosed-quote"
     FILE_NOTE = "file-note"
+    # rows: every row accounted for (issue 20)
+    ROW_ABOVE_HEADER = "row-above-header"
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,10 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.NUL_BYTES, "warning", "kept", "NUL bytes removed", "{detail}"),
     _p(ProblemCode.UNCLOSED_QUOTE, "error", "row skipped", "Quote never closed", "{detail}"),
     _p(ProblemCode.FILE_NOTE, "warning", "kept", "Note from the reader", "{detail}"),
+    # rows: every row accounted for (issue 20)
+    _p(ProblemCode.ROW_ABOVE_HEADER, "warning", "row skipped", "Row above the header",
+       "This row (“{value}”) is above the header row {detail}, so it was not read. Move it "
+       "below the header row, or delete it if it is not a record."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

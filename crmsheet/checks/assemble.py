@@ -21,7 +21,7 @@ from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
 from .fields import empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
-from .rows import grid_notes, repeated_headers, row_rules
+from .rows import grid_notes, repeated_headers, row_rules, rows_above_header
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -52,6 +52,7 @@ def clean_table(layout: TableLayout) -> Table:
         derived = table.frame.pop("_size_band_derived")
         table.frame["size_band"] = table.frame["size_band"].fillna(derived)
     grid_notes(table)
+    table.above = rows_above_header(table)
     repeated_headers(table)
     row_rules(table, role)
     _carry_extras(table)
@@ -147,9 +148,9 @@ def _info(t: Table) -> TableInfo:
         header_row=t.layout.header_row,
         mapping=t.layout.header_to_field(),
         extra_columns=t.extras,
-        rows_read=len(t.frame),
+        rows_read=len(t.frame) + t.above,
         rows_kept=kept,
-        rows_rejected=len(t.frame) - kept,
+        rows_rejected=len(t.frame) - kept + t.above,
         rows_blank=t.blank,
         hidden=t.layout.grid.hidden,
     )

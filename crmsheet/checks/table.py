@@ -41,6 +41,8 @@ class Table:
     """The body cells as read (ragged rows repaired), positional columns, same index."""
     repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Excel row -> (column joined, the joined value), for rows put back together."""
+    above: int = 0
+    """Records above the header row: reported and skipped, counted as read and rejected."""
 
     @property
     def file(self) -> str:
