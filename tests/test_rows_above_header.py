@@ -2,8 +2,9 @@
 
 Nothing above the header is read. A row there with two or more filled cells is a record
 (a customer typed above the header, a first list stacked over a second one): it is
-reported as ``row-above-header`` with its Excel row and counted as read and skipped. A row
-with one filled cell is a title or a note and passes in silence.
+reported as ``row-above-header`` with its Excel row and counted as read and skipped, unless
+a header above the chosen one (a first list stacked over a second) starts the table there
+and its rows are read. A row with one filled cell is a title or a note.
 """
 
 from __future__ import annotations
@@ -67,8 +68,16 @@ def test_two_lists_stacked_on_one_sheet_lose_no_customer(tmp_path: Path) -> None
     data = crmsheet.read(path, as_of=AS_OF)
     (info,) = data.tables
     assert info.header_row == 11  # the mapper takes the fuller header
-    assert _above(data) == list(range(1, 10))  # the first list's header and its 8 customers
-    assert data.rows_read == 14 and data.rows_kept == 5 and data.rows_rejected == 9
+    # the first list's header (its columns a part of the chosen one's) starts the table
+    assert _above(data) == []
+    f = data.problems.frame
+    assert f.loc[f["action"] == "row skipped", ["row", "code"]].values.tolist() == [
+        [1, "repeated-header"]
+    ]
+    assert data.rows_read == 14 and data.rows_kept == 13 and data.rows_rejected == 1
+    assert sorted(data.customers["customer_id"]) == sorted(
+        [f"A{i}" for i in range(1, 9)] + [f"B{i}" for i in range(5)]
+    )
     assert_rows_accounted_for(data)
 
 

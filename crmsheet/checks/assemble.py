@@ -21,7 +21,7 @@ from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
 from .fields import empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
-from .rows import grid_notes, repeated_headers, row_rules, rows_above_header
+from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -53,6 +53,7 @@ def clean_table(layout: TableLayout) -> Table:
         table.frame["size_band"] = table.frame["size_band"].fillna(derived)
     grid_notes(table)
     table.above = rows_above_header(table)
+    second_headers(table)
     repeated_headers(table)
     row_rules(table, role)
     _carry_extras(table)

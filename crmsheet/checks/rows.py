@@ -70,7 +70,8 @@ def rows_above_header(table: Table) -> int:
     over in silence. Blank rows are neither.
     """
     layout = table.layout
-    above = layout.grid.cells.iloc[: layout.header_index]
+    top = min(table.top, layout.header_index)
+    above = layout.grid.cells.iloc[:top]
     if above.empty:
         return 0
     filled = np.zeros(len(above), dtype="int64")
@@ -79,7 +80,7 @@ def rows_above_header(table: Table) -> int:
     records = np.flatnonzero(filled >= 2)
     if not len(records):
         return 0
-    rows = np.asarray(layout.grid.rows[: layout.header_index])[records]
+    rows = np.asarray(layout.grid.rows[:top])[records]
     shown = [_row_text(above.iloc[pos].tolist()) for pos in records]  # few rows: above only
     table.problems.append(problem_rows(
         ProblemCode.ROW_ABOVE_HEADER, file=table.file, sheet=table.sheet, rows=rows,
@@ -107,7 +108,30 @@ def repeated_headers(table: Table) -> None:
         return
     for col, header in enumerate(headers[: raw.shape[1]]):
         same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
-    table.report(ProblemCode.REPEATED_HEADER, same, reject=True)
+    table.report(ProblemCode.REPEATED_HEADER, same & ~table.rejected, reject=True)
+
+
+def second_headers(table: Table) -> None:
+    """The header found again (checks.second_header) is skipped: ``reordered-header`` when
+    its columns are in another order, ``repeated-header`` when in the same."""
+    if not table.second_headers:
+        return
+    rows = table.frame["_row"]
+    found = table.second_headers
+    unplaced = rows.map(lambda r: _unplaced_note(found[r].unplaced if r in found else ()))
+    reordered = [r for r, s in found.items() if s.reordered]
+    table.report(ProblemCode.REORDERED_HEADER, rows.isin(reordered), details=unplaced,
+                 reject=True)  # fmt: skip
+    same = [r for r, s in found.items() if not s.reordered]
+    table.report(ProblemCode.REPEATED_HEADER, rows.isin(same), reject=True)
+
+
+def _unplaced_note(columns: tuple[str, ...]) -> str:
+    if not columns:
+        return ""
+    shown = ", ".join(f"“{c}”" for c in columns[:5]) + (", ..." if len(columns) > 5 else "")
+    return (f" Its columns {shown} are not in the first header and were not read: add them "
+            "to the first header to keep them.")  # fmt: skip
 
 
 def row_rules(table: Table, role: Role) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, problem_rows
 from .cells import as_text, blank_cells, is_missing
+from .second_header import SecondHeader, first_header_above, reread_under_second_headers
 
 #: Where each row came from: on every clean frame.
 META = ["_file", "_sheet", "_row"]
@@ -41,6 +42,10 @@ class Table:
     """The body cells as read (ragged rows repaired), positional columns, same index."""
     repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Excel row -> (column joined, the joined value), for rows put back together."""
+    second_headers: dict[int, SecondHeader] = field(default_factory=dict)
+    """Excel row -> the header found again there (in another order, or in the same)."""
+    top: int = 0
+    """Grid position where the table starts: its header, or a first header stacked above."""
     above: int = 0
     """Records above the header row: reported and skipped, counted as read and rejected."""
 
@@ -147,9 +152,15 @@ def _blank_rows(cells: pd.DataFrame) -> pd.Series:
 def prepare(layout: TableLayout) -> Table:
     """The body of a laid-out sheet, blank rows dropped and ragged rows repaired."""
     grid = layout.grid
-    body = grid.cells.iloc[layout.header_index + 1 :]
+    top = first_header_above(layout)  # a first list stacked above the chosen header
+    keep = np.r_[top : layout.header_index, layout.header_index + 1 : len(grid.cells)]
+    stacked = top < layout.header_index  # else a slice: no copy of a million rows
+    body = grid.cells.iloc[keep] if stacked else grid.cells.iloc[layout.header_index + 1 :]
+    resume = layout.header_index - top if stacked else None
+    body, seconds = reread_under_second_headers(layout, body, resume)
     body = _tighten_columns(body) if len(body) else body
-    rows = np.asarray(grid.rows[layout.header_index + 1 :])
+    rows = np.asarray(grid.rows)[keep]
+    second_rows = {int(rows[s.position]): s for s in seconds}
     blank = _blank_rows(body).to_numpy()
     body = body.loc[~blank].reset_index(drop=True)
     rows = rows[~blank]
@@ -168,7 +179,7 @@ def prepare(layout: TableLayout) -> Table:
         index=body.index,
     )
     return Table(layout, frame, pd.Series(False, index=body.index), [], int(blank.sum()), (),
-                 cells=body, repaired=repaired)  # fmt: skip
+                 cells=body, repaired=repaired, second_headers=second_rows, top=top)  # fmt: skip
 
 
 def _tighten_columns(body: pd.DataFrame) -> pd.DataFrame:
