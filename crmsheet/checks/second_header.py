@@ -12,6 +12,7 @@ table there: its rows are read too, not only reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ import pandas as pd
 
 from ..mapping import TableLayout
 from .cells import as_text, is_missing
+
+_NO_HEADER = re.compile(r"Column [A-Z]+")  # as table.AUTO_HEADER (which imports this module)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,14 @@ def _fold(value: object) -> str:
     return "" if is_missing(value) else str(value).strip().casefold()
 
 
+def _header_texts(layout: TableLayout) -> list[str]:
+    """The header's texts, folded; "" for a column without one (the layout's "Column F").
+
+    Read from the layout, not the grid: a row of a grid 9,000 columns wide costs seconds.
+    """
+    return ["" if _NO_HEADER.fullmatch(h) else _fold(h) for h in layout.headers]
+
+
 def _is_header(cells: set[str], names: set[str], mapped: set[str]) -> bool:
     """The table's header again, in any order, with columns more or fewer: at least half of
     the mapped headers (two or more) are in it, and at least half of its cells are headers
@@ -46,7 +57,9 @@ def _is_header(cells: set[str], names: set[str], mapped: set[str]) -> bool:
 def first_header_above(layout: TableLayout) -> int:
     """The grid position of the earliest row above the header that holds all its mapped
     headers (a first list stacked over the one the mapper chose), else the header's own."""
-    header = [_fold(v) for v in layout.grid.cells.iloc[layout.header_index].tolist()]
+    if layout.header_index == 0:
+        return 0
+    header = _header_texts(layout)
     mapped = {header[c] for c in layout.mapping if c < len(header) and header[c]}
     if len(mapped) < 2:
         return layout.header_index
@@ -64,7 +77,7 @@ def reread_under_second_headers(
     """``body`` with the rows under each reordered second header moved into the header's
     columns, and the second headers found (positions in ``body``). ``resume`` is where the
     rows under the chosen header start, when the table starts at a header above it."""
-    header = [_fold(v) for v in layout.grid.cells.iloc[layout.header_index].tolist()]
+    header = _header_texts(layout)
     mapped = [c for c in sorted(layout.mapping) if c < len(header) and header[c]]
     if len(mapped) < 2 or body.empty or mapped[0] not in body.columns:
         return body, []
