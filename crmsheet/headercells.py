@@ -108,15 +108,18 @@ class HeaderCells:
     def recurs(self, i: int) -> bool:
         """A third of row ``i``'s cells recur in their column: it is a data row.
 
-        A header's cells do not recur below it, except in a copy of the whole row (a
-        repeated header, reported by the checks), which does not count.
+        A header's cells do not recur below it, except in a copy of the header (a repeated
+        header, reported by the checks) or a narrower header whose every cell it repeats (the
+        first of two stacked lists), which do not count.
         """
         row = self.codes[i]
         cols = np.flatnonzero(~self.blank[row])
         if not len(cols):
             return False
         same = self.codes[:, cols] == row[cols]
-        again = same[~same.all(axis=1)].any(axis=0)
+        filled = ~self.blank[self.codes]
+        copy = same.all(axis=1) | (~filled | (self.codes == row)).all(axis=1)
+        again = same[~copy].any(axis=0)
         return int(again.sum()) * 3 > len(cols)
 
     def words(self, i: int, col: int) -> tuple[str, ...]:

@@ -84,6 +84,9 @@ class ProblemCode(StrEnum):
     ORDER_WITHOUT_AMOUNT = "order-without-amount"
     # header words and sheet roles (issue 13)
     ROLE_CLOSE_CALL = "role-close-call"
+    # rows: every row accounted for (issue 20)
+    ROW_ABOVE_HEADER = "row-above-header"
+    REORDERED_HEADER = "reordered-header"
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,13 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     # header words and sheet roles (issue 13)
     _p(ProblemCode.ROLE_CLOSE_CALL, "warning", "kept", "Sheet could be read two ways",
        "{detail}"),
+    # rows: every row accounted for (issue 20)
+    _p(ProblemCode.ROW_ABOVE_HEADER, "warning", "row skipped", "Row above the header",
+       "This row (“{value}”) is above the header row {detail}, so it was not read. Move it "
+       "below the header row, or delete it if it is not a record."),
+    _p(ProblemCode.REORDERED_HEADER, "warning", "row skipped", "Header again, in another order",
+       "This row is the header again with its columns in another order; it was left out, and "
+       "the rows below it were read by its own columns.{detail}"),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

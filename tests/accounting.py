@@ -1,9 +1,10 @@
 """The accounting check: every data row of the input is kept once or skipped once, by row.
 
 The row numbers are read from the file itself, with openpyxl or the csv module (not with
-crmsheet's readers), so the check holds crmsheet to what the file says: the non-blank rows
-below each table's header are exactly the rows of :class:`~crmsheet.CrmData` (their ``_row``)
-plus the rows the Problems report says were skipped, each number once.
+crmsheet's readers), so the check holds crmsheet to what the file says: the records of each
+table (the non-blank rows below its header, and the rows of two or more filled cells above
+it) are exactly the rows of :class:`~crmsheet.CrmData` (their ``_row``) plus the rows the
+Problems report says were skipped, each number once.
 """
 
 from __future__ import annotations
@@ -63,9 +64,16 @@ def assert_rows_accounted_for(data: crmsheet.CrmData) -> None:
 
 
 def data_rows(path: Path, sheet: str, header_row: int) -> list[int]:
-    """Row numbers of the non-blank rows below ``header_row``, as the file itself has them."""
+    """Row numbers of the records, as the file itself has them: every non-blank row below
+    ``header_row``, and every row above it with two or more filled cells (one filled cell
+    above the header is a title or a note, not a record)."""
     rows = _book_rows(path, sheet) if path.suffix.lower() in BOOKS else _text_rows(path)
-    return [n for n, cells in rows if n > header_row and any(map(_filled, cells))]
+    return [
+        n
+        for n, cells in rows
+        if (n > header_row and any(map(_filled, cells)))
+        or (n < header_row and sum(map(_filled, cells)) >= 2)
+    ]
 
 
 def _filled(value: object) -> bool:

@@ -8,12 +8,13 @@ amount from quantity x price, and credits their sign.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..mapping import column_letter
 from ..problems import ProblemCode, problem_rows
 from ..schema import Role
-from .cells import equals_folded, fullmatch_after
+from .cells import blank_cells, equals_folded, fullmatch_after, is_missing
 from .table import Table
 
 _TOTAL_WORDS = {"total", "totals", "grand total", "subtotal", "sub total", "sum", "overall"}
@@ -58,6 +59,43 @@ def grid_notes(table: Table) -> None:
         table.report(code, sel, details=details, reject=bool((errors & sel).any()))
 
 
+def rows_above_header(table: Table) -> int:
+    """Records above the header row are reported (skipped, never silently lost); returns
+    how many.
+
+    Nothing above the header is read, so whatever is typed there is either a title or a
+    note, or a record the user will miss. The rule: a row with two or more filled cells is
+    a record (a customer, a second list's header, a line of data); a row with one filled
+    cell is a title or a note ("Customer list 2024", "Exported from Shop") and is passed
+    over in silence. Blank rows are neither.
+    """
+    layout = table.layout
+    top = min(table.top, layout.header_index)
+    above = layout.grid.cells.iloc[:top]
+    if above.empty:
+        return 0
+    filled = np.zeros(len(above), dtype="int64")
+    for col in above.columns:
+        filled += ~blank_cells(above[col]).to_numpy(dtype=bool)
+    records = np.flatnonzero(filled >= 2)
+    if not len(records):
+        return 0
+    rows = np.asarray(layout.grid.rows[:top])[records]
+    shown = [_row_text(above.iloc[pos].tolist()) for pos in records]  # few rows: above only
+    table.problems.append(problem_rows(
+        ProblemCode.ROW_ABOVE_HEADER, file=table.file, sheet=table.sheet, rows=rows,
+        cells=[f"{table.sheet}!{r}:{r}" for r in rows], values=shown,
+        details=str(layout.header_row),
+    ))  # fmt: skip
+    return len(records)
+
+
+def _row_text(values: list[object]) -> str:
+    """The first filled cells of a row, as the report shows it: "C1, Ann, ann@shop.com, ..."."""
+    filled = [str(v).strip() for v in values if not is_missing(v) and str(v).strip()]
+    return ", ".join(filled[:3]) + (", ..." if len(filled) > 3 else "")
+
+
 def repeated_headers(table: Table) -> None:
     """Rows that repeat the header row (sheets pasted one under another) are rejected."""
     headers = [h.casefold() for h in table.layout.headers]
@@ -70,7 +108,30 @@ def repeated_headers(table: Table) -> None:
         return
     for col, header in enumerate(headers[: raw.shape[1]]):
         same &= raw[col].astype("string").str.strip().str.casefold().fillna("") == header
-    table.report(ProblemCode.REPEATED_HEADER, same, reject=True)
+    table.report(ProblemCode.REPEATED_HEADER, same & ~table.rejected, reject=True)
+
+
+def second_headers(table: Table) -> None:
+    """The header found again (checks.second_header) is skipped: ``reordered-header`` when
+    its columns are in another order, ``repeated-header`` when in the same."""
+    if not table.second_headers:
+        return
+    rows = table.frame["_row"]
+    found = table.second_headers
+    unplaced = rows.map(lambda r: _unplaced_note(found[r].unplaced if r in found else ()))
+    reordered = [r for r, s in found.items() if s.reordered]
+    table.report(ProblemCode.REORDERED_HEADER, rows.isin(reordered), details=unplaced,
+                 reject=True)  # fmt: skip
+    same = [r for r, s in found.items() if not s.reordered]
+    table.report(ProblemCode.REPEATED_HEADER, rows.isin(same), reject=True)
+
+
+def _unplaced_note(columns: tuple[str, ...]) -> str:
+    if not columns:
+        return ""
+    shown = ", ".join(f"“{c}”" for c in columns[:5]) + (", ..." if len(columns) > 5 else "")
+    return (f" Its columns {shown} are not in the first header and were not read: add them "
+            "to the first header to keep them.")  # fmt: skip
 
 
 def row_rules(table: Table, role: Role) -> None:

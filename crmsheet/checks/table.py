@@ -18,6 +18,7 @@ import pandas as pd
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, problem_rows
 from .cells import as_text, blank_cells, is_missing
+from .second_header import SecondHeader, first_header_above, reread_under_second_headers
 
 #: Where each row came from: on every clean frame.
 META = ["_file", "_sheet", "_row"]
@@ -41,6 +42,12 @@ class Table:
     """The body cells as read (ragged rows repaired), positional columns, same index."""
     repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Excel row -> (column joined, the joined value), for rows put back together."""
+    second_headers: dict[int, SecondHeader] = field(default_factory=dict)
+    """Excel row -> the header found again there (in another order, or in the same)."""
+    top: int = 0
+    """Grid position where the table starts: its header, or a first header stacked above."""
+    above: int = 0
+    """Records above the header row: reported and skipped, counted as read and rejected."""
 
     @property
     def file(self) -> str:
@@ -120,26 +127,49 @@ def report_back(
 
 
 def _blank_rows(cells: pd.DataFrame) -> pd.Series:
-    """Rows whose every cell is blank."""
-    blank = pd.Series(True, index=cells.index)
-    for col in cells.columns:
-        blank &= blank_cells(cells[col])
-    return blank
+    """Rows whose every cell is blank (missing, or text of spaces only).
+
+    Cost grows with the cells that hold something, not with rows x columns: a row with no
+    value at all is blank outright, and a column is looked at only for the rows still in
+    doubt that have a value there (a sheet 9,000 columns wide is not read 9,000 times).
+    """
+    filled = ~cells.isna().to_numpy(dtype=bool)
+    blank = ~filled.any(axis=1)
+    doubt = np.flatnonzero(~blank)  # rows with a value: blank only if all are spaces
+    for pos, col in enumerate(cells.columns):
+        if not len(doubt):
+            break
+        here = doubt[filled[doubt, pos]]
+        if not len(here):
+            continue
+        values = cells[col] if len(here) == len(cells) else cells[col].iloc[here]
+        spaces = blank_cells(values).to_numpy(dtype=bool)
+        doubt = np.setdiff1d(doubt, here[~spaces], assume_unique=True)
+    blank[doubt] = True
+    return pd.Series(blank, index=cells.index)
 
 
 def prepare(layout: TableLayout) -> Table:
     """The body of a laid-out sheet, blank rows dropped and ragged rows repaired."""
     grid = layout.grid
-    body = grid.cells.iloc[layout.header_index + 1 :]
-    body = body.apply(_tighten) if len(body) else body
-    rows = np.asarray(grid.rows[layout.header_index + 1 :])
+    top = first_header_above(layout)  # a first list stacked above the chosen header
+    keep = np.r_[top : layout.header_index, layout.header_index + 1 : len(grid.cells)]
+    stacked = top < layout.header_index  # else a slice: no copy of a million rows
+    body = grid.cells.iloc[keep] if stacked else grid.cells.iloc[layout.header_index + 1 :]
+    resume = layout.header_index - top if stacked else None
+    body, seconds = reread_under_second_headers(layout, body, resume)
+    body = _tighten_columns(body) if len(body) else body
+    rows = np.asarray(grid.rows)[keep]
+    second_rows = {int(rows[s.position]): s for s in seconds}
     blank = _blank_rows(body).to_numpy()
     body = body.loc[~blank].reset_index(drop=True)
     rows = rows[~blank]
-    # pad: a grid can be narrower than its header in ragged files
-    for col in range(len(layout.headers)):
-        if col not in body.columns:
-            body[col] = pd.NA
+    # pad: a grid can be narrower than its header in ragged files (one concat, not a column
+    # at a time: inserting columns one by one costs rows x columns each)
+    missing = [col for col in range(len(layout.headers)) if col not in body.columns]
+    if missing:
+        pads = {col: pd.Series(pd.NA, index=body.index, dtype=object) for col in missing}
+        body = pd.concat([body, pd.DataFrame(pads, index=body.index)], axis=1)
     ragged = {n.row for n in grid.notes if n.code == ProblemCode.EXTRA_FIELDS and n.row is not None}
     repaired: dict[int, tuple[int, str]] = {}
     if ragged:
@@ -149,7 +179,20 @@ def prepare(layout: TableLayout) -> Table:
         index=body.index,
     )
     return Table(layout, frame, pd.Series(False, index=body.index), [], int(blank.sum()), (),
-                 cells=body, repaired=repaired)  # fmt: skip
+                 cells=body, repaired=repaired, second_headers=second_rows, top=top)  # fmt: skip
+
+
+def _tighten_columns(body: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_tighten` on the object columns; the frame is rebuilt once, only if one changed."""
+    loose = [
+        c for c, dtype in body.dtypes.items() if pd.api.types.is_object_dtype(dtype)
+    ]  # text CSVs: none
+    tight = {c: _tighten(body[c]) for c in loose}
+    changed = {c: v for c, v in tight.items() if v.dtype != object}
+    if not changed:
+        return body
+    columns = {c: changed[c] if c in changed else body[c] for c in body.columns}
+    return pd.DataFrame(columns, index=body.index, copy=False)
 
 
 def _tighten(values: pd.Series) -> pd.Series:

@@ -31,8 +31,11 @@ from .sheetxml import SheetRows, number_text, splice_rows
 from .styles import DATE, TABLE_STYLE, Styles, guess_format
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROWS",
     "SheetSpec",
     "column_width",
+    "fit_sheets",
     "lay_out_table",
     "new_workbook",
     "table_name",
@@ -53,6 +56,15 @@ class ExactNumbersWorksheet(Worksheet):  # type: ignore[misc]
     ) -> None:
         attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
         self.fh.write(f"<c{attr}><v>{number_text(number)}</v></c>")
+
+
+#: Excel's sheet size (the header row included): what it opens without losing cells. Module
+#: constants, so a test can lower them instead of writing a million rows.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+#: The sheet that continues a table's columns past :data:`MAX_COLUMNS`.
+MORE_COLUMNS = "{name} (more columns)"
+_SHEET_NAME_MAX = 31
 
 
 def new_workbook(target: str | Path | IO[bytes], *, in_memory: bool = False) -> Any:
@@ -89,6 +101,61 @@ class SheetSpec:
         # column -> {value: colour}; a value "<X" colours cells below X (X an Excel formula)
         self.colours = dict(colours or {})
 
+    def part(self, frame: pd.DataFrame) -> SheetSpec:
+        """The same formats and colours over a piece of this sheet's frame."""
+        return SheetSpec(frame, formats=self.formats, colours=self.colours)
+
+
+def fit_sheets(sheets: Mapping[str, SheetSpec]) -> dict[str, SheetSpec]:
+    """Every sheet within Excel's size, nothing left out: tables too big are split.
+
+    Columns past :data:`MAX_COLUMNS` continue on a "<name> (more columns)" sheet (then
+    "(more columns 2)", ...), each starting with the table's first column again (the
+    customer ID on Customers) so a row can be found on every sheet. Rows past
+    :data:`MAX_ROWS` continue on "<name> 2", "<name> 3", ... (the header repeated on each);
+    the first part keeps the sheet's own name, which the book's order and links rely on.
+    Small sheets are passed through as they are.
+    """
+    fitted: dict[str, SheetSpec] = {}
+    for name, spec in sheets.items():
+        for wide_name, wide in _column_parts(name, spec.frame):
+            for part_name, part in _row_parts(wide_name, wide):
+                fitted[part_name] = spec.part(part)
+    return fitted
+
+
+def _column_parts(name: str, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The frame in pieces of at most MAX_COLUMNS columns; later pieces lead with the key."""
+    if frame.shape[1] <= MAX_COLUMNS:
+        return [(name, frame)]
+    parts = [(name, frame.iloc[:, :MAX_COLUMNS])]
+    step = MAX_COLUMNS - 1  # the key column comes first on every continuation
+    for n, start in enumerate(range(MAX_COLUMNS, frame.shape[1], step), start=1):
+        label = MORE_COLUMNS.format(name=name) if n == 1 else f"{name} (more columns {n})"
+        piece = frame.iloc[:, [0, *range(start, min(start + step, frame.shape[1]))]]
+        parts.append((_sheet_name(label), piece))
+    return parts
+
+
+def _row_parts(name: str, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The frame in pieces of at most MAX_ROWS - 1 data rows (the header takes a row)."""
+    step = MAX_ROWS - 1
+    if len(frame) <= step:
+        return [(name, frame)]
+    return [
+        (name if n == 1 else _sheet_name(f"{name} {n}"), frame.iloc[start : start + step])
+        for n, start in enumerate(range(0, len(frame), step), start=1)
+    ]
+
+
+def _sheet_name(label: str) -> str:
+    """A continuation's name within Excel's 31 characters (the base name is shortened)."""
+    if len(label) <= _SHEET_NAME_MAX:
+        return label
+    head, _, tail = label.rpartition(" (") if label.endswith(")") else label.rpartition(" ")
+    suffix = f" ({tail}" if label.endswith(")") else f" {tail}"
+    return head[: _SHEET_NAME_MAX - len(suffix)] + suffix
+
 
 def write_tables(
     path: str | Path,
@@ -106,6 +173,7 @@ def write_tables(
     ``streamed=False`` writes the rows cell by cell with xlsxwriter: the reference the tests
     compare the streamed output with.
     """
+    sheets = fit_sheets(sheets)  # split, not cut: Excel shows no cell past its limits
     with atomic_path(path, overwrite=overwrite) as tmp:
         package = io.BytesIO()
         book = new_workbook(package if streamed else tmp, in_memory=streamed)
