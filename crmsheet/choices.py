@@ -60,7 +60,9 @@ RATINGS: dict[str, tuple[str, ...]] = {
 
 TRANSACTION_KINDS: dict[str, tuple[str, ...]] = {
     "invoice": ("invoice", "sale", "sales", "order", "sales invoice", "receipt", "bill",
-                "inv", "purchase"),
+                "inv", "purchase",
+                # a CRM deal (Salesforce Opportunity.Type): its status says whether it is won
+                "opportunity", "deal", "new business", "existing business"),
     "quote": ("quote", "quotation", "estimate", "proposal", "offer", "bid", "est", "qt"),
     "credit": ("credit", "credit note", "credit memo", "refund", "return", "cancellation",
                "cancelled", "canceled", "cn"),
