@@ -82,6 +82,10 @@ class ProblemCode(StrEnum):
     LINES_TOTAL_MISMATCH = "lines-total-mismatch"
     PAYMENT_UNKNOWN_ORDER = "payment-unknown-order"
     ORDER_WITHOUT_AMOUNT = "order-without-amount"
+    # ledger: repeated invoice totals, double-entry ledgers, one order in two tables
+    LEDGER_UNBALANCED = "ledger-unbalanced"
+    ORDER_IN_TWO_TABLES = "order-in-two-tables"
+    ORDER_TOTALS_DIFFER = "order-totals-differ"
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,16 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "Order “{value}” has no amount and {detail}, so it adds no sales. Give the file of "
        "order lines too (crmsheet joins them by order number), or map the amount column "
        "with --map amount=HEADER."),
+    # ledger: repeated invoice totals, double-entry ledgers, one order in two tables
+    _p(ProblemCode.LEDGER_UNBALANCED, "warning", "kept", "Receivable differs from income",
+       "Invoice “{value}” is booked to accounts receivable as {detail}. crmsheet counts the "
+       "income lines; check the invoice in your accounting program."),
+    _p(ProblemCode.ORDER_IN_TWO_TABLES, "warning", "kept", "Order in two tables",
+       "Order “{value}” is also in {detail}, with the same customer and total, so crmsheet "
+       "counts it once, from there. If it is really a second order, give it its own number."),
+    _p(ProblemCode.ORDER_TOTALS_DIFFER, "warning", "kept", "One order, two totals",
+       "Order “{value}” is also in {detail}. crmsheet counts it once, with the total from "
+       "there (the table read first); correct the other one if it is wrong."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

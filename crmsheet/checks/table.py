@@ -41,6 +41,9 @@ class Table:
     """The body cells as read (ragged rows repaired), positional columns, same index."""
     repaired: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Excel row -> (column joined, the joined value), for rows put back together."""
+    aside: pd.Series | None = None
+    """Rows kept but not counted as sales (ledger lines, a repeated total, an order counted
+    in another table): set by :mod:`crmsheet.checks.ledger`; None: none."""
 
     @property
     def file(self) -> str:
@@ -82,6 +85,12 @@ class Table:
         )  # fmt: skip
         if reject:
             self.rejected |= mask
+
+    def in_use(self) -> pd.Series:
+        """Rows neither rejected nor kept aside: the rows that count."""
+        if self.aside is None:
+            return ~self.rejected
+        return ~self.rejected & ~self.aside
 
     def raw(self, col: int) -> pd.Series:
         """Column ``col`` of the body as read."""
