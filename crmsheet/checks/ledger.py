@@ -77,14 +77,11 @@ def ledger_lines(table: Table) -> pd.Series | None:
     if table.layout.role != "transactions" or "account_type" not in table.layout.field_columns:
         return None
     account = table.frame["account_type"].astype("string").str.casefold()
-    sales = account.str.contains(_SALES, regex=True) & ~account.str.contains(_NOT_SALES,
-                                                                               regex=True)
+    sales = account.str.contains(_SALES, regex=True) & ~account.str.contains(_NOT_SALES, regex=True)
     return (account.notna() & ~sales.fillna(False)).astype(bool)
 
 
-def row_rules_for_sales(
-    table: Table, role: Role, rules: Callable[[Table, Role], None]
-) -> None:
+def row_rules_for_sales(table: Table, role: Role, rules: Callable[[Table, Role], None]) -> None:
     """Run the row ``rules`` on the sales rows only: a ledger's cash or receivable line needs
     no customer and is no sale, so it is kept aside instead of rejected."""
     if "amount" not in table.layout.field_columns and "line_amount" in table.layout.field_columns:
@@ -145,8 +142,11 @@ def _check_ledger(t: Table) -> str:
     gap = (debit - income).abs() > _CENT + 1e-9 * debit.abs()
     detail = (debit.map("{:,.2f}".format) + ", while its income lines add up to "
               + income.map("{:,.2f}".format))  # fmt: skip
-    first = receivable & key.isin(debit.index[gap.to_numpy()]) & ~(key.where(receivable)
-                                                                    .duplicated(keep="first"))
+    first = (
+        receivable
+        & key.isin(debit.index[gap.to_numpy()])
+        & ~(key.where(receivable).duplicated(keep="first"))
+    )
     t.report(ProblemCode.LEDGER_UNBALANCED, first, "invoice", values=f["invoice"],
              details=key.map(detail).astype(object))  # fmt: skip
     agree = int((~gap).sum())
@@ -203,8 +203,10 @@ def _repeated_totals(t: Table, uses: dict[int, pd.Series]) -> str | None:
                  fill_value=False), "invoice", values=f["invoice"],
                  details=key.map(detail).astype(object))  # fmt: skip
     n_ok, n = int(ok.sum()), len(ok)
-    note = (f"{_name(t)}: {total_header} repeats the invoice total on its {len(k):,} lines; "
-            f"revenue from {_header(t, 'line_amount')}, {n_ok:,} of {n:,} invoices add up")
+    note = (
+        f"{_name(t)}: {total_header} repeats the invoice total on its {len(k):,} lines; "
+        f"revenue from {_header(t, 'line_amount')}, {n_ok:,} of {n:,} invoices add up"
+    )
     if n_ok < n:
         note += f" (the total counts for the {n - n_ok:,} that do not)"
     return note
@@ -231,6 +233,7 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
     if later.empty:
         return []
     w = win.reindex(later["_k"])
+
     def aligned(col: str, frame: pd.DataFrame) -> pd.Series:
         text = frame[col].astype("string").str.strip().str.casefold()
         return pd.Series(text.to_numpy(), index=later.index, dtype="string")
@@ -257,22 +260,37 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
             _set_aside(t, mask, OTHER_TABLE, uses)
             first = mask & ~key.where(mask).duplicated(keep="first")
             same_total = first & ~key.map(dup["differ"]).fillna(False).astype(bool)
-            t.report(ProblemCode.ORDER_IN_TWO_TABLES, same_total, "invoice",
-                     values=t.frame["invoice"], details=key.map(dup["where"]).astype(object))
-            differ_detail = (dup["where"] + " with total " + dup["wtotal"].map("{:,.2f}".format)
-                             + " (here " + dup["total"].map("{:,.2f}".format) + ")")
+            t.report(
+                ProblemCode.ORDER_IN_TWO_TABLES,
+                same_total,
+                "invoice",
+                values=t.frame["invoice"],
+                details=key.map(dup["where"]).astype(object),
+            )
+            differ_detail = (
+                dup["where"]
+                + " with total "
+                + dup["wtotal"].map("{:,.2f}".format)
+                + " (here "
+                + dup["total"].map("{:,.2f}".format)
+                + ")"
+            )
             t.report(ProblemCode.ORDER_TOTALS_DIFFER, first & ~same_total, "invoice",
                      values=t.frame["invoice"],
                      details=key.map(differ_detail).astype(object))  # fmt: skip
         places = sorted({_name(tabs[int(j)]) for j in w.loc[grp["_k"], "_t"]})
         n_orders = int(key[~t.rejected].dropna().nunique())
-        note = (f"{_name(t)}: {len(dup):,} of {n_orders:,} orders are also in "
-                f"{' and '.join(places)}, counted once from there")
+        note = (
+            f"{_name(t)}: {len(dup):,} of {n_orders:,} orders are also in "
+            f"{' and '.join(places)}, counted once from there"
+        )
         n_differ = int(dup["differ"].sum()) if len(dup) else 0
         if n_differ:
             note += f" ({_count(n_differ, 'order')} with a different total there)"
         if other:
-            note += (f"; {_count(other, 'number')} also there for a different customer, "
-                     "counted as different orders")
+            note += (
+                f"; {_count(other, 'number')} also there for a different customer, "
+                "counted as different orders"
+            )
         notes.append(note)
     return notes
