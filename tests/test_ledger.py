@@ -81,7 +81,7 @@ def test_repeated_total_whose_lines_do_not_add_up_counts_the_total(tmp_path: Pat
     assert _revenue(data) == {"Alpha": 30.0, "Beta": 9.0}
     assert _rows(data, "lines-total-mismatch") == [4]
     message = data.problems.frame.query("code == 'lines-total-mismatch'")["message"].iat[0]
-    assert "“B” add up to 6.00 (rows 4, 5, 6), while its total is 9.00" in message
+    assert "“B” add up to 6.00 (invoices.csv rows 4, 5, 6), while its total is 9.00" in message
     aside = data.checked
     assert aside["_row"].tolist() == [5, 6]
     assert set(aside["_use"]) == {"invoice total repeated"}
@@ -111,6 +111,22 @@ def test_repeated_total_without_line_amounts_counts_once_per_invoice(tmp_path: P
     data = crmsheet.read(transactions=_write(tmp_path / "lines.csv", frame), as_of=AS_OF)
     assert _revenue(data) == frame.groupby("Customer")["Amount"].sum().to_dict()
     assert data.checked.empty and data.notes == ()
+
+
+def test_line_amounts_beat_quantity_times_price(tmp_path: Path) -> None:
+    """A line's own amount (after its discount) counts, not quantity x unit price."""
+    frame = pd.DataFrame({
+        "Invoice": ["1", "1", "2"],
+        "Date": ["2025-04-01", "2025-04-01", "2025-04-02"],
+        "Customer": ["Alpha", "Alpha", "Beta"],
+        "Quantity": [2, 1, 5],
+        "Unit Price": [6.0, 10.0, 1.0],
+        "Line Subtotal": [11.0, 8.0, 5.0],
+    })  # fmt: skip
+    data = crmsheet.read(transactions=_write(tmp_path / "lines.csv", frame), as_of=AS_OF)
+    assert _revenue(data) == frame.groupby("Customer")["Line Subtotal"].sum().to_dict()
+    assert _codes(data) == []
+    assert_rows_accounted_for(data)
 
 
 # -- a double-entry ledger ------------------------------------------------------------------

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..problems import ProblemCode
 from ..schema import Role
-from .joins import _CENT, _unpad, join_keys
+from .joins import _CENT, _row_lists, _unpad, join_keys
 from .table import Table
 
 __all__ = ["Settled", "row_rules_for_sales", "settle"]
@@ -196,9 +196,10 @@ def _repeated_totals(t: Table, uses: dict[int, pd.Series]) -> str | None:
     bad = ~row_ok
     _set_aside(t, (bad & ~first).reindex(f.index, fill_value=False), REPEATED_TOTAL, uses)
     if bad.any():
-        rows = f["_row"][sel].astype("int64").astype("string").groupby(k).agg(", ".join)
-        detail = (sums.map("{:,.2f}".format) + " (rows " + rows + "), while its total is "
-                  + totals.map("{:,.2f}".format))  # fmt: skip
+        odd = pd.DataFrame({"_key": k[bad], "_from": _name(t), "_row": f["_row"][sel][bad]})
+        wrong = ok.index[~ok.to_numpy()]
+        detail = (sums[wrong].map("{:,.2f}".format) + " (" + _row_lists(odd)
+                  + "), while its total is " + totals[wrong].map("{:,.2f}".format))  # fmt: skip
         t.report(ProblemCode.LINES_TOTAL_MISMATCH, (bad & first).reindex(f.index,
                  fill_value=False), "invoice", values=f["invoice"],
                  details=key.map(detail).astype(object))  # fmt: skip
@@ -245,8 +246,9 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
     no_id = lid.isna() | wid.isna()
     same_name = (lname == wname).fillna(True)
     later["same"] = (same_id | (no_id & same_name)).astype(bool)
-    later["where"] = [f"{_name(tabs[int(i)])} row {int(r)}"
-                      for i, r in zip(w["_t"], w["row"], strict=True)]  # fmt: skip
+    names = pd.Series([_name(t) for t in tabs], dtype="string")
+    where = w["_t"].map(names) + " row " + w["row"].astype("int64").astype("string")
+    later["where"] = where.to_numpy()
     later["differ"] = ((later["total"] - w["total"].to_numpy()).abs()
                        > _CENT + 1e-9 * later["total"].abs()).to_numpy()  # fmt: skip
     later["wtotal"] = w["total"].to_numpy()
