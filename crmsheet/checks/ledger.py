@@ -252,6 +252,7 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
     later["differ"] = ((later["total"] - w["total"].to_numpy()).abs()
                        > _CENT + 1e-9 * later["total"].abs()).to_numpy()  # fmt: skip
     later["wtotal"] = w["total"].to_numpy()
+    later["wt"] = w["_t"].to_numpy()
     notes: list[str] = []
     for i, grp in later.groupby("_t", sort=True):
         t, key = tabs[int(i)], keys[int(i)]
@@ -280,7 +281,7 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
             t.report(ProblemCode.ORDER_TOTALS_DIFFER, first & ~same_total, "invoice",
                      values=t.frame["invoice"],
                      details=key.map(differ_detail).astype(object))  # fmt: skip
-        places = sorted({_name(tabs[int(j)]) for j in w.loc[grp["_k"], "_t"]})
+        places = sorted({_name(tabs[int(j)]) for j in grp["wt"].unique()})
         n_orders = int(key[~t.rejected].dropna().nunique())
         note = (
             f"{_name(t)}: {len(dup):,} of {n_orders:,} orders are also in "
