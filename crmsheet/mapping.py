@@ -144,7 +144,7 @@ def _signature(role: Role, fields: set[str], *, weak_id: bool = False) -> str | 
             return "full"
         return None
     if role == "transactions":
-        priced = "amount" in fields or "unit_price" in fields
+        priced = bool(fields & {"amount", "unit_price", "line_amount"})
         if has_customer and "date" in fields and priced:
             return "full"
         if "invoice" in fields and priced and not has_customer:

@@ -87,6 +87,10 @@ class ProblemCode(StrEnum):
     # rows: every row accounted for (issue 20)
     ROW_ABOVE_HEADER = "row-above-header"
     REORDERED_HEADER = "reordered-header"
+    # ledger: repeated invoice totals, double-entry ledgers, one order in two tables
+    LEDGER_UNBALANCED = "ledger-unbalanced"
+    ORDER_IN_TWO_TABLES = "order-in-two-tables"
+    ORDER_TOTALS_DIFFER = "order-totals-differ"
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,16 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.REORDERED_HEADER, "warning", "row skipped", "Header again, in another order",
        "This row is the header again with its columns in another order; it was left out, and "
        "the rows below it were read by its own columns.{detail}"),
+    # ledger: repeated invoice totals, double-entry ledgers, one order in two tables
+    _p(ProblemCode.LEDGER_UNBALANCED, "warning", "kept", "Receivable differs from income",
+       "Invoice “{value}” is booked to accounts receivable as {detail}. crmsheet counts the "
+       "income lines; check the invoice in your accounting program."),
+    _p(ProblemCode.ORDER_IN_TWO_TABLES, "warning", "kept", "Order in two tables",
+       "Order “{value}” is also in {detail}, with the same customer and total, so crmsheet "
+       "counts it once, from there. If it is really a second order, give it its own number."),
+    _p(ProblemCode.ORDER_TOTALS_DIFFER, "warning", "kept", "One order, two totals",
+       "Order “{value}” is also in {detail}. crmsheet counts it once, with the total from "
+       "there (the table read first); correct the other one if it is wrong."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -370,9 +370,8 @@ class Transaction(_Row):
     )  # fmt: skip
     amount: float | None = crm_field(
         "money",
-        ("amount", "item total", "order total", "total", "invoice total", "invoice amount",
-         "net amount", "net",
-         "net total", "value", "sales", "revenue", "line total", "line amount",
+        ("amount", "order total", "total", "invoice total", "invoice amount",
+         "net amount", "net", "net total", "value", "sales", "revenue",
          "sale amount", "amount excl tax", "subtotal", "grand total", "total amount",
          "gross amount", "amount due"),
         "Money value of the transaction (or line), before tax when you have the choice.",
@@ -441,6 +440,22 @@ class Transaction(_Row):
         "stands.",
         why="A cancelled or refunded order is no sale: crmsheet leaves it out of revenue "
         "and says how many it left out.",
+    )  # fmt: skip
+    # ledger: invoice exports that repeat the invoice total on each line, double-entry ledgers
+    line_amount: float | None = crm_field(
+        "money",
+        ("item total", "item amount", "item subtotal", "line item total", "line total",
+         "line amount", "extended price",
+         "extended amount", "line subtotal", "line net amount"),
+        "Money value of one line, when the sheet also repeats the invoice total on each line "
+        "(then revenue comes from the lines, checked against the total).",
+    )  # fmt: skip
+    account_type: str | None = crm_field(
+        "text",
+        ("account type", "account group", "account class", "ledger account type",
+         "account category", "gl account type"),
+        "The ledger account a line is booked to (an accounting export): only income, revenue "
+        "or sales lines are sales; receivable, cash and other lines are kept aside.",
     )  # fmt: skip
 
 

@@ -83,7 +83,7 @@ def test_headers_split_into_words(header: str, words: tuple[str, ...]) -> None:
         ("transactions", "order_number", "invoice"),
         ("transactions", "created_at", "date"),
         ("transactions", "total", "amount"),
-        ("transactions", "Item Total", "amount"),
+        ("transactions", "Item Total", "line_amount"),
         ("transactions", "GROSSAMOUNT", "amount"),
         ("transactions", "SALESORDERID", "invoice"),
         ("transactions", "PARTNER.PARTNERID", "customer_id"),

@@ -198,3 +198,22 @@ def test_enrich_each_export_with_no_map(names: tuple[str, ...], tmp_path: Path) 
     result = crmsheet.enrich(*paths, output=out, as_of=AS_OF)
     assert result.output == out and out.exists()
     assert len(result.data.customers) > 0
+
+
+# -- Wave: clients + a double-entry ledger -------------------------------------------------
+
+
+def test_wave_clients_and_ledger_lines() -> None:
+    folder = shared(EXPORTS / "invoiceninja_zoho_wave")
+    data = crmsheet.read(folder / "wave_clients.csv", folder / "wave_invoices.csv", as_of=AS_OF)
+    ledger = pd.read_csv(folder / "wave_invoices.csv")
+    income = ledger[ledger["Account Type"] == "Income"]
+    expected = income.groupby("Customer")["Amount (One column)"].sum()
+    names = data.customers.set_index("customer_key")["name"]
+    revenue = _revenue(data)
+    revenue.index = revenue.index.map(names)
+    _same(revenue, expected)  # Mark Walberg 4,974.00, not 9,948 (income + receivable lines)
+    assert len(data.customers) == 4
+    assert not (data.problems.frame["severity"] == "error").any()  # the cash line is no error
+    kept_aside = data.checked[data.checked["_use"] == "ledger line"]
+    assert len(kept_aside) == len(ledger) - len(income)  # every line kept or counted

@@ -24,6 +24,7 @@ from ..schema import ROLES, field_specs
 from .fields import derive_fields, empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .joins import join_transactions
+from .ledger import row_rules_for_sales, settle
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
 from .statuses import check_statuses
 from .table import AUTO_HEADER, META, Table, prepare, report_back
@@ -57,7 +58,7 @@ def clean_table(layout: TableLayout) -> Table:
     table.above = rows_above_header(table)
     second_headers(table)
     repeated_headers(table)
-    row_rules(table, role)
+    row_rules_for_sales(table, role, row_rules)  # a ledger's cash lines are no sales rows
     _carry_extras(table)
     return table
 
@@ -234,8 +235,10 @@ def _transactions(
         future = ~t.rejected & after(t.frame["date"], as_of)
         t.report(ProblemCode.FUTURE_DATE, future.fillna(False), "date", values=t.frame["date"],
                  details=f"today ({as_of.isoformat()})")  # fmt: skip
+    settled = settle(full)  # repeated totals, ledger lines, one order in two tables
     joined = join_transactions(full, parts["orders"], parts["lines"], parts["payments"])
-    checked = _with_customers(joined.checked, index)
+    joined.notes[:0] = settled.notes
+    checked = _with_customers([*settled.checked, *joined.checked], index)
     frames = [f for f in joined.sales if not f.empty]
     if not frames:
         empty = pd.DataFrame({n: pd.Series(dtype=empty_field(s.kind))

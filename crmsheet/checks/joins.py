@@ -97,7 +97,7 @@ def join_transactions(
     payments: Sequence[Table],
 ) -> Joined:
     """Join lines and payments to their invoice/order rows; choose what counts as sales."""
-    out = Joined(sales=[t.frame.loc[~t.rejected] for t in full])
+    out = Joined(sales=[t.frame.loc[t.in_use()] for t in full])
     referring = [*lines, *payments]
     if not referring:
         for t in orders:
@@ -196,7 +196,7 @@ def _order_lookup(
     """
     frames = []
     for order, t in enumerate(heads):
-        alive = ~t.rejected
+        alive = t.in_use()
         f = t.frame.loc[alive, [*ORDER_COLUMNS, "status", "amount"]].copy()
         f["_k"] = head_keys[id(t)][alive]
         f["_head"] = order
@@ -277,7 +277,7 @@ def _check_totals(
         key = head_keys.get(id(t))
         if key is None:
             continue
-        first = ~t.rejected & key.isin(differ) & ~key.duplicated(keep="first")
+        first = t.in_use() & key.isin(differ) & ~key.duplicated(keep="first")
         t.report(ProblemCode.LINES_TOTAL_MISMATCH, first, "invoice", values=t.frame["invoice"],
                  details=key.map(detail).astype(object))  # fmt: skip
     return len(differ)

@@ -48,6 +48,9 @@ class Table:
     """Grid position where the table starts: its header, or a first header stacked above."""
     above: int = 0
     """Records above the header row: reported and skipped, counted as read and rejected."""
+    aside: pd.Series | None = None
+    """Rows kept but not counted as sales (ledger lines, a repeated total, an order counted
+    in another table): set by :mod:`crmsheet.checks.ledger`; None: none."""
 
     @property
     def file(self) -> str:
@@ -89,6 +92,12 @@ class Table:
         )  # fmt: skip
         if reject:
             self.rejected |= mask
+
+    def in_use(self) -> pd.Series:
+        """Rows neither rejected nor kept aside: the rows that count."""
+        if self.aside is None:
+            return ~self.rejected
+        return ~self.rejected & ~self.aside
 
     def raw(self, col: int) -> pd.Series:
         """Column ``col`` of the body as read."""
