@@ -131,7 +131,8 @@ def _map_columns(
 def _signature(role: Role, fields: set[str], *, weak_id: bool = False) -> str | None:
     """'full' when the fields make a usable table of ``role``; a part name; else None.
 
-    ``weak_id``: the customer id's header is a bare ``ID``/``Code``/``No``, which a coupon
+    ``weak_id``: the customer id's (for support, the case id's) header is a bare
+    ``ID``/``Code``/``No``, which a coupon
     list or a code table has too; it makes a customer list only with a name or a way to
     reach the customer beside it.
     """
@@ -160,9 +161,22 @@ def _signature(role: Role, fields: set[str], *, weak_id: bool = False) -> str | 
         return (
             "full" if "amount" in fields and (fields & {"source", "campaign"}) and dated else None
         )
-    # support
-    demand = bool(fields & {"cases", "minutes", "severity", "case_id"})
+    # support: a case number under a bare ``ID`` is not evidence of support cases
+    demand = bool(fields & {"cases", "minutes", "severity"}) or (
+        "case_id" in fields and not weak_id
+    )
     return "full" if has_customer and demand else None
+
+
+#: Words in a sheet or file name that say its list is of someone other than customers
+#: (Northwind's employees.csv and shippers.csv have ids, names and phones like customers).
+_OTHER_PEOPLE = ("employee", "staff", "personnel", "shipper", "carrier", "supplier", "vendor",
+                 "product", "categor", "inventory", "warehouse", "territor", "coupon")  # fmt: skip
+
+
+def _names_other_people(name: str) -> bool:
+    text = normalise_header(name[:LONGEST_HEADER])
+    return any(word in text for word in _OTHER_PEOPLE)
 
 
 def _name_hint(role: Role, name: str) -> bool:
@@ -234,11 +248,14 @@ def _candidates(
         if not mapping:
             continue
         fields = set(mapping.values())
-        id_col = next((c for c, f in mapping.items() if f == "customer_id"), None)
+        own_id = "case_id" if role == "support" else "customer_id"  # a bare ID is whose?
+        id_col = next((c for c, f in mapping.items() if f == own_id), None)
         weak = id_col is not None and id_col not in forced
         weak = weak and cells.words(i, id_col) in _GENERIC_IDS  # type: ignore[arg-type]
         hinted = _name_hint(role, grid.sheet)
         part = _signature(role, fields, weak_id=weak and not hinted)
+        if role == "customers" and not hinted and _names_other_people(grid.sheet):
+            part = None  # employees.csv, shippers.csv: a list of people, not customers
         score = len(mapping) + (4 if part else 0) + (1.5 if hinted else 0)
         if role == "transactions":  # OrderDate, paymentDate: words of a sales log
             score += min(2.0, 0.5 * len(transaction_only))
@@ -358,7 +375,7 @@ def layout_table(
     index = best[1]
     headers, dups = _display_headers(list(cells.values[index]))
     if not best[0][0]:
-        why = _why_not(fallback[2] if fallback else None, headers)
+        why = _why_not(fallback[2] if fallback else None, headers, grid.sheet)
         return _no_role(grid, cells, index, why)
     sample = grid.cells.iloc[index + 1 : index + 1 + EVIDENCE_ROWS_FOR_COLUMNS]
     filled = sample.notna().any(axis=0).to_numpy() if len(sample) else None
@@ -392,9 +409,14 @@ def layout_table(
 EVIDENCE_ROWS_FOR_COLUMNS = 300
 
 
-def _why_not(c: _Candidate | None, headers: tuple[str, ...]) -> str:
+def _why_not(c: _Candidate | None, headers: tuple[str, ...], sheet: str = "") -> str:
     if c is None:
         return "no header matches a crmsheet field"
+    if c.role == "customers" and _names_other_people(sheet):
+        return (
+            f"not customers: its name “{sheet}” says it lists someone else (employees, "
+            "suppliers, products...); rename the sheet or file if it holds customers"
+        )
     named = ", ".join(f"{f} ({headers[col]})" for col, f in sorted(c.mapping.items()))
     need = {
         "customers": "a customer ID or name (a bare code or ID needs a name, email or phone)",
