@@ -87,6 +87,8 @@ class ProblemCode(StrEnum):
     # rows: every row accounted for (issue 20)
     ROW_ABOVE_HEADER = "row-above-header"
     REORDERED_HEADER = "reordered-header"
+    # the same customer found by email (issue 13, helper "email")
+    DUPLICATE_EMAIL = "duplicate-email"
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.REORDERED_HEADER, "warning", "row skipped", "Header again, in another order",
        "This row is the header again with its columns in another order; it was left out, and "
        "the rows below it were read by its own columns.{detail}"),
+    # the same customer found by email (issue 13, helper "email")
+    _p(ProblemCode.DUPLICATE_EMAIL, "warning", "row skipped", "Same customer, by email",
+       "This row has no customer ID and its email “{value}” is also on row {detail}, so it "
+       "was counted as that customer and this row was not used. If they are two customers, "
+       "give this row an ID (or its own email); if they are one, delete this row."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [
