@@ -134,16 +134,17 @@ def test_the_id_decides_before_the_email_and_the_email_before_the_name(tmp_path:
         ["I3", "2026-01-07", 300, "X9", "Acme", "nobody@else.example"],  # then the name
         ["I4", "2026-01-08", 400, "X9", "Delta", "office@shared.example"],  # shared: by name
         ["I5", "2026-01-09", 500, "X8", None, "office@shared.example"],  # shared, no name
+        ["I6", "2026-01-10", 600, None, "Acme Trading", " BUY@acme.example"],  # no ID
     ]
     book = _book(tmp_path / "b.xlsx", {"Customers": customers, "Invoices": orders})
     data = crmsheet.read(book, as_of=AS_OF)
     assert_rows_accounted_for(data)
     keys = data.transactions.set_index("invoice")["customer_key"].to_dict()
     assert keys == {"I1": "C1", "I2": "C2", "I3": "C1", "I4": "C4",
-                    "I5": "office@shared.example"}  # fmt: skip
+                    "I5": "office@shared.example", "I6": "C1"}  # fmt: skip
     assert data.notes[0] == (
-        "b.xlsx / Invoices: 1 of 5 orders matched their customer by email (customer email); "
-        "their customer id matched no customer."
+        "b.xlsx / Invoices: 2 of 6 orders matched their customer by email (customer email); "
+        "their customer id matched no customer or was blank (1 blank)."
     )
     assert _problems(data, "unknown-customer")["row"].tolist() == [6]
 
@@ -282,3 +283,33 @@ def test_the_real_woocommerce_orders_find_their_customers_by_email() -> None:
     unknown = _problems(data, "unknown-customer")
     assert unknown[["sheet", "row", "value"]].values.tolist() == [
         ["Order Import (Native)", 2, "0"]]  # fmt: skip
+
+
+def test_order_lines_take_the_email_of_their_order(tmp_path: Path) -> None:
+    """Orders without amounts (shop user numbers, emails) and their lines in another sheet."""
+    orders = [
+        ["order_number", "created_at", "customer_id", "billing_email"],
+        [1001, "2016-04-10", 16, "walter@x.example"],
+        [1002, "2016-04-17", 17, "jesse@x.example"],
+    ]
+    lines = [
+        ["order_number", "sku", "quantity", "unit_price"],
+        [1001, "happy-ninja", 2, 18.0],
+        [1001, "woo-logo", 1, 15.0],
+        [1002, "happy-ninja", 1, 18.0],
+    ]
+    path = _book(tmp_path / "shop.xlsx",
+                 {"Customers": CUSTOMERS, "Orders": orders, "Order Lines": lines})  # fmt: skip
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert_rows_accounted_for(data)
+    assert {t.sheet: t.part for t in data.tables}["Order Lines"] == "lines"
+    plain = pd.read_excel(path, sheet_name="Order Lines", engine="calamine")
+    plain["who"] = plain["order_number"].map({1001: "heisenberg", 1002: "capncook"})
+    expected = (plain["quantity"] * plain["unit_price"]).groupby(plain["who"]).sum()
+    got = data.transactions.groupby("customer_key")["amount"].sum()
+    assert got.to_dict() == expected.to_dict() == {"heisenberg": 51.0, "capncook": 18.0}
+    assert _problems(data, "unknown-customer").empty
+    assert data.notes[-1] == (
+        "shop.xlsx / Order Lines: 3 of 3 lines matched their customer by their order's email; "
+        "their order's customer ID matched no customer."
+    )

@@ -251,26 +251,30 @@ class CustomerIndex:
 
 
 def _email_notes(tables: Sequence[Table], sales: pd.DataFrame, by_email: pd.Series) -> list[str]:
-    """One line per table: how many of its rows found their customer by email only."""
+    """One line per table: how many of its rows found their customer by email only.
+
+    Lines and payments carry the email of their order row (checks.joins lends it).
+    """
     notes = []
     for t in tables:
         mine = (sales["_file"] == str(t.layout.grid.path)) & (sales["_sheet"] == t.sheet)
         n = int((mine & by_email).sum())
         if not n:
             continue
-        cols = t.layout.field_columns
-        email_header = t.layout.headers[cols["customer_email"]]
-        what = "orders" if "invoice" in cols else "rows"
-        id_col = cols.get("customer_id")
-        if id_col is None:
-            why = "it has no customer ID column"
+        cols, headers, part = t.layout.field_columns, t.layout.headers, t.layout.part
+        lent = part in ("lines", "payments") and "customer_email" not in cols
+        what = part if part in ("lines", "payments") else "orders" if "invoice" in cols else "rows"
+        how = "their order's email" if lent else f"email ({headers[cols['customer_email']]})"
+        if lent:
+            why = "their order's customer ID matched no customer"
+        elif "customer_id" in cols:
+            why = f"their {headers[cols['customer_id']]} matched no customer"
+            blank = int((mine & by_email & sales["customer_id"].isna()).sum())
+            why += f" or was blank ({blank} blank)" if blank else ""
         else:
-            with_id = int((mine & by_email & sales["customer_id"].notna()).sum())
-            why = f"their {t.layout.headers[id_col]} matched no customer"
-            if with_id < n:
-                why += f" or was blank ({n - with_id} blank)"
+            why = "the sheet has no customer ID column"
         notes.append(f"{t.file} / {t.sheet}: {n} of {int(mine.sum())} {what} matched their "
-                     f"customer by email ({email_header}); {why}.")  # fmt: skip
+                     f"customer by {how}; {why}.")  # fmt: skip
     return notes
 
 
