@@ -91,6 +91,8 @@ class ProblemCode(StrEnum):
     LEDGER_UNBALANCED = "ledger-unbalanced"
     ORDER_IN_TWO_TABLES = "order-in-two-tables"
     ORDER_TOTALS_DIFFER = "order-totals-differ"
+    # the same customer found by email (issue 13, helper "email")
+    DUPLICATE_EMAIL = "duplicate-email"
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.ORDER_TOTALS_DIFFER, "warning", "kept", "One order, two totals",
        "Order “{value}” is also in {detail}. crmsheet counts it once, with the total from "
        "there (the table read first); correct the other one if it is wrong."),
+    # the same customer found by email (issue 13, helper "email")
+    _p(ProblemCode.DUPLICATE_EMAIL, "warning", "row skipped", "Same customer, by email",
+       "This row has no customer ID and its email “{value}” is also on row {detail}, so it "
+       "was counted as that customer and this row was not used. If they are two customers, "
+       "give this row an ID (or its own email); if they are one, delete this row."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -457,6 +457,17 @@ class Transaction(_Row):
         "The ledger account a line is booked to (an accounting export): only income, revenue "
         "or sales lines are sales; receivable, cash and other lines are kept aside.",
     )  # fmt: skip
+    # -- the customer's email on an order (issue 13, helper "email") ----------------------
+    customer_email: str | None = crm_field(
+        "email",
+        ("customer email", "billing email", "email", "e mail", "email address",
+         "e mail address", "buyer email", "client email", "customer email address",
+         "purchaser email", "bill to email", "contact email", "customer e mail"),
+        "The customer's email on the order: finds the customer when the ID matches none "
+        "(a shop's own user numbers, a guest checkout).",
+        what="The customer's email, as on the Customers sheet (optional).",
+        why="Links the sale to the customer when the order carries no customer ID you use.",
+    )  # fmt: skip
 
 
 def _like(model: type[_Row], name: str, *, what: str, why: str) -> Any:

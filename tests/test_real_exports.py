@@ -151,6 +151,13 @@ def test_woocommerce_workbook_sheets_are_read_for_what_they_are() -> None:
     left_out = orders[orders["status"].isin(["cancelled", "on-hold"])]
     assert len(left_out) == 2
     assert any("1 cancelled, 1 on-hold" in note for note in data.notes)
+    # the orders find their customers by billing email (their customer_id is the shop's
+    # user number), and the JSON-export sheet's copy of the same 4 orders counts once
+    people = pd.read_excel(book, sheet_name="Customer Import", engine="openpyxl")
+    by_email = dict(zip(people["email"], people["username"], strict=True))
+    sold = orders[orders["status"].isin(["completed", "processing"])]
+    _same(_revenue(data), sold.groupby(sold["billing_email"].map(by_email))["total"].sum())
+    assert len(data.customers) == 5  # "Customer CSV Minimum" lists the same 5 again
 
 
 # -- Northwind: customers + orders + order lines --------------------------------------------

@@ -134,7 +134,8 @@ def test_a_shop_workbook_reads_each_sheet_for_what_it_is(tmp_path: Path) -> None
     assert "an order number on every row (order_number)" in orders.reason
     assert orders.mapping == {"order_number": "invoice", "created_at": "date",
                               "status": "status", "total": "amount",
-                              "customer_id": "customer_id"}  # fmt: skip
+                              "customer_id": "customer_id",
+                              "billing_email": "customer_email"}  # fmt: skip
     assert "Coupon Import" not in tables  # a coupon list is not customers
     skipped = data.problems.frame[data.problems.frame["code"] == "unusable-sheet"]
     assert skipped["sheet"].tolist() == ["Coupon Import"]

@@ -108,7 +108,7 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
-    notes = [*join_notes, *check_statuses(by_role["transactions"], transactions,
+    notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
                                           settings or Settings())]  # fmt: skip
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
@@ -248,13 +248,15 @@ def _transactions(
         return empty, checked, tuple(joined.notes)
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
     out = out.reset_index(drop=True)
-    key, matched = index.resolve(out["customer_id"], out["customer_name"])
+    key, matched = index.resolve_sales(tables, out)  # by ID, then email, then name
     out["customer_key"] = key
     if index.has_sheet and not matched.all():
         # one warning per unknown customer, on its first row, with how many rows it has
         first = ~matched & ~key.duplicated(keep="first")
         counts = key[~matched].value_counts()
-        rows = key.map(counts).map(lambda k: "1 row" if k == 1 else f"{k} rows")
+        rows = (
+            key.map(counts).fillna(0).astype(int).map(lambda k: "1 row" if k == 1 else f"{k} rows")
+        )
         written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
         report_back(tables, out, first, ProblemCode.UNKNOWN_CUSTOMER,
                      ["customer_id", "customer_name"], values=written,

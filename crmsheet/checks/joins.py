@@ -24,7 +24,7 @@ from .table import Table
 __all__ = ["Joined", "join_keys", "join_transactions"]
 
 #: What an order row lends to the lines and payments that name it.
-ORDER_COLUMNS = ["customer_id", "customer_name", "date"]
+ORDER_COLUMNS = ["customer_id", "customer_name", "customer_email", "date"]
 #: Sums that differ by less than this (half a cent, plus float noise) agree.
 _CENT = 0.005 + 1e-9
 _ROWS_LISTED = 8
