@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .metrics import contact_beside_name
 from .text import each_value
 
 __all__ = ["FOLLOW_UP_ACTIONS", "follow_ups"]
@@ -69,7 +70,7 @@ def follow_ups(
             part["days_overdue"] = overdue_days[hit] if action == "overdue" else np.nan
             parts.append(part)
     if not parts:
-        named = "contact" in customers and bool(customers["contact"].notna().any())
+        named = bool(contact_beside_name(customers).notna().any())
         cols = [c for c in FOLLOW_UP_COLUMNS if (c != "expected_value_lost" or c in customers)
                 and (c != "contact" or named)]  # fmt: skip
         return pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key"))
@@ -81,7 +82,9 @@ def follow_ups(
         keys.insert(1, "expected_value_lost")
         ascending.insert(1, False)
     out = out.sort_values(keys, ascending=ascending, kind="stable")
-    named = "contact" in customers and bool(customers["contact"].notna().any())
+    named = bool(contact_beside_name(customers).notna().any())
+    if "contact" in out:
+        out["contact"] = contact_beside_name(out)
     return out[[c for c in FOLLOW_UP_COLUMNS if c in out.columns and (c != "contact" or named)]]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .metrics import contact_beside_name
 from .text import each_value
 
 __all__ = ["STATUSES", "customer_status", "expected_value_lost", "lapsed_customers"]
@@ -101,6 +102,8 @@ def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """
     at_risk = customers.loc[customers["status"].isin(["lapsed", "lapsing"])].copy()
     at_risk["value_at_risk"] = at_risk["revenue_last_active_year"].clip(lower=0.0)
+    if "contact" in at_risk:
+        at_risk["contact"] = contact_beside_name(at_risk)
     cols = [c for c in LAPSED_COLUMNS if c in at_risk.columns and _shown(customers, c)]
     keys = ["value_at_risk", "_o"]
     if "expected_value_lost" in at_risk.columns:
@@ -112,8 +115,8 @@ def lapsed_customers(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _shown(customers: pd.DataFrame, column: str) -> bool:
-    """The contact person is listed when the customer sheet names any (else no column)."""
-    return column != "contact" or bool(customers[column].notna().any())
+    """The contact person is listed when the customer sheet names any beside the name."""
+    return column != "contact" or bool(contact_beside_name(customers).notna().any())
 
 
 def _whole(value: float) -> str:

@@ -241,3 +241,14 @@ def _base(customers: pd.DataFrame, seen: pd.Index) -> pd.DataFrame:
     base["name"] = base["name"].astype(object).where(base["name"].notna(), None)
     base.index.name = "customer_key"
     return base
+
+
+def contact_beside_name(customers: pd.DataFrame) -> pd.Series:
+    """The contact person where it says more than the name (a person's own name, composed
+    from first + last, is not listed again as their contact); NA elsewhere."""
+    if "contact" not in customers:
+        return pd.Series(pd.NA, index=customers.index, dtype=object)
+    contact = customers["contact"]
+    name = customers["name"].astype("string").str.casefold()
+    same = contact.astype("string").str.casefold() == name
+    return contact.where(~same.fillna(False).astype(bool))
