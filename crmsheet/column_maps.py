@@ -15,14 +15,28 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .errors import SettingsError
 from .io.grid import Grid
 from .schema import ROLES, Role, field_specs, normalise_header
 
-if TYPE_CHECKING:
-    from .mapping import TableLayout
+
+class TableLayout(Protocol):
+    """What the checks of a map read of a laid-out sheet (:class:`crmsheet.mapping.TableLayout`
+    has it): described here, so that the maps need not import the mapper that applies them."""
+
+    @property
+    def grid(self) -> Grid: ...
+    @property
+    def role(self) -> Role | None: ...
+    @property
+    def part(self) -> str | None: ...
+    @property
+    def headers(self) -> tuple[str, ...]: ...
+    @property
+    def mapping(self) -> dict[int, str]: ...
+
 
 __all__ = ["ColumnMap", "ColumnMapEntry", "forced_columns", "parse_column_map"]
 
