@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from accounting import assert_rows_accounted_for
+from conftest import TESTDATA, shared
 
 import crmsheet
 from crmsheet.headerwords import lookup
-from tests.accounting import assert_rows_accounted_for
-from tests.conftest import TESTDATA, shared
 
 AS_OF = date(2026, 11, 1)
 WOO = TESTDATA / "real/exports/woocommerce_import_suite/sample_woocommerce_import_files.xlsx"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from conftest import TESTDATA, shared
 
 import crmsheet
 from crmsheet.errors import NoUsableDataError
-from tests.conftest import TESTDATA, shared
 
 AS_OF = date(2026, 11, 1)
 EXPORTS = TESTDATA / "real" / "exports"
