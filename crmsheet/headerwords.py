@@ -152,6 +152,10 @@ _KINDS: dict[Role, dict[str, str]] = {
 _IDENTITY = frozenset({"customer_id", "customer_name", "name", "invoice", "case_id", "product"})
 
 
+#: Record words that stay in a reading: a line's or item's money is a field of its own.
+_LINE_WORDS = frozenset({"line", "item"})
+
+
 class _Readings(NamedTuple):
     """A header's words, and its looser readings, computed once for every role."""
 
@@ -159,6 +163,7 @@ class _Readings(NamedTuple):
     plain: tuple[str, ...]  # without brackets and noise words
     unqualified: tuple[str, ...]  # ... and without qualifiers (billing, history)
     core: tuple[str, ...]  # ... and without record words (order, payment, sales)
+    lined: tuple[str, ...]  # ... but keeping "line" and "item" (Order Line Amount)
     last: tuple[str, ...]  # the last part of a dotted path
     record: bool
     delivery: bool
@@ -174,12 +179,14 @@ def _readings(header: str) -> _Readings | None:
     plain = tuple(w for w in plain_words if w not in _NOISE)
     unqualified = tuple(w for w in plain if w not in QUALIFIER_WORDS)
     core = tuple(w for w in unqualified if w not in RECORD_WORDS)
+    lined = tuple(w for w in unqualified if w not in RECORD_WORDS or w in _LINE_WORDS)
     last = header_words(header.rsplit(".", 1)[1]) if "." in header else ()
     return _Readings(
         words,
         plain,
         unqualified,
         core,
+        lined,
         last,
         any(w in RECORD_WORDS for w in words),
         any(w in _DELIVERY_WORDS for w in plain),
@@ -209,6 +216,10 @@ def lookup(role: Role, header: str) -> Hit | None:
         # shipping_total is the postage, shipName the recipient: neither is the sale's
         if kinds[name] != "money" and not (r.delivery and name in _IDENTITY):
             return Hit(name, rank + 200, r.record)
+    if r.lined != r.unqualified and r.lined != r.core and r.lined in table:
+        name, rank = table[r.lined]  # "Order Line Amount" is a line's amount, like "Line Amount"
+        if kinds[name] in _MEASURE_KINDS and name not in _IDENTITY:
+            return Hit(name, rank + 250, r.record)
     if r.core and r.core != r.unqualified and r.core in table:
         name, rank = table[r.core]
         if kinds[name] in _MEASURE_KINDS and name not in _IDENTITY:
