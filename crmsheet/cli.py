@@ -54,9 +54,12 @@ def _as_of(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise SettingsError(f"--as-of {value!r}: write the date as YYYY-MM-DD") from None
+    if day.year < 1900:  # Excel's dates start in 1900; the year before 0001 does not exist
+        raise SettingsError(f"--as-of {value!r}: give a date from 1900-01-01 on")
+    return day
 
 
 # The options validate and enrich share: one definition, so their meaning and help agree.
@@ -130,11 +133,14 @@ def _map_items(items: list[str] | None) -> ColumnMap:
 def _check_problems_path(path: Path, *, inputs: list[Path], force: bool) -> None:
     """Refuse a --problems file that is one of the inputs, a folder, or exists (no --force)."""
     from .errors import OutputFileError
+    from .io.atomic import NOT_A_FILE
     from .io.paths import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([path], inputs)
     if path.is_dir():
         raise OutputFileError(path, "is a folder; give the name of the report file to write")
+    if path.exists() and not path.is_file():
+        raise OutputFileError(path, NOT_A_FILE)
     if path.exists() and not force:
         raise OutputFileError(path, "already exists; use --force to replace it")
 

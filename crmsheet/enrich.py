@@ -23,6 +23,7 @@ from .column_maps import ColumnMap
 from .config import Settings
 from .data import CrmData
 from .errors import OutputFileError, SettingsError
+from .io.atomic import NOT_A_FILE
 from .io.graft import HostBook, check_book, write_in_place
 from .io.inplace import book_lock
 from .io.paths import fit_name, refuse_overwriting_inputs
@@ -191,6 +192,8 @@ def _output_path(
     refuse_overwriting_inputs([out], [*paths, *inputs])
     if out.is_dir():
         raise OutputFileError(out, "is a folder; give the name of the workbook to write")
+    if out.exists() and not out.is_file():
+        raise OutputFileError(out, NOT_A_FILE)
     if out.exists() and not overwrite:
         raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
     return out

@@ -49,6 +49,11 @@ def os_error_in(exc: BaseException) -> OSError | None:
     return None
 
 
+#: Why an output that is a device, a pipe or a socket is refused (with --force too).
+NOT_A_FILE = ("is not an ordinary file (a device, a pipe or a socket), so crmsheet will not "
+              "replace it; give the name of a file to write")  # fmt: skip
+
+
 @contextlib.contextmanager
 def atomic_path(
     dest: str | Path,
@@ -67,6 +72,8 @@ def atomic_path(
     dest = write_target(dest)
     if dest.is_dir():
         raise OutputFileError(shown, "is a folder; give the name of a file to write")
+    if dest.exists() and not dest.is_file():  # replaced by a rename, /dev/null would be gone
+        raise OutputFileError(shown, NOT_A_FILE)
     if dest.exists():
         if not overwrite:
             raise OutputFileError(shown, "already exists; use --force to replace it")

@@ -204,9 +204,17 @@ def check_encoding(encoding: str | None) -> str | None:
             f"unknown encoding {encoding!r}: Python knows no text encoding of that name; use "
             "one such as utf-8, cp1252 (Windows), cp437 (DOS), mac_roman or utf-16"
         ) from None
-    if not getattr(info, "_is_text_encoding", True):  # e.g. "base64", "zlib"
-        raise SettingsError(f"{encoding!r} is not a text encoding: use e.g. utf-8 or cp1252")
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FILE_ENCODINGS:
+        # base64, zlib; and codecs that rewrite the text ("\\n" -> a line break) or are
+        # for host names or nothing at all: not how a spreadsheet program saves a file
+        raise SettingsError(f"{encoding!r} is not a text encoding files are saved in: use "
+                            "e.g. utf-8, cp1252 (Windows), cp437 (DOS) or utf-16")  # fmt: skip
     return info.name
+
+
+#: Codecs Python counts as text encodings that no CSV file is written in.
+_NOT_FILE_ENCODINGS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode",
+                                 "undefined", "unicode-internal"})  # fmt: skip
 
 
 def _read_bytes(p: Path) -> bytes:
