@@ -206,6 +206,13 @@ def _source_words(
     return values.where(~found, by_words), unknown & ~found
 
 
+#: What people type in a customer column when there is no customer: never a customer's id or
+#: name (a sale under "N/A" is a sale of no one known, reported as such).
+PLACEHOLDERS = frozenset({"n/a", "na", "#n/a", "-", "--", "\u2014", "none", "null", "nil", "?",
+                          "??", "unknown", "guest", "tbc", "tbd", "no name", "x"})  # fmt: skip
+_REFERENCES = ("customer_id", "customer_name", "name")
+
+
 def derive_fields(table: Table) -> None:
     """Fields made from others once every column is read: the size band from employees,
     the name from first + last name, the referrer from the source ("Referral from Ann").
@@ -214,6 +221,10 @@ def derive_fields(table: Table) -> None:
     written, else first + last name; a customer with no name is named after that person.
     """
     f = table.frame
+    for name in _REFERENCES:  # "N/A", "-", "guest": no customer named, not a customer
+        if name in f and f[name].notna().any():
+            said = f[name].astype("string").str.strip().str.casefold()
+            f[name] = f[name].where(~said.isin(PLACEHOLDERS).fillna(False).astype(bool))
     if "_size_band_derived" in f:  # a size band written by hand wins
         f["size_band"] = f["size_band"].fillna(f.pop("_size_band_derived"))
     if "_referrer_from_source" in f:
