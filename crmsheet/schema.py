@@ -459,6 +459,14 @@ class Transaction(_Row):
         "The ledger account a line is booked to (an accounting export): only income, revenue "
         "or sales lines are sales; receivable, cash and other lines are kept aside.",
     )  # fmt: skip
+    refunded: float | None = crm_field(
+        "money",
+        ("refunded", "amount refunded", "refunded amount", "total refunded", "refund amount",
+         "refund total", "refunds", "refunded total"),
+        "Money paid back on the order or invoice: revenue is counted net of it.",
+        what="What you paid back on this sale, if anything (leave blank for none).",
+        why="A partly refunded order is worth what the customer kept, not its full total.",
+    )  # fmt: skip
     # -- the customer's email on an order (issue 13, helper "email") ----------------------
     customer_email: str | None = crm_field(
         "email",

@@ -26,7 +26,7 @@ from .identity import CustomerIndex, customer_name_key, duplicates, near_duplica
 from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
-from .statuses import check_statuses
+from .statuses import check_statuses, net_of_refunds
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -109,7 +109,8 @@ def build_data(
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
     notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
-                                          settings or Settings())]  # fmt: skip
+                                          settings or Settings()),
+             *net_of_refunds(by_role["transactions"], transactions)]  # fmt: skip
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
     problems = [p for t in tables for p in t.problems]

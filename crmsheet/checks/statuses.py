@@ -76,3 +76,31 @@ def _rows(rows: pd.Series) -> str:
 def _where(file: str, sheet: str) -> str:
     name = Path(file).name
     return name if sheet in ("", name, Path(file).stem) else f"{name} / {sheet}"
+
+
+def net_of_refunds(tables: Sequence[Table], out: pd.DataFrame) -> list[str]:
+    """Count each sale net of what was refunded on it (``refunded``); a note per sheet.
+
+    A Stripe or WooCommerce export keeps the charge and the refund in two columns: counting
+    the charge alone would show a partly refunded order at its full total. The amount as
+    written stays in ``amount_before_refund``; a refund larger than the sale leaves 0.
+    """
+    if "refunded" not in out.columns or "amount" not in out.columns:
+        return []
+    refunded = pd.to_numeric(out["refunded"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    hit = (refunded > 0) & out["amount"].notna()
+    if not hit.any():
+        return []
+    out["amount_before_refund"] = out["amount"]
+    out.loc[hit, "amount"] = (out.loc[hit, "amount"] - refunded[hit]).clip(lower=0.0)
+    headers = {(t.file, t.sheet): t.layout.headers[c] for t in tables
+               for c, f in t.layout.mapping.items() if f == "refunded"}  # fmt: skip
+    notes = []
+    for (file, sheet), part in out.loc[hit].groupby(["_file", "_sheet"], sort=False):
+        header = headers.get((Path(str(file)).name, str(sheet)), "refunded")
+        total = float(refunded[part.index].sum())
+        n = len(part)
+        notes.append(f"{_where(str(file), str(sheet))}: {n:,} {'sale' if n == 1 else 'sales'} "
+                     f"partly or wholly refunded ({header}, {total:,.2f} in all): revenue "
+                     "counted net of refunds.")  # fmt: skip
+    return notes
