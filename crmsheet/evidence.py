@@ -16,7 +16,7 @@ import pandas as pd
 
 from .io.grid import Grid
 
-__all__ = ["EVIDENCE_ROWS", "Evidence", "gather", "repeats_enough"]
+__all__ = ["EVIDENCE_ROWS", "Evidence", "gather", "order_numbers", "repeats_enough"]
 
 #: How many data rows below the header are looked at (enough to see repeats, cheap to read).
 EVIDENCE_ROWS = 300
@@ -87,6 +87,31 @@ def gather(
     amounts = priced is not None and _share_numbers(_filled(sample.iloc[:, priced]))
     orders = numbered is not None and len(_filled(sample.iloc[:, numbered])) >= _LIKE * max(rows, 1)
     return Evidence(rows, values, distinct, dates, amounts, orders)
+
+
+#: An order or invoice number as a shop prints it: #1001, SO-123, INV/2025/7, A1001.
+_ORDER_NUMBER = r"#\s*\d[\w/-]*|[A-Za-z]{1,4}\s*[-#/]?\s*\d{2,}[\w/-]*|\d{3,}"
+
+#: Share of a column's filled cells that must look like order numbers.
+_ORDER_LIKE = 0.9
+
+
+def order_numbers(grid: Grid, header_index: int, col: int) -> bool:
+    """The column's values look like order numbers, not people: #1001, SO-123.
+
+    Each value is shaped like a number a shop prints, and a value that repeats does so on
+    consecutive rows only (an order's lines), as a customer's name in a sales log does not.
+    """
+    sample = grid.cells.iloc[header_index + 1 : header_index + 1 + EVIDENCE_ROWS, col]
+    text = _filled(sample).astype(str).str.strip()
+    if len(text) < 2:
+        return False
+    if float(text.str.fullmatch(_ORDER_NUMBER).mean()) < _ORDER_LIKE:
+        return False
+    if text.str.fullmatch(r"\d+").all():
+        return False  # bare numbers under "Name" could be anyone's code: not evidence enough
+    runs = text.ne(text.shift()).cumsum()  # a new run where the value changes
+    return bool((runs.groupby(text).nunique() == 1).all())
 
 
 def _filled(column: pd.Series) -> pd.Series:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .column_maps import ColumnMap, parse_column_map
-from .evidence import gather
+from .evidence import gather, order_numbers
 from .headercells import HeaderCells, column_letter
 from .headercells import display_headers as _display_headers
 from .headerwords import LONGEST_HEADER, RECORD_WORDS, Hit, header_words
@@ -384,7 +384,7 @@ def layout_table(
     if not ranked:  # the only reading was a customer list the rows say is a sales log
         why = "dates, amounts and a repeated customer reference, but no usable sales columns"
         return _no_role(grid, cells, index, why)
-    chosen = ranked[0]
+    chosen = _order_name(grid, cells, index, headers, ranked[0])
     close = len(ranked) > 1 and chosen.score - ranked[1].score < CLOSE_CALL_MARGIN
     forced, _ = _forced(cells, index, overrides)
     reason = _reason(chosen, headers, grid)
@@ -403,6 +403,40 @@ def layout_table(
         close_call=close,
         user_mapped=tuple(c for c, f in forced.items() if chosen.mapping.get(c) == f),
     )
+
+
+def _order_name(
+    grid: Grid, cells: HeaderCells, index: int, headers: tuple[str, ...], c: _Candidate
+) -> _Candidate:
+    """A sales log's ``Name`` of order numbers (Shopify: #1001 on each of an order's lines)
+    is the order number, when another column says who the customer is (an email, a billing
+    name); the customer name is then that other name column, if any."""
+    cols = {f: col for col, f in c.mapping.items()}
+    col = cols.get("customer_name")
+    if c.role != "transactions" or col is None or "invoice" in cols:
+        return c
+    if not order_numbers(grid, index, col):
+        return c
+    body = grid.cells.iloc[index + 1 : index + 1 + EVIDENCE_ROWS_FOR_COLUMNS]
+    # a filled column first, then one whose header says name (Billing Name, not Company)
+    others = sorted((body.iloc[:, other].isna().all(), "name" not in cells.words(index, other),
+                     hit.rank, other)
+                    for other, hit in cells.row_hits("transactions", index)
+                    if hit.field == "customer_name" and other != col
+                    and other not in c.mapping)  # fmt: skip
+    if not others and not ({"customer_email", "customer_id"} & cols.keys()):
+        return c  # no other customer reference: the name column stays the customer
+    mapping = {k: v for k, v in c.mapping.items() if k != col} | {col: "invoice"}
+    if others:
+        mapping[others[0][-1]] = "customer_name"
+    who = [headers[k] for k, f in sorted(mapping.items())
+           if f in ("customer_id", "customer_name", "customer_email")]  # fmt: skip
+    example = grid.cells.iloc[index + 1 :, col].dropna().iloc[0]
+    note = (f"{headers[col]} holds order numbers (like {example}), "
+            f"so it is the order number; the customer is {' / '.join(who)}")  # fmt: skip
+    part = _signature("transactions", set(mapping.values()))
+    return _Candidate(c.role, dict(sorted(mapping.items())), part or c.part, c.score,
+                      (*c.notes, note))  # fmt: skip
 
 
 #: Rows below the header looked at to prefer a filled column over an empty one.

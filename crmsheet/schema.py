@@ -417,7 +417,7 @@ class Transaction(_Row):
     description: str | None = crm_field(
         "text",
         ("description", "item", "product", "product name", "item description", "service",
-         "details", "memo", "line description"),
+         "details", "memo", "line description", "line item name"),
         "What was sold.",
         what="What you sold.",
         why="For your own records.",

@@ -38,6 +38,7 @@ _RECEIVABLE = r"\breceivable\b"
 LEDGER_LINE = "ledger line"
 REPEATED_TOTAL = "invoice total repeated"
 OTHER_TABLE = "order in another table"
+FIRST_LINE_TOTAL = "line of an order whose total is on its first line"
 
 
 @dataclass
@@ -86,6 +87,7 @@ def row_rules_for_sales(table: Table, role: Role, rules: Callable[[Table, Role],
     no customer and is no sale, so it is kept aside instead of rejected."""
     if "amount" not in table.layout.field_columns and "line_amount" in table.layout.field_columns:
         table.frame["amount"] = table.frame["amount"].fillna(table.frame["line_amount"])
+    _fill_from_first_line(table)
     aside = ledger_lines(table)
     if aside is None or not aside.any():
         rules(table, role)
@@ -95,6 +97,31 @@ def row_rules_for_sales(table: Table, role: Role, rules: Callable[[Table, Role],
     rules(table, role)
     table.rejected = before | (table.rejected & ~aside)
     table.aside = aside & ~table.rejected
+
+
+#: Order-level cells a shop export fills on an order's first line only (Shopify).
+#: (Not the status: a later line's own status, or its order's from a join, is kept.)
+_ORDER_LEVEL = ("customer_id", "customer_name", "customer_email", "date")
+
+
+def _fill_from_first_line(table: Table) -> None:
+    """Blank customer and date cells of an order's later lines take its first line's.
+
+    A Shopify order export fills the order's own columns on its first line only; without
+    this its second line would name no customer. Only blanks are filled, and only where the
+    order's lines are consecutive rows (a number reused further down is left alone).
+    """
+    layout = table.layout
+    if layout.role != "transactions" or layout.part or "invoice" not in layout.field_columns:
+        return  # a table of lines or payments takes its order's cells by the join
+    f = table.frame
+    key = join_keys(f["invoice"])
+    runs = key.ne(key.shift()).fillna(True).astype("int64").cumsum().where(key.notna())
+    if not (runs.groupby(key).nunique() == 1).all():
+        return
+    for name in _ORDER_LEVEL:
+        if name in table.layout.field_columns and f[name].isna().any():
+            f[name] = f[name].fillna(f[name].groupby(key).transform("first"))
 
 
 # -- across the full transaction tables: before the joins ----------------------------------
@@ -108,7 +135,7 @@ def settle(full: Sequence[Table]) -> Settled:
         if t.aside is not None and t.aside.any():
             _set_aside(t, t.aside, LEDGER_LINE, uses)
             out.notes.append(_check_ledger(t))
-        note = _repeated_totals(t, uses)
+        note = _first_line_totals(t, uses) or _repeated_totals(t, uses)
         if note:
             out.notes.append(note)
     out.notes.extend(_two_tables(full, uses))
@@ -211,6 +238,50 @@ def _repeated_totals(t: Table, uses: dict[int, pd.Series]) -> str | None:
     if n_ok < n:
         note += f" (the total counts for the {n - n_ok:,} that do not)"
     return note
+
+
+def _first_line_totals(t: Table, uses: dict[int, pd.Series]) -> str | None:
+    """An order's total on its first line only, blank on its other lines (Shopify).
+
+    The total is the order's revenue; the lines (quantity x unit price) are checked against
+    it and never added to it: without this rule each later line's own price would count on
+    top of the total.
+    """
+    cols = t.layout.field_columns
+    if not {"invoice", "amount", "quantity", "unit_price"} <= cols.keys():
+        return None
+    f = t.frame
+    key = join_keys(f["invoice"])
+    sel = t.in_use() & key.notna()
+    raw = t.raw(cols["amount"])[sel]
+    given = ~(raw.isna() | raw.astype("string").str.strip().eq("").fillna(False))
+    k = key[sel]
+    first = ~k.duplicated(keep="first")
+    multi = k.map(k.value_counts()) > 1
+    if not (multi & ~first).any() or (given != first).any():
+        return None  # no order of several lines, or a total off its order's first line
+    later = (sel & ~first.reindex(f.index, fill_value=False)).astype(bool)
+    _set_aside(t, later, FIRST_LINE_TOTAL, uses)
+    discount = f["discount"].fillna(0.0) if "discount" in f else 0.0
+    line = (f["quantity"] * f["unit_price"] * (1.0 - discount))[sel]
+    sums = line.groupby(k).sum()
+    priced = line.notna().groupby(k).all()
+    totals = f["amount"][sel].groupby(k).first()
+    wrong = priced & ((sums - totals).abs() > _CENT + 1e-9 * totals.abs())
+    if wrong.any():
+        bad = k.map(wrong).astype(bool)
+        odd = pd.DataFrame({"_key": k[bad], "_from": _name(t), "_row": f["_row"][sel][bad]})
+        names = wrong.index[wrong.to_numpy()]
+        detail = (sums[names].map("{:,.2f}".format) + " (" + _row_lists(odd)
+                  + "), while its total is " + totals[names].map("{:,.2f}".format))  # fmt: skip
+        t.report(ProblemCode.LINES_TOTAL_MISMATCH, (bad & first).reindex(f.index,
+                 fill_value=False), "invoice", values=f["invoice"],
+                 details=key.map(detail).astype(object))  # fmt: skip
+    n, n_ok = int(priced.sum()), int((priced & ~wrong).sum())
+    return (f"{_name(t)}: {_header(t, 'amount')} is each order's total, on its first line "
+            f"only; the other lines ({_count(int(later.sum()), 'line')} in "
+            f"{_count(int(k[multi].nunique()), 'order')}) count within it, not on top of it; "
+            f"the lines of {n_ok:,} of {n:,} orders add up to their total")  # fmt: skip
 
 
 def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
