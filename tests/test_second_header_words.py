@@ -82,11 +82,11 @@ def test_a_first_list_above_with_a_header_in_other_words_is_read(tmp_path: Path)
     data = _read(
         tmp_path,
         "ID,Company,E-mail\n1,Ann,a@x.com\n2,Bob,b@x.com\n\n"
-        "Customer ID,Name,Email,Phone\n3,Cara,c@x.com,555\n",  # the mapper takes row 5
+        "Customer ID,Name,Email,Phone\n3,Cara,c@x.com,555\n4,Dan,d@x.com,556\n",  # header 5
     )
     assert data.tables[0].header_row == 5
     c = data.customers.set_index("customer_id")
-    assert c["name"].to_dict() == {"1": "Ann", "2": "Bob", "3": "Cara"}
+    assert c["name"].to_dict() == {"1": "Ann", "2": "Bob", "3": "Cara", "4": "Dan"}
     assert c.loc["1", "email"] == "a@x.com"
     f = data.problems.frame
     skipped = f.loc[f["action"] == "row skipped"]
