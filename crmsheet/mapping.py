@@ -254,7 +254,10 @@ def _candidates(
         weak = weak and cells.words(i, id_col) in _GENERIC_IDS  # type: ignore[arg-type]
         hinted = _name_hint(role, grid.sheet)
         part = _signature(role, fields, weak_id=weak and not hinted)
-        if role == "customers" and not hinted and _names_other_people(grid.sheet):
+        said = forced or any(  # the headers themselves say customer: the name does not decide
+            {"customer", "client"} & set(cells.words(i, c)) for c in mapping
+        )
+        if role == "customers" and not hinted and not said and _names_other_people(grid.sheet):
             part = None  # employees.csv, shippers.csv: a list of people, not customers
         score = len(mapping) + (4 if part else 0) + (1.5 if hinted else 0)
         if role == "transactions":  # OrderDate, paymentDate: words of a sales log

@@ -53,3 +53,19 @@ def test_a_workbook_sheet_of_suppliers_is_skipped_beside_customers(tmp_path: Pat
     skipped = data.problems.frame.query("code == 'unusable-sheet'")
     assert skipped["sheet"].tolist() == ["Suppliers"]
     assert "says it lists someone else" in skipped["message"].iat[0]
+
+
+@pytest.mark.parametrize("name", ["product-buyers.csv", "vendors2025.csv"])
+def test_headers_that_say_customer_win_over_the_file_name(tmp_path: Path, name: str) -> None:
+    # red-team pass: these were refused by their name, and no --map could say otherwise
+    path = tmp_path / name
+    path.write_text("Customer ID,Company Name,Email\n1,Acme,a@acme.com\n", encoding="utf-8")
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert data.customers["name"].tolist() == ["Acme"]
+
+
+def test_a_map_wins_over_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "staff.csv"
+    path.write_text("ID,Name,Phone\n1,Nancy,555\n", encoding="utf-8")
+    data = crmsheet.read(path, as_of=AS_OF, column_map={"customer_id": "ID"})
+    assert data.customers["name"].tolist() == ["Nancy"]
