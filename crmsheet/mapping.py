@@ -451,8 +451,9 @@ def _why_not(c: _Candidate | None, headers: tuple[str, ...], sheet: str = "") ->
         return "no header matches a crmsheet field"
     if c.role == "customers" and _names_other_people(sheet):
         return (
-            f"not customers: its name “{sheet}” says it lists someone else (employees, "
-            "suppliers, products...); rename the sheet or file if it holds customers"
+            f"not customers: its name “{sheet}” says it lists something else (employees, "
+            "suppliers, products, coupons...); rename the sheet or file, or map its customer "
+            "column with --map, if it holds customers"
         )
     named = ", ".join(f"{f} ({headers[col]})" for col, f in sorted(c.mapping.items()))
     need = {

@@ -194,8 +194,9 @@ def _nothing_found(
     seen = ", ".join(headers) or "none (the first row is blank)"
     count = f"{len(headers)} header" + ("" if len(headers) == 1 else "s")
     unmatched = maps.unmatched(sheets) if maps else ""
-    said = [f"“{t.grid.sheet}” is {t.reason}" for t in sheets if "says it lists" in t.reason]
-    if said:  # the columns would do, the name says the list is of someone else
+    said = [f"“{t.grid.sheet}” is {t.reason}" for t in sheets
+            if "says it lists something else" in t.reason]  # fmt: skip
+    if said:  # the columns would do, the name says the list is not of customers
         return "; ".join(said) + "."
     return (f"no sheet has the columns crmsheet needs: {what}. Headers seen: {seen} "
             f"({count}, all listed). {unmatched} {closest_fields(headers, role)}")  # fmt: skip

@@ -19,7 +19,7 @@ def test_a_list_named_for_other_people_is_not_customers(tmp_path: Path, name: st
     path = tmp_path / name
     path.write_text("ID,First Name,Last Name,Phone\n1,Nancy,Davolio,555-0101\n"
                     "2,Andrew,Fuller,555-0102\n", encoding="utf-8")  # fmt: skip
-    with pytest.raises(NoUsableDataError, match="says it lists someone else"):
+    with pytest.raises(NoUsableDataError, match="says it lists something else"):
         crmsheet.read(path, as_of=AS_OF)
 
 
@@ -52,7 +52,7 @@ def test_a_workbook_sheet_of_suppliers_is_skipped_beside_customers(tmp_path: Pat
     assert [t.sheet for t in data.tables] == ["Customers"]
     skipped = data.problems.frame.query("code == 'unusable-sheet'")
     assert skipped["sheet"].tolist() == ["Suppliers"]
-    assert "says it lists someone else" in skipped["message"].iat[0]
+    assert "says it lists something else" in skipped["message"].iat[0]
 
 
 @pytest.mark.parametrize("name", ["product-buyers.csv", "vendors2025.csv"])
