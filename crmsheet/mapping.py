@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .column_maps import ColumnMap, parse_column_map
+from .column_maps import ColumnMap, forced_columns, parse_column_map
 from .evidence import gather, order_numbers
 from .headercells import HeaderCells, column_letter
 from .headercells import display_headers as _display_headers
@@ -97,7 +97,6 @@ def _map_columns(
     role: Role,
     hits: list[tuple[int, Hit]],
     forced: Mapping[int, str],
-    overridden: frozenset[str],
     filled: np.ndarray | None = None,
 ) -> dict[int, str]:
     """column -> field: the user's map first, then the most specific synonym per field.
@@ -107,14 +106,11 @@ def _map_columns(
     empty ``ACCOUNTNUMBER`` does not take the customer id from a filled ``ID``.
     """
     specs = field_specs(role)
-    mapping: dict[int, str] = {}
-    for col, name in forced.items():
-        if name in specs and name not in mapping.values():
-            mapping[col] = name
+    mapping = {col: name for col, name in forced.items() if name in specs}
     used = set(mapping.values())
     best: dict[str, tuple[bool, int, int]] = {}  # field -> (no data, rank, col)
     for col, hit in hits:
-        if col in mapping or hit.field in used or hit.field in overridden:
+        if col in mapping or hit.field in used:
             continue
         empty = filled is not None and not bool(filled[col])
         key = (empty, hit.rank, col)
@@ -202,20 +198,9 @@ class _Candidate:
     notes: tuple[str, ...] = ()
 
 
-def _forced(
-    cells: HeaderCells, i: int, overrides: Mapping[str, str]
-) -> tuple[dict[int, str], frozenset[str]]:
-    """Columns of row ``i`` the user's ``--map`` names, and the fields it maps."""
-    if not overrides:
-        return {}, frozenset()
-    wanted = {normalise_header(h): f for f, h in overrides.items()}
-    headers, _ = _display_headers(list(cells.values[i]))
-    forced: dict[int, str] = {}
-    for col, header in enumerate(headers):
-        name = wanted.get(normalise_header(header[:LONGEST_HEADER]))
-        if name is not None:
-            forced[col] = name
-    return forced, frozenset(forced.values())  # elsewhere the field is matched as usual
+def _row_headers(cells: HeaderCells, i: int, overrides: Mapping[str, str]) -> tuple[str, ...]:
+    """Row ``i``'s display headers, which the user's ``--map`` names; () without maps."""
+    return _display_headers(list(cells.values[i]))[0] if overrides else ()
 
 
 def _candidates(
@@ -227,7 +212,7 @@ def _candidates(
     filled: np.ndarray | None = None,
 ) -> list[_Candidate]:
     """Every role's reading of row ``i`` as the header, scored on its headers alone."""
-    forced, overridden = _forced(cells, i, overrides)
+    headers = _row_headers(cells, i, overrides)
     row_text = cells.text[cells.codes[i]]
     filled_cells = int((~cells.blank[cells.codes[i]]).sum())
     # a header row is mostly text; a data row that happens to match loses
@@ -244,7 +229,8 @@ def _candidates(
         }
     out: list[_Candidate] = []
     for role in roles:
-        mapping = _map_columns(role, cells.row_hits(role, i), forced, overridden, filled)
+        forced = forced_columns(role, headers, overrides) if overrides else {}
+        mapping = _map_columns(role, cells.row_hits(role, i), forced, filled)
         if not mapping:
             continue
         fields = set(mapping.values())
@@ -389,7 +375,7 @@ def layout_table(
         return _no_role(grid, cells, index, why)
     chosen = _order_name(grid, cells, index, headers, ranked[0])
     close = len(ranked) > 1 and chosen.score - ranked[1].score < CLOSE_CALL_MARGIN
-    forced, _ = _forced(cells, index, overrides)
+    forced = forced_columns(chosen.role, headers, overrides) if overrides else {}
     reason = _reason(chosen, headers, grid)
     if close:
         reason += f"; close call: it also reads as {ranked[1].role}"

@@ -115,11 +115,7 @@ def join_transactions(
     checked_lines: list[tuple[Table, pd.DataFrame]] = []
     for t in lines:
         key = ref_keys[id(t)]
-        alive_before = int((~t.rejected).sum())
-        known = key.isin(lookup.index) & key.notna()
-        t.report(ProblemCode.UNKNOWN_INVOICE, ~t.rejected & ~known, "invoice",
-                 values=t.frame["invoice"], reject=True)  # fmt: skip
-        alive = ~t.rejected
+        alive_before, alive = _reject_unknown(t, key, lookup, ProblemCode.UNKNOWN_INVOICE)
         on_total = alive & key.isin(totals.index)
         sales = _lend(t.frame.loc[alive & ~on_total], key[alive & ~on_total], lookup)
         checked = _lend(t.frame.loc[on_total], key[on_total], lookup)
@@ -143,11 +139,7 @@ def join_transactions(
     paid: set[str] = set()
     for t in payments:
         key = ref_keys[id(t)]
-        alive_before = int((~t.rejected).sum())
-        known = key.isin(lookup.index) & key.notna()
-        t.report(ProblemCode.PAYMENT_UNKNOWN_ORDER, ~t.rejected & ~known, "invoice",
-                 values=t.frame["invoice"], reject=True)  # fmt: skip
-        alive = ~t.rejected
+        alive_before, alive = _reject_unknown(t, key, lookup, ProblemCode.PAYMENT_UNKNOWN_ORDER)
         # an order with no amount and no lines: what was paid is all there is to count
         as_sales = alive & key.isin(order_only) & ~key.isin(lined)
         sales = _lend(t.frame.loc[as_sales], key[as_sales], lookup)
@@ -211,6 +203,17 @@ def _order_lookup(
     with_total = head[head["_total"]]
     totals = with_total.groupby("_k", sort=False)["amount"].sum()
     return lookup, totals
+
+
+def _reject_unknown(
+    t: Table, key: pd.Series, lookup: pd.DataFrame, code: ProblemCode
+) -> tuple[int, pd.Series]:
+    """Report and reject the rows naming an order on no order row; (rows alive before, the
+    rows alive after)."""
+    alive_before = int((~t.rejected).sum())
+    known = key.isin(lookup.index) & key.notna()
+    t.report(code, ~t.rejected & ~known, "invoice", values=t.frame["invoice"], reject=True)
+    return alive_before, ~t.rejected
 
 
 def _lend(rows: pd.DataFrame, key: pd.Series, lookup: pd.DataFrame) -> pd.DataFrame:

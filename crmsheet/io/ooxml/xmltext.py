@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 __all__ = [
-    "ENTITIES",
     "Element",
     "append_into",
     "attrs_of",
@@ -36,8 +35,6 @@ _TAG = re.compile(
 )
 _ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HIDDEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
-#: Entities beyond ``&amp; &lt; &gt;`` that attribute values and text may hold.
-ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
 @dataclass(frozen=True)
