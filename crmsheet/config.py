@@ -125,6 +125,28 @@ class Settings(BaseModel):
         "with a warning.",
     )  # fmt: skip
 
+    # -- the workbook -----------------------------------------------------------------------
+    currency: str = Field(
+        "", max_length=12,
+        description="The currency shown on money, e.g. $, €, EUR. Empty: the computer's "
+        "own currency (its locale), or none.",
+    )  # fmt: skip
+    carry_columns: tuple[str, ...] = Field(
+        (),
+        description="Your own columns to show on the call lists (Lapsed, Follow-ups) beside "
+        "name, email and phone, e.g. Account manager, Region. Contact person, account "
+        "manager and notes columns are shown without being named here.",
+    )  # fmt: skip
+
+    @field_validator("carry_columns", mode="before")
+    @classmethod
+    def _column_list(cls, value: Any) -> Any:
+        """A list, or text from a Settings sheet ("Account manager, Region")."""
+        items = _split_items(value) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset):
+            return value
+        return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+
     @field_validator("excluded_statuses", mode="before")
     @classmethod
     def _status_list(cls, value: Any) -> Any:

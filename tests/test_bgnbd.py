@@ -314,13 +314,13 @@ def test_the_workbook_has_the_forecast_typed(shop: Path) -> None:
     lapsed = book["Lapsed"]
     headers = [c.value for c in lapsed[1]]
     assert headers[:6] == ["Customer", "Name", "Status", "Rating", "Expected value lost",
-                           "Value at risk"]  # fmt: skip
+                           "Value at risk (last active year)"]  # fmt: skip
     assert lapsed.cell(row=2, column=5).number_format == "#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Who will buy again"] == result.analysis.headline.prediction
     assert "ranked by expected value lost" in summary["Who will buy again"]
     settings = {r[0]: r[1] for r in book["Settings"].iter_rows(min_row=2, values_only=True)}
-    assert (settings["predict"], settings["predict_penalizer"]) == ("True", "0.001")
+    assert (settings["predict"], settings["predict_penalizer"]) == ("yes", "0.001")
 
 
 def test_thin_data_keeps_the_rules_and_says_so(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ def test_ratings_lapsed_and_follow_ups_sheets(enriched: tuple[Path, object]) -> 
     i = [c.value for c in ratings[1]].index("Share of revenue")
     assert ratings.cell(row=2, column=i + 1).number_format == "0.0%"
     assert column(book["Lapsed"], "Customer") == ["D4"]
-    assert column(book["Lapsed"], "Value at risk") == [50]
+    assert column(book["Lapsed"], "Value at risk (last active year)") == [50]
     follow = book["Follow-ups"]
     assert list(zip(column(follow, "Action"), column(follow, "Customer"), strict=True)) == [
         ("overdue", "A1"),
@@ -146,9 +146,11 @@ def test_summary_has_the_headline_the_actions_and_three_native_charts(
     path, result = enriched
     ws = openpyxl.load_workbook(path)["Summary"]
     labels = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, 15)}
-    assert labels["Customers"] == "5"
-    assert labels["A / B / C customers"] == "1 / 1 / 2"
-    assert labels["Lapsed customers"] == "1 (worth 50 in their last year)"
+    assert labels["Customers"] == 5  # a number, formatted as a count
+    assert ws.cell(row=4, column=2).number_format == "#,##0"
+    assert (labels["A customers"], labels["B customers"], labels["C customers"]) == (1, 1, 2)
+    assert labels["Lapsed customers"] == 1
+    assert labels["Lapsed customers' revenue in their last active year"] == 50
     texts = [ws.cell(row=r, column=1).value or "" for r in range(1, 30)]
     assert texts[texts.index("What to do first") + 1 :][:3] == [
         "1. 1 lapsed A customer was worth 50 in their last year: call them (see Lapsed).",

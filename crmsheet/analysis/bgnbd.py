@@ -30,9 +30,11 @@ from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from ..config import Settings
 from ..errors import ThinDataError
+from .columns import Column, money, rate, share
 
 __all__ = [
     "FORECAST_COLUMNS",
+    "FORECAST_SHOWN",
     "HORIZONS",
     "MIN_REPEAT_BUYERS",
     "BGNBDModel",
@@ -54,6 +56,14 @@ FORECAST_COLUMNS = [
     "p_alive", *(f"expected_purchases_{d}" for d in HORIZONS), "order_value",
     "expected_value_365",
 ]  # fmt: skip
+
+#: The forecast's columns as a reader sees them.
+FORECAST_SHOWN: dict[str, Column] = {
+    "p_alive": share("P(alive)"),
+    **{f"expected_purchases_{d}": rate(f"Expected purchases ({d} days)") for d in HORIZONS},
+    "order_value": money("Average order value"),
+    "expected_value_365": money("Expected value (365 days)"),
+}  # fmt: skip
 
 _PARAMS = ("r", "alpha", "a", "b")
 _START = 0.1  # lifetimes' starting point: every log-parameter 0.1

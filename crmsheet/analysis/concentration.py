@@ -26,13 +26,29 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .columns import Column, count, flag, money, share, text
 
-__all__ = ["CONCENTRATION_COLUMNS", "concentration", "concentration_headline", "top_parent"]
+__all__ = [
+    "CONCENTRATION_COLUMNS", "concentration", "concentration_columns", "concentration_headline",
+    "top_parent",
+]  # fmt: skip
+
+
+def concentration_columns(revenue_basis: str = "revenue_12m") -> dict[str, Column]:
+    """The concentration table's columns as a reader sees them; ``revenue_basis`` is the
+    headline's (the 12 months, or lifetime when nobody bought in them)."""
+    window = "12 months" if revenue_basis == "revenue_12m" else "lifetime"
+    return {
+        "group": text("Parent group"), "group_name": text("Group name"),
+        "members": count("Customers in group"), "revenue": money(f"Revenue ({window})"),
+        "share": share(f"Share of revenue ({window})"),
+        "cumulative_share": share("Cumulative share"), "rank": count("Rank"),
+        "flag": flag("Over the limit"),
+    }  # fmt: skip
+
 
 #: The concentration table's columns.
-CONCENTRATION_COLUMNS = [
-    "group", "group_name", "members", "revenue", "share", "cumulative_share", "rank", "flag",
-]  # fmt: skip
+CONCENTRATION_COLUMNS = list(concentration_columns())
 
 
 def top_parent(metrics: pd.DataFrame) -> pd.Series:

@@ -11,14 +11,21 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
-from .metrics import contact_beside_name
+from .columns import Column, days, money, text
+from .metrics import METRIC_COLUMNS, contact_beside_name
 from .text import each_value
 
-__all__ = ["FOLLOW_UP_ACTIONS", "follow_ups"]
+__all__ = ["FOLLOW_UP_ACTIONS", "FOLLOW_UP_SHOWN", "follow_ups"]
 
 #: Actions in the order they should be done.
 FOLLOW_UP_ACTIONS = ("overdue", "due soon", "set a follow-up", "thank you")
 
+#: The follow-up list as a reader sees it.
+FOLLOW_UP_SHOWN: dict[str, Column] = {
+    **METRIC_COLUMNS, "action": text("Action"), "rating": text("Rating"),
+    "status": text("Status"), "days_overdue": days("Days overdue"),
+    "expected_value_lost": money("Expected value lost"), "why": text("Why"),
+}  # fmt: skip
 FOLLOW_UP_COLUMNS = [
     "action", "name", "contact", "rating", "status", "next_follow_up", "days_overdue",
     "last_purchase", "revenue_12m", "expected_value_lost", "email", "phone", "why",

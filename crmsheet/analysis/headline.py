@@ -18,7 +18,7 @@ import pandas as pd
 from ..config import Settings
 from ..statuses import not_revenue_sentence
 
-__all__ = ["Headline", "actions", "headline_rows", "make_headline"]
+__all__ = ["Headline", "actions", "headline_rows", "make_headline", "summary_figures"]
 
 
 @dataclass(frozen=True)
@@ -230,4 +230,33 @@ def headline_rows(h: Headline) -> list[tuple[str, str]]:
     if sum(h.not_revenue.values()):  # "3 orders not counted as revenue: 2 cancelled, ..."
         total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
         rows.append((total[:1].upper() + total[1:], kinds))
+    return rows
+
+
+def summary_figures(h: Headline) -> list[tuple[str, float | str | None, str]]:
+    """(label, value, kind) per Summary row: numbers stay numbers (formatted by their kind,
+    see :mod:`crmsheet.analysis.columns`), None where a figure is unknown."""
+    share = h.retention_returning_revenue_share_12m
+    rows: list[tuple[str, float | str | None, str]] = [
+        ("Customers", h.customers, "count"),
+        ("Revenue, last 12 months", h.revenue_12m, "money"),
+        ("A customers", h.rated_A, "count"),
+        ("B customers", h.rated_B, "count"),
+        ("C customers", h.rated_C, "count"),
+        ("Lapsed customers", h.lapsed, "count"),
+        ("Lapsed customers' revenue in their last active year", h.lapsed_value_at_risk, "money"),
+        ("Lapsing customers", h.lapsing, "count"),
+        ("Follow-ups overdue", h.follow_ups_overdue, "count"),
+        ("Revenue from returning customers (12 months)",
+         None if share is None or share != share else share, "share"),
+        ("Top source by ROI", h.roi_top_source or "unknown (no spend data)", "text"),
+        ("Parent groups over the limit", h.concentration_groups_over_limit, "count"),
+        ("Concentration (HHI) of parent groups", h.concentration_hhi_groups, "count"),
+        ("Concentration (HHI) of single customers", h.concentration_hhi_customers, "count"),
+    ]  # fmt: skip
+    if h.prediction:
+        rows.append(("Who will buy again", h.prediction, "text"))
+    if sum(h.not_revenue.values()):
+        total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
+        rows.append((total[:1].upper() + total[1:], kinds, "text"))
     return rows

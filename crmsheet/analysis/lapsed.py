@@ -15,14 +15,23 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
-from .metrics import contact_beside_name
+from .columns import Column, money, text
+from .metrics import METRIC_COLUMNS, contact_beside_name
 from .text import each_value
 
-__all__ = ["STATUSES", "customer_status", "expected_value_lost", "lapsed_customers"]
+__all__ = [
+    "LAPSED_SHOWN", "STATUSES", "customer_status", "expected_value_lost", "lapsed_customers",
+]  # fmt: skip
 
 #: Every status, from not-yet to gone.
 STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
 
+#: The status columns, and the lapsed list as a reader sees it.
+LAPSED_SHOWN: dict[str, Column] = {
+    **METRIC_COLUMNS, "status": text("Status"), "status_reason": text("Why this status"),
+    "rating": text("Rating"), "expected_value_lost": money("Expected value lost"),
+    "value_at_risk": money("Value at risk (last active year)"),
+}  # fmt: skip
 LAPSED_COLUMNS = [
     "name", "contact", "status", "rating", "expected_value_lost", "value_at_risk", "p_alive",
     "last_purchase", "days_since_last", "typical_gap_days", "transactions", "revenue", "email",

@@ -11,7 +11,24 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["CARRIED", "by_kind", "customer_metrics", "invoices"]
+from .columns import Column, count, day, days, money, rate, text
+
+__all__ = ["CARRIED", "METRIC_COLUMNS", "by_kind", "customer_metrics", "invoices"]
+
+#: The per-customer figures as a reader sees them (with the customer's own fields shown).
+METRIC_COLUMNS: dict[str, Column] = {
+    "customer_key": text("Customer"), "name": text("Name"), "contact": text("Contact"),
+    "email": text("Email"), "phone": text("Phone"), "next_follow_up": day("Next follow-up"),
+    "revenue": money("Revenue (lifetime)"), "revenue_12m": money("Revenue (12 months)"),
+    "revenue_first_12m": money("Revenue (first 12 months)"),
+    "transactions": count("Purchases"), "average_transaction": money("Average purchase"),
+    "first_purchase": day("First purchase"), "last_purchase": day("Last purchase"),
+    "days_since_last": days("Days since last purchase"),
+    "typical_gap_days": days("Usual days between purchases"),
+    "expected_next": day("Next purchase expected"),
+    "purchases_per_year": rate("Purchases a year"),
+    "parent_group": text("Parent group"),
+}  # fmt: skip
 
 #: Customer-sheet columns carried into the metrics frame as they are.
 CARRIED = [

@@ -16,15 +16,30 @@ import pandas as pd
 
 from ..config import Settings
 from ..cutoff import day_after
+from .columns import Column, count, flag, money, rate, share, text
 from .text import each_value
 
-__all__ = ["RATING_COLUMNS", "pareto_classes", "rate_customers"]
+__all__ = ["RATING_COLUMNS", "pareto_classes", "rate_customers", "rating_columns"]
 
-RATING_COLUMNS = [
-    "rating", "revenue_rating", "reasons", "rating_before", "changed", "revenue_window",
-    "revenue_share", "cumulative_share", "support_cases", "support_minutes",
-    "support_per_1000", "average_discount", "quote_reduction", "downgrades",
-]  # fmt: skip
+
+def rating_columns(window_days: int = 365) -> dict[str, Column]:
+    """The ratings table's columns as a reader sees them; the window is in the headers."""
+    window = "12 months" if window_days == 365 else f"{window_days} days"
+    return {
+        "rating": text("Rating"), "revenue_rating": text("Revenue rating"),
+        "reasons": text("Why this rating"), "rating_before": text("Rating before"),
+        "changed": flag("Rating changed"), "revenue_window": money(f"Revenue ({window})"),
+        "revenue_share": share("Share of revenue"),
+        "cumulative_share": share("Cumulative share"),
+        "support_cases": count(f"Support cases ({window})"),
+        "support_minutes": count(f"Support minutes ({window})"),
+        "support_per_1000": rate("Support per 1,000 revenue"),
+        "average_discount": share("Average discount"),
+        "quote_reduction": share("Invoice under quote"), "downgrades": count("Steps down"),
+    }  # fmt: skip
+
+
+RATING_COLUMNS = list(rating_columns())
 
 _STEP_DOWN = {"A": "B", "B": "C", "C": "C"}
 
@@ -145,10 +160,10 @@ def rate_customers(
          + " % under their quotes)"),
     ]  # fmt: skip
     rating = base.copy()
-    for hit, text in steps:  # the two support masks exclude each other, as do the two price ones
+    for hit, step in steps:  # the two support masks exclude each other, as do the two price ones
         lowered = rating.map(_STEP_DOWN).fillna(rating)
         effect = np.where(rating == "C", ": already C", ": down one to " + lowered)
-        reasons = reasons.where(~hit, reasons + "; " + text + effect)
+        reasons = reasons.where(~hit, reasons + "; " + step + effect)
         rating = rating.where(~hit, lowered)
 
     override = _valid_rating(metrics.get("rating_override"), idx)

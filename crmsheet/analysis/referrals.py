@@ -14,13 +14,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["REFERRAL_COLUMNS", "referral_value"]
+from .columns import Column, count, flag, money, text
+
+__all__ = ["REFERRAL_COLUMNS", "REFERRAL_SHOWN", "referral_value"]
 
 #: The referral table's columns.
-REFERRAL_COLUMNS = [
-    "referrer", "referrer_name", "is_customer", "customers_referred", "referred_revenue",
-    "referred_revenue_12m", "own_revenue", "total_value",
-]  # fmt: skip
+REFERRAL_SHOWN: dict[str, Column] = {
+    "referrer": text("Referrer"), "referrer_name": text("Referrer name"),
+    "is_customer": flag("Is a customer"), "customers_referred": count("Customers referred"),
+    "referred_revenue": money("Referred revenue (lifetime)"),
+    "referred_revenue_12m": money("Referred revenue (12 months)"),
+    "own_revenue": money("Own revenue (lifetime)"),
+    "total_value": money("Total value (lifetime)"),
+}  # fmt: skip
+REFERRAL_COLUMNS = list(REFERRAL_SHOWN)
 
 
 def referral_value(metrics: pd.DataFrame) -> pd.DataFrame:

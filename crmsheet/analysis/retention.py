@@ -24,8 +24,17 @@ import numpy as np
 import pandas as pd
 
 from ..cutoff import day_after
+from .columns import Column, count, share, text
 
-__all__ = ["comebacks", "retention", "retention_headline"]
+__all__ = ["comebacks", "retention", "retention_columns", "retention_headline"]
+
+
+def retention_columns(table: pd.DataFrame) -> dict[str, Column]:
+    """The retention table's columns as a reader sees them: each "Q+k" is the share of the
+    cohort who bought in the k-th quarter after their first."""
+    quarters = {c: share(c) for c in table.columns if str(c).startswith("Q+")}
+    return {"cohort": text("First purchase in"), "customers": count("Customers"), **quarters}
+
 
 _NOT_BUYING = ("quote", "credit")
 

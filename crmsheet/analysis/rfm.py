@@ -20,7 +20,20 @@ from datetime import date as Date
 import numpy as np
 import pandas as pd
 
-__all__ = ["SEGMENTS", "SEGMENT_GRID", "rfm_scores", "rfm_summary", "rfm_table"]
+from .columns import Column, count, days, money, text
+
+__all__ = ["RFM_SHOWN", "SEGMENTS", "SEGMENT_GRID", "rfm_scores", "rfm_summary", "rfm_table"]
+
+#: The RFM table as a reader sees it (lifetimes' names for code, words for people).
+RFM_SHOWN: dict[str, Column] = {
+    "customer_key": text("Customer"), "frequency": count("Repeat purchases"),
+    "recency": days("Days from first to last purchase"),
+    "T": days("Days since first purchase"),
+    "monetary_value": money("Average repeat purchase"),
+    "days_since_last": days("Days since last purchase"), "R": count("Recency score (1-5)"),
+    "F": count("Frequency score (1-5)"), "M": count("Money score (1-5)"),
+    "segment": text("RFM segment"),
+}  # fmt: skip
 
 _SUMMARY = ["frequency", "recency", "T", "monetary_value"]
 _SCORED = [*_SUMMARY, "days_since_last", "R", "F", "M", "segment"]

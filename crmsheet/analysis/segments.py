@@ -18,17 +18,23 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from .columns import Column, count, flag, money, share, text
 
-__all__ = ["DIMENSIONS", "SEGMENT_COLUMNS", "segments", "segments_headline"]
+__all__ = ["DIMENSIONS", "SEGMENT_COLUMNS", "SEGMENT_SHOWN", "segments", "segments_headline"]
 
 #: The attributes segmented on, in this order (a missing column is skipped).
 DIMENSIONS = ("industry", "size_band", "market", "type")
 
 #: The segment table's columns.
-SEGMENT_COLUMNS = [
-    "dimension", "segment", "customers", "prospects", "revenue", "revenue_share",
-    "revenue_per_customer", "a_rated", "lapsed", "thin",
-]  # fmt: skip
+SEGMENT_SHOWN: dict[str, Column] = {
+    "dimension": text("Grouped by"), "segment": text("Segment"),
+    "customers": count("Customers"), "prospects": count("Prospects"),
+    "revenue": money("Revenue (lifetime)"), "revenue_share": share("Share of revenue"),
+    "revenue_per_customer": money("Revenue per customer (lifetime)"),
+    "a_rated": count("A customers"), "lapsed": count("Lapsed customers"),
+    "thin": flag("Too few to judge"),
+}  # fmt: skip
+SEGMENT_COLUMNS = list(SEGMENT_SHOWN)
 
 UNKNOWN = "(unknown)"
 

@@ -30,16 +30,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ROI_COLUMNS", "SPEND_COLUMNS", "source_roi", "source_roi_headline"]
+from .columns import Column, count, money, share, text
+
+__all__ = ["ROI_COLUMNS", "ROI_SHOWN", "SPEND_COLUMNS", "source_roi", "source_roi_headline"]
 
 #: The spend frame's columns.
 SPEND_COLUMNS = ["source", "campaign", "period_start", "period_end", "amount"]
 
 #: The ROI table's columns.
-ROI_COLUMNS = [
-    "source", "campaign", "new_customers", "prospects", "revenue", "revenue_first_12m",
-    "revenue_per_customer", "spend", "cost_per_acquisition", "roi", "roi_first_12m",
-]  # fmt: skip
+ROI_SHOWN: dict[str, Column] = {
+    "source": text("Source"), "campaign": text("Campaign"),
+    "new_customers": count("New customers"), "prospects": count("Prospects"),
+    "revenue": money("Revenue (lifetime)"),
+    "revenue_first_12m": money("Revenue (first 12 months)"),
+    "revenue_per_customer": money("Revenue per customer (lifetime)"),
+    "spend": money("Marketing spend"), "cost_per_acquisition": money("Cost per new customer"),
+    "roi": share("Return on spend (lifetime)"),
+    "roi_first_12m": share("Return on spend (first 12 months)"),
+}  # fmt: skip
+ROI_COLUMNS = list(ROI_SHOWN)
 
 UNKNOWN = "(unknown)"
 NO_CAMPAIGN = "(no campaign)"

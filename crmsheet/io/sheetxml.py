@@ -61,12 +61,14 @@ _PY_EDGE_SPACE = re.compile(r"^\s|\s$")  # xlsxwriter's test
 
 @dataclass(frozen=True)
 class SheetRows:
-    """A frame to write below a header row: per-column cell style indices (or None)."""
+    """A frame to write below a header row: per-column cell style indices (or None), and
+    per-row heights in points (NaN: the default) for rows of wrapped text."""
 
     frame: pd.DataFrame
     styles: Sequence[int | None]
     date_style: int
     first_row: int = 1  # 0-based sheet row of the frame's first row
+    heights: np.ndarray | None = None
 
 
 def _attrs(style: int | None) -> str:
@@ -227,15 +229,30 @@ def row_blocks(rows: SheetRows, block: int = BLOCK_ROWS) -> Iterator[bytes]:
         part = frame.iloc[start : start + block]
         first = rows.first_row + start
         numbers = pc.cast(pa.array(np.arange(first + 1, first + 1 + len(part))), pa.string())
+        opened = _row_heights(rows.heights, start, len(part))
         cells = [
             cell_column(part.iloc[:, c], c, numbers, first, rows.styles[c], rows.date_style)
             for c in range(part.shape[1])
         ]
         joined = pc.binary_join_element_wise(
-            '<row r="', numbers, '">', *cells, "</row>", "",
+            '<row r="', numbers, opened, *cells, "</row>", "",
             null_handling="replace", null_replacement="",
         )  # fmt: skip
         yield _utf8(joined)
+
+
+def _row_heights(heights: np.ndarray | None, start: int, n: int) -> pa.Array | str:
+    """The end of each ``<row`` tag: ``">"``, or a height for a row of wrapped text."""
+    if heights is None:
+        return '">'
+    part = heights[start : start + n]
+    text = pc.binary_join_element_wise(
+        '" ht="',
+        pc.cast(pa.array(part, from_pandas=True), pa.string()),
+        '" customHeight="1">',
+        "",
+    )
+    return pc.fill_null(text, '">')
 
 
 def _utf8(strings: pa.Array) -> bytes:

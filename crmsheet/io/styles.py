@@ -3,13 +3,15 @@
 One money format, one percent format, one date format for the whole project: the enriched
 workbook, the Problems report and the templates show the same kind of value the same way.
 A writer asks :class:`Styles` for a format by its properties and gets the book's one
-xlsxwriter ``Format`` for them; :func:`guess_format` picks a column's number format from its
-name and type when a sheet does not name one.
+xlsxwriter ``Format`` for them. A column's number format comes from what it holds
+(:func:`kind_format`: money, count, share, ...), declared beside the analysis that made it;
+a column nobody declared (the user's own) is only told apart by its type (:func:`guess_format`:
+dates are dates, the rest as Excel shows it).
 """
 
 from __future__ import annotations
 
-import re
+import locale
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,9 @@ __all__ = [
     "TEXT",
     "Styles",
     "guess_format",
+    "kind_format",
+    "locale_currency",
+    "money_format",
 ]
 
 MONEY = "#,##0.00"
@@ -74,26 +79,46 @@ class Styles:
         return self._cache[key]
 
 
-_MONEY_COLS = re.compile(
-    r"(revenue|value|spend|amount|average_transaction|cost_per_acquisition|monetary|"
-    r"Revenue|Value|Spend|Amount|Average)",
-)
-_PERCENT_COLS = re.compile(r"(share|roi|discount|reduction|rate|^Q\+\d+$)", re.IGNORECASE)
+def money_format(currency: str = "", *, decimals: int = 2) -> str:
+    """The money format, with ``currency`` before the number ("$1,234.50", "EUR 1,234.50")."""
+    number = MONEY if decimals else MONEY_ROUND
+    symbol = currency.strip()
+    if not symbol:
+        return number
+    quoted = '"' + symbol.replace('"', "") + (' "' if symbol[-1:].isalpha() else '"')
+    return f"{quoted}{number};-{quoted}{number}"
 
 
-def guess_format(name: str, values: pd.Series) -> str | None:
-    """A number format from a column's name and type (dates, money, shares, counts)."""
+#: The number format of each kind of column (see ``crmsheet.analysis.columns.Kind``).
+KIND_FORMATS: dict[str, str | None] = {
+    "count": INTEGER, "money": MONEY, "share": PERCENT, "rate": DECIMAL_2, "days": INTEGER,
+    "date": DATE, "text": None, "flag": None, "row": ROW,
+}  # fmt: skip
+
+
+def kind_format(kind: str, currency: str = "") -> str | None:
+    """The number format of a column that holds ``kind``; money carries ``currency``."""
+    if kind == "money":
+        return money_format(currency)
+    return KIND_FORMATS.get(kind)
+
+
+def locale_currency() -> str:
+    """The currency symbol of the computer's locale ("" when it names none, as "C" does)."""
+    try:
+        before = locale.setlocale(locale.LC_MONETARY)
+        try:
+            locale.setlocale(locale.LC_MONETARY, "")
+            return str(locale.localeconv().get("currency_symbol") or "")
+        finally:
+            locale.setlocale(locale.LC_MONETARY, before)
+    except (locale.Error, ValueError):
+        return ""
+
+
+def guess_format(values: pd.Series) -> str | None:
+    """A number format for a column nobody declared: dates as dates; other values as Excel
+    shows them (a number's meaning cannot be read from its header: "Rate" may be money)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return DATE
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return None
-    if _PERCENT_COLS.search(name):
-        return PERCENT
-    if _MONEY_COLS.search(name):
-        return MONEY
-    if pd.api.types.is_integer_dtype(values):
-        return INTEGER
-    finite = values.dropna()
-    if len(finite) and (finite % 1 == 0).all():
-        return INTEGER
-    return DECIMAL
+    return None

@@ -87,23 +87,29 @@ def new_workbook(target: str | Path | IO[bytes], *, in_memory: bool = False) -> 
 
 
 class SheetSpec:
-    """One table sheet: its frame, number formats per column and colour rules."""
+    """One table sheet: its frame, number formats per column, colour rules, the columns
+    whose text wraps (reasons, messages) and notes shown beside the table."""
 
     def __init__(
         self,
         frame: pd.DataFrame,
         *,
-        formats: Mapping[str, str] | None = None,
+        formats: Mapping[str, str | None] | None = None,
         colours: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+        wrap: Sequence[str] = (),
+        notes: Sequence[str] = (),
     ) -> None:
         self.frame = frame
         self.formats = dict(formats or {})
         # column -> {value: colour}; a value "<X" colours cells below X (X an Excel formula)
         self.colours = dict(colours or {})
+        self.wrap = tuple(wrap)
+        self.notes = tuple(notes)
 
     def part(self, frame: pd.DataFrame) -> SheetSpec:
         """The same formats and colours over a piece of this sheet's frame."""
-        return SheetSpec(frame, formats=self.formats, colours=self.colours)
+        return SheetSpec(frame, formats=self.formats, colours=self.colours, wrap=self.wrap,
+                         notes=self.notes)  # fmt: skip
 
 
 def fit_sheets(sheets: Mapping[str, SheetSpec]) -> dict[str, SheetSpec]:
@@ -166,10 +172,13 @@ def write_tables(
     streamed: bool = True,
     properties: Mapping[str, Any] | None = None,
     custom_properties: Mapping[str, str] | None = None,
+    footer: str = "",
 ) -> Path:
     """Write ``sheets`` (name -> spec) in order; ``summary`` draws a Summary sheet first.
 
     ``properties`` and ``custom_properties`` are the document's (title, creator, markers).
+    Every table sheet prints landscape, one page wide, its header row on every page, with
+    a footer: the sheet's name, the page, and ``footer`` (e.g. "as of 2026-11-01").
     ``streamed=False`` writes the rows cell by cell with xlsxwriter: the reference the tests
     compare the streamed output with.
     """
@@ -190,7 +199,8 @@ def write_tables(
                 summary(book, ws, {"styles": styles, "sheets": sheets})
             for name, spec in sheets.items():
                 try:
-                    later = _table_sheet(book, styles, name, spec, streamed=streamed)
+                    later = _table_sheet(book, styles, name, spec, streamed=streamed,
+                                         footer=footer)  # fmt: skip
                 except (InvalidWorksheetName, DuplicateWorksheetName) as exc:
                     raise OutputFileError(
                         path, _BAD_SHEET_NAME.format(sheet=name, why=exc)
@@ -228,7 +238,13 @@ def lay_out_table(
 
 
 def _table_sheet(
-    book: Any, styles: Styles, name: str, spec: SheetSpec, *, streamed: bool = False
+    book: Any,
+    styles: Styles,
+    name: str,
+    spec: SheetSpec,
+    *,
+    streamed: bool = False,
+    footer: str = "",
 ) -> tuple[SheetRows, str, tuple[str, str]] | None:
     """Lay out one table sheet; with ``streamed``, return what :func:`splice_rows` needs to
     add its data rows: the rows, the sheet's used range, and the table's laid-out and full
@@ -240,11 +256,15 @@ def _table_sheet(
     if n_cols == 0:
         ws.write_string(0, 0, "(nothing to show)")
         return None
-    number_formats = {col: spec.formats.get(col) or guess_format(col, frame[col])
+    number_formats = {col: spec.formats[col] if col in spec.formats else guess_format(frame[col])
                       for col in headers}  # fmt: skip
-    formats: dict[str, Any] = {col: styles(num_format=f) if f else None
+    wrapped = set(spec.wrap)
+    formats: dict[str, Any] = {col: _cell_format(styles, f, wrap=col in wrapped)
                                for col, f in number_formats.items()}  # fmt: skip
     date_format = styles(num_format=DATE)
+    widths = {col: column_width(col, frame[col], number_formats[col]) for col in headers}
+    widths.update({col: min(widths[col], WRAP_WIDTH) for col in wrapped if col in widths})
+    heights = _wrapped_heights(frame, {c: widths[c] for c in headers if c in wrapped})
     later = None
     if streamed and n_rows:
         # the index xlsxwriter gives each format: it is in styles.xml once the book closes
@@ -252,18 +272,85 @@ def _table_sheet(
                        for h in headers]  # fmt: skip
         last = xl_col_to_name(n_cols - 1)
         used = f"A1:{last}{1 + n_rows}"
-        rows = SheetRows(frame, cell_styles, date_format._get_xf_index(), first_row=1)
+        rows = SheetRows(frame, cell_styles, date_format._get_xf_index(), first_row=1,
+                         heights=heights)  # fmt: skip
         later = (rows, used, (f"A1:{last}2", used))
     elif not streamed:
         for c, col in enumerate(headers):
             for r, value in enumerate(frame[col].tolist(), start=1):
                 write_value(ws, r, c, value, formats[col], date_format)
+        if heights is not None:
+            for r, height in enumerate(heights.tolist(), start=1):
+                if height == height:  # not NaN
+                    ws.set_row(r, height)
     lay_out_table(ws, headers, 1 if later else max(n_rows, 1), table_name(name))
     for c, col in enumerate(headers):
-        ws.set_column(c, c, column_width(col, frame[col], number_formats[col]), formats[col])
+        ws.set_column(c, c, widths[col], formats[col])
     if n_rows:
         _colour_rules(ws, styles, spec, headers, n_rows)
+    _print_setup(ws, name, n_rows, n_cols, footer)
+    if spec.notes:
+        _notes(ws, styles, spec.notes, column=n_cols + 1)
     return later
+
+
+#: The width of a column whose text wraps (reasons, messages): about 50 characters a line.
+WRAP_WIDTH = 50.0
+
+
+#: Points a line of the default font takes (Excel's default row height), and the characters
+#: of running text a column holds per unit of its width, with a margin for whole words
+#: (measured in LibreOffice: 1.15-1.2).
+LINE_HEIGHT = 15.0
+CHARS_PER_UNIT = 1.0
+
+
+def _wrapped_heights(frame: pd.DataFrame, widths: Mapping[str, float]) -> np.ndarray | None:
+    """Each row's height for its wrapped text (NaN for a one-line row); None without any.
+
+    LibreOffice does not grow a row to fit wrapped text it did not lay out itself (Excel
+    only when it recalculates the row), so the writer sets the height of the rows that
+    need more than one line.
+    """
+    if not widths or frame.empty:
+        return None
+    lines = np.ones(len(frame))
+    for col, width in widths.items():
+        per_line = max(1.0, np.floor(width * CHARS_PER_UNIT) - 2)
+        length = frame[col].astype("string").str.len().fillna(0).to_numpy(dtype=float)
+        lines = np.maximum(lines, np.ceil(length / per_line))
+    return np.where(lines > 1, lines * LINE_HEIGHT, np.nan)
+
+
+def _cell_format(styles: Styles, number_format: str | None, *, wrap: bool) -> Any:
+    """A column's cell format: its number format, and text wrapping for long text."""
+    if wrap:
+        props: dict[str, Any] = {"text_wrap": True, "valign": "top"}
+        return styles(**props, num_format=number_format) if number_format else styles(**props)
+    return styles(num_format=number_format) if number_format else None
+
+
+def _print_setup(ws: Any, name: str, n_rows: int, n_cols: int, footer: str) -> None:
+    """Landscape, one page wide (as many pages down as it takes), the header on every page,
+    and a footer saying which sheet, which page and as of when (a printout is complete)."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; Letter prints the same page within its margins
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.print_area(0, 0, max(n_rows, 1), max(n_cols - 1, 0))  # the table, not the notes
+    tail = f"&R{_footer_text(footer)}" if footer else ""
+    ws.set_footer(f"&L{_footer_text(name)}&CPage &P of &N{tail}")
+
+
+def _footer_text(text: str) -> str:
+    """Text for a header or footer: ``&`` written as ``&&`` (Excel's escape)."""
+    return text.replace("&", "&&")
+
+
+def _notes(ws: Any, styles: Styles, notes: Sequence[str], *, column: int) -> None:
+    """How to read the table, on its header row right of it (one line: the rows below are
+    the table's). Not printed: the print area is the table."""
+    ws.write_string(0, column, "  ".join(notes), styles(italic=True, font_color="#404040"))
 
 
 def _colour_rules(

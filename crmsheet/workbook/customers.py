@@ -11,11 +11,19 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import Analysis
+from ..analysis.bgnbd import FORECAST_SHOWN
+from ..analysis.columns import Column, merged, text
+from ..analysis.lapsed import LAPSED_SHOWN
+from ..analysis.ratings import rating_columns
 from ..data import CrmData
+from ..io.styles import guess_format
 from ..schema import normalise_header
-from .labels import labelled
+from .labels import Shown, shown
 
-__all__ = ["ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS", "customer_sheet"]
+__all__ = [
+    "CUSTOMER_SHOWN", "ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS",
+    "customer_sheet", "customer_shown",
+]  # fmt: skip
 
 #: The enriched columns of the Customers sheet, after the user's own, in this order.
 ENRICHED_CUSTOMER_COLUMNS = [
@@ -27,8 +35,19 @@ ENRICHED_CUSTOMER_COLUMNS = [
 FORECAST_CUSTOMER_COLUMNS = ["p_alive", "expected_purchases_90", "expected_value_365"]
 
 
-def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
-    """The user's rows and columns unchanged, then the enriched columns.
+def customer_shown(rating_window_days: int = 365) -> dict[str, Column]:
+    """Every column of the customers frame as a reader sees it."""
+    return merged(
+        rating_columns(rating_window_days), LAPSED_SHOWN, FORECAST_SHOWN,
+        {"follow_up": text("Follow-up"), "rfm_segment": text("RFM segment")},
+    )  # fmt: skip
+
+
+CUSTOMER_SHOWN = customer_shown()
+
+
+def customer_sheet(analysis: Analysis, data: CrmData, *, currency: str = "") -> Shown:
+    """The user's rows and columns unchanged, then the enriched columns, with their formats.
 
     Customers that appear only in the transactions follow the sheet's rows, with their key
     (and name, when the log has one) in the sheet's ID and name columns. Without a customer
@@ -39,19 +58,23 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
     first_action = follow.drop_duplicates("customer_key").set_index("customer_key")["action"]
     c["follow_up"] = first_action.reindex(c.index)
     columns = ENRICHED_CUSTOMER_COLUMNS + [x for x in FORECAST_CUSTOMER_COLUMNS if x in c]
+    declared = customer_shown(analysis.settings.rating_window_days)
     own = data.customer_sheet.reset_index(drop=True)
     if own.empty:
-        return labelled(c[["name", *columns]])
+        return shown(c[["name", *columns]], declared, currency=currency)
     keys = data.customers["customer_key"].reset_index(drop=True)
     taken = {normalise_header(h) for h in own.columns}
     fields = {f: h for t in data.tables if t.role == "customers" for h, f in t.mapping.items()}
     if _composed_names(c["name"].reindex(keys.to_numpy()), own, fields.get("name")):
         columns = ["name", *columns]
 
+    formats: dict[str, str | None] = {h: guess_format(own[h]) for h in own.columns}
+
     def enriched(frame: pd.DataFrame) -> pd.DataFrame:
-        out = labelled(frame[columns], index=False)
-        out.columns = [_free_header(h, taken) for h in out.columns]
-        return out
+        ours = shown(frame[columns], declared, index=False, currency=currency)
+        headers = {h: _free_header(h, taken) for h in ours.frame.columns}
+        formats.update({headers[h]: f for h, f in ours.formats.items()})
+        return ours.frame.rename(columns=headers)
 
     table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
     extra = c.loc[~c.index.isin(keys)]
@@ -63,7 +86,7 @@ def customer_sheet(analysis: Analysis, data: CrmData) -> pd.DataFrame:
             rows[fields["name"]] = extra["name"].to_numpy()
         rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
         table = pd.concat([table, rows], ignore_index=True)
-    return table
+    return Shown(table, formats)
 
 
 def _composed_names(names: pd.Series, own: pd.DataFrame, header: str | None) -> bool:

@@ -17,48 +17,97 @@ import pandas as pd
 
 from .._version import __version__
 from ..analysis import Analysis
+from ..analysis.bgnbd import FORECAST_SHOWN
+from ..analysis.columns import Column, merged, row, text
+from ..analysis.concentration import concentration_columns
+from ..analysis.followups import FOLLOW_UP_SHOWN
+from ..analysis.lapsed import LAPSED_SHOWN
+from ..analysis.ratings import rating_columns
+from ..analysis.referrals import REFERRAL_SHOWN
+from ..analysis.retention import retention_columns
+from ..analysis.rfm import RFM_SHOWN
+from ..analysis.segments import SEGMENT_SHOWN
+from ..analysis.sources import ROI_SHOWN
 from ..data import CrmData
-from ..io.problems import PROBLEM_FORMATS
-from ..io.styles import AMBER, BLUE, GREEN, MONEY, RED
+from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
 from ..io.tables import SheetSpec
+from .calls import carried_columns
 from .customers import customer_sheet
-from .labels import RATING_COLOURS, STATUS_COLOURS, forecast_formats, labelled
+from .labels import NO, RATING_COLOURS, STATUS_COLOURS, YES, shown
 
-__all__ = ["workbook_sheets"]
+__all__ = ["PROBLEM_SHOWN", "book_currency", "workbook_sheets"]
+
+#: The Problems sheet's columns (the report's own names are kept in its .csv).
+PROBLEM_SHOWN: dict[str, Column] = {
+    "file": text("File"), "sheet": text("Sheet"), "row": row("Row"),
+    "column": text("Column"), "cell": text("Cell"), "field": text("crmsheet field"),
+    "value": text("Value"), "severity": text("Severity"), "code": text("Code"),
+    "action": text("What crmsheet did"), "message": text("What is wrong and what to do"),
+}  # fmt: skip
+
+#: Columns of long text: they wrap (about 50 characters a line) instead of running on.
+WRAPPED = ("Why this rating", "Why this status", "Why", "What is wrong and what to do")
+
+_RATING_COLOURS = {"Rating": RATING_COLOURS, "Revenue rating": RATING_COLOURS,
+                   "Rating before": RATING_COLOURS, "Status": STATUS_COLOURS}  # fmt: skip
+
+
+def book_currency(analysis: Analysis) -> str:
+    """The currency money is shown in: the Settings' one, else the computer's locale's."""
+    return analysis.settings.currency or locale_currency()
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
     """The 12 table sheets (all but the Summary) for ``analysis``, read from ``data``."""
-    rating_cols = {"Rating": RATING_COLOURS, "Revenue rating": RATING_COLOURS,
-                   "Rating before": RATING_COLOURS, "Status": STATUS_COLOURS}  # fmt: skip
+    currency = book_currency(analysis)
+    window = analysis.settings.rating_window_days
     today = f"DATE({analysis.as_of.year},{analysis.as_of.month},{analysis.as_of.day})"
-    customers = customer_sheet(analysis, data)
+
+    def spec(
+        frame: pd.DataFrame,
+        declared: dict[str, Column],
+        *,
+        index: bool = True,
+        colours: dict[str, Any] | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> SheetSpec:
+        table = shown(frame, declared, index=index, currency=currency)
+        wrap = [c for c in WRAPPED if c in table.frame.columns]
+        return SheetSpec(table.frame, formats=table.formats, colours=colours, wrap=wrap,
+                         notes=notes)  # fmt: skip
+
+    customers = customer_sheet(analysis, data, currency=currency)
+    rating_key = "Rating (crmsheet)" if "Rating (crmsheet)" in customers.frame else "Rating"
     ratings = analysis.ratings.join(analysis.customers[["name"]])
     ratings = ratings[["name", *[c for c in analysis.ratings.columns if c != "name"]]]
-    lapsed, rfm = labelled(analysis.lapsed), labelled(analysis.rfm)
+    calls = carried_columns(data, analysis.settings.carry_columns)
+    h = analysis.headline
+    basis = h.concentration_revenue_basis
+    palive = _p_alive_note(analysis)
     specs = {
         "Customers": SheetSpec(
-            customers,
-            formats=forecast_formats(customers),
-            colours={
-                "Rating (crmsheet)"
-                if "Rating (crmsheet)" in customers
-                else "Rating": RATING_COLOURS,
-                "Status": STATUS_COLOURS,
-            },
+            customers.frame,
+            formats=customers.formats,
+            colours={rating_key: RATING_COLOURS, "Status": STATUS_COLOURS},
+            wrap=[c for c in WRAPPED if c in customers.frame.columns],
+            notes=palive,
         ),
-        "Ratings": SheetSpec(labelled(ratings), colours=rating_cols),
-        "Lapsed": SheetSpec(
-            lapsed,
-            colours=rating_cols,
-            formats={
-                "Value at risk": MONEY,
-                "Expected value lost": MONEY,
-                **forecast_formats(lapsed),
-            },
+        "Ratings": spec(
+            ratings,
+            merged(
+                rating_columns(window), {"name": text("Name"), "customer_key": text("Customer")}
+            ),
+            colours=_RATING_COLOURS,
         ),
-        "Follow-ups": SheetSpec(
-            labelled(analysis.follow_ups),
+        "Lapsed": spec(
+            calls.beside(analysis.lapsed),
+            merged(LAPSED_SHOWN, FORECAST_SHOWN, calls.shown),
+            colours=_RATING_COLOURS,
+            notes=(*calls.notes, *palive),
+        ),
+        "Follow-ups": spec(
+            calls.beside(analysis.follow_ups),
+            merged(FOLLOW_UP_SHOWN, calls.shown),
             colours={
                 "Next follow-up": {f"<{today}": RED},
                 "Rating": RATING_COLOURS,
@@ -69,23 +118,66 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
                     "thank you": GREEN,
                 },
             },
+            notes=calls.notes,
         ),
-        "Source ROI": SheetSpec(labelled(analysis.source_roi, index=False)),
-        "Concentration": SheetSpec(
-            labelled(analysis.concentration, index=False), colours={"Flag": {"TRUE": RED}}
+        "Source ROI": spec(analysis.source_roi, ROI_SHOWN, index=False),
+        "Concentration": spec(
+            analysis.concentration,
+            concentration_columns(basis),
+            index=False,
+            colours={"Over the limit": {YES: RED}},
+            notes=_hhi_notes(analysis),
         ),
-        "Referrals": SheetSpec(labelled(analysis.referrals, index=False)),
-        "Segments": SheetSpec(labelled(analysis.segments, index=False)),
-        "Retention": SheetSpec(labelled(analysis.retention, index=False)),
-        "RFM": SheetSpec(rfm, formats=forecast_formats(rfm)),
-        "Problems": SheetSpec(
-            labelled(data.problems.frame, index=False),
-            formats=PROBLEM_FORMATS,
+        "Referrals": spec(analysis.referrals, REFERRAL_SHOWN, index=False),
+        "Segments": spec(analysis.segments, SEGMENT_SHOWN, index=False),
+        "Retention": spec(analysis.retention, retention_columns(analysis.retention), index=False),
+        "RFM": spec(analysis.rfm, merged(RFM_SHOWN, FORECAST_SHOWN), notes=palive),
+        "Problems": spec(
+            data.problems.frame,
+            PROBLEM_SHOWN,
+            index=False,
             colours={"Severity": {"error": RED, "warning": AMBER}},
         ),
-        "Settings": SheetSpec(_settings_frame(analysis, data)),
+        "Settings": SheetSpec(_settings_frame(analysis, data), wrap=["What it means"]),
     }
     return specs
+
+
+def _hhi_notes(analysis: Analysis) -> tuple[str, ...]:
+    """The HHI after the roll-up to parent groups, and before it, read in one line."""
+    h = analysis.headline
+    if h.concentration_hhi_groups is None:
+        return ("No revenue: concentration unknown.",)
+    return (hhi_sentence(h.concentration_hhi_groups, h.concentration_hhi_customers),)
+
+
+def hhi_sentence(groups: float, customers: float | None) -> str:
+    """ "HHI 1,850 after the roll-up to parent groups (1,200 across customers): moderately
+    concentrated." The bands are the usual ones (US merger guidelines)."""
+    before = f" ({customers:,.0f} across single customers)" if customers is not None else ""
+    return (f"Concentration (HHI, 0-10,000): {groups:,.0f} after the roll-up to parent "
+            f"groups{before}: {_hhi_band(groups)}.")  # fmt: skip
+
+
+def _hhi_band(hhi: float) -> str:
+    if hhi < 1500:
+        return "not concentrated"
+    if hhi <= 2500:
+        return "moderately concentrated"
+    return "highly concentrated"
+
+
+def _p_alive_note(analysis: Analysis) -> tuple[str, ...]:
+    """Why a P(alive) is blank (one-time buyers), when the forecast left some blank."""
+    customers = analysis.customers
+    if "p_alive" not in customers:
+        return ()
+    if not customers.loc[customers["transactions"] > 0, "p_alive"].isna().any():
+        return ()
+    return (
+        "P(alive) is blank for customers who bought only once: the prediction model cannot "
+        "tell from one purchase whether they are still a customer.",
+    )
 
 
 def _settings_frame(analysis: Analysis, data: CrmData) -> pd.DataFrame:
@@ -94,7 +186,9 @@ def _settings_frame(analysis: Analysis, data: CrmData) -> pd.DataFrame:
         ("as_of", analysis.as_of.isoformat(), "The date every figure is computed for."),
         ("crmsheet_version", __version__, "The crmsheet that wrote this workbook."),
     ]
-    rows.extend((name, value, text) for name, value, text in analysis.settings.describe())
+    for name, value, what in analysis.settings.describe():
+        shown_value = (YES if value else NO) if isinstance(value, bool) else value
+        rows.append((name, shown_value, what))
     for t in data.tables:
         where = f"{Path(t.file).name} / {t.sheet}"
         rows.append(
@@ -102,7 +196,7 @@ def _settings_frame(analysis: Analysis, data: CrmData) -> pd.DataFrame:
                 f"input: {where}",
                 t.role or "",
                 f"header on row {t.header_row}; "
-                f"{t.rows_read} rows read, {t.rows_kept} kept, {t.rows_rejected} rejected",
+                f"{t.rows_read:,} rows read, {t.rows_kept:,} kept, {t.rows_rejected:,} rejected",
             )
         )
         for header, field_name in t.mapping.items():

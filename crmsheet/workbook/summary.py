@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..analysis import Analysis, headline_rows
-from ..io.styles import INTEGER, MONEY, MONEY_ROUND, PERCENT, PERCENT_ROUND
+from ..analysis import Analysis
+from ..analysis.headline import summary_figures
+from ..io.styles import INTEGER, PERCENT, PERCENT_ROUND, kind_format, money_format
+from .sheets import book_currency, hhi_sentence
 
 __all__ = ["write_summary"]
 
@@ -23,14 +25,28 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
     ws.set_landscape()
     ws.fit_to_pages(1, 1)  # the Summary prints (and renders to PDF) as one page
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 38)
+    ws.set_column(0, 0, 50)
     ws.set_column(1, 1, 34)
     ws.write_string(0, 0, "crmsheet summary", style(bold=True, font_size=16))
     ws.write_string(1, 0, f"as of {analysis.as_of.isoformat()}", style(italic=True))
+    currency = book_currency(analysis)
     row = 3
-    for label, value in headline_rows(analysis.headline):
+    for label, value, kind in summary_figures(analysis.headline):
         ws.write_string(row, 0, label, style(bold=True))
-        ws.write_string(row, 1, value)
+        if value is None:
+            ws.write_string(row, 1, "unknown", style(align="right"))
+        elif isinstance(value, str):
+            ws.write_string(row, 1, value)
+        else:
+            number_format = kind_format(kind, currency)
+            if kind == "money":
+                number_format = money_format(currency, decimals=0)
+            ws.write_number(row, 1, float(value), style(num_format=number_format, align="right"))
+        row += 1
+    h = analysis.headline
+    if h.concentration_hhi_groups is not None:
+        ws.write_string(row, 0, hhi_sentence(h.concentration_hhi_groups,
+                        h.concentration_hhi_customers), style(italic=True))  # fmt: skip
         row += 1
     row += 1
     ws.write_string(row, 0, "What to do first", style(bold=True, font_size=13))
@@ -38,10 +54,12 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
     for i, action in enumerate(analysis.actions or ("Nothing urgent: well done.",), start=1):
         ws.write_string(row, 0, f"{i}. {action}", style(text_wrap=False))
         row += 1
-    _charts(book, ws, style, analysis, first_row=row + 2)
+    _charts(book, ws, style, analysis, first_row=row + 2, currency=currency)
 
 
-def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: int) -> None:
+def _charts(
+    book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: int, currency: str
+) -> None:
     """Native Excel charts, fed from small tables written on the Summary itself."""
     col = 12  # the small tables that feed the charts sit right of them
     ws.set_column(col, col + 2, 16)
@@ -53,17 +71,18 @@ def _charts(book: Any, ws: Any, style: Any, analysis: Analysis, *, first_row: in
     for i, (rating, values) in enumerate(by_rating.iterrows(), start=1):
         ws.write_string(r + i, col, str(rating))
         ws.write_number(r + i, col + 1, float(values["count"]), style(num_format=INTEGER))
-        ws.write_number(r + i, col + 2, float(values["sum"]), style(num_format=MONEY))
+        ws.write_number(r + i, col + 2, float(values["sum"]),
+                        style(num_format=money_format(currency)))  # fmt: skip
     chart = book.add_chart({"type": "column"})
     chart.add_series({
         "name": "Revenue (12 months)",
         "categories": ["Summary", r + 1, col, r + len(by_rating), col],
         "values": ["Summary", r + 1, col + 2, r + len(by_rating), col + 2],
-        "data_labels": {"value": True, "num_format": MONEY_ROUND},
+        "data_labels": {"value": True, "num_format": money_format(currency, decimals=0)},
     })  # fmt: skip
     chart.set_title({"name": "Revenue by rating"})
     chart.set_legend({"none": True})
-    chart.set_y_axis({"num_format": MONEY_ROUND})
+    chart.set_y_axis({"num_format": money_format(currency, decimals=0)})
     ws.insert_chart(first_row, 0, chart, {"x_scale": 1.1, "y_scale": 1.0})
 
     # ROI by source, where it is known

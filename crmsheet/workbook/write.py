@@ -34,7 +34,8 @@ def write_enriched(
     """Write the 13 sheets of the enriched workbook for ``result`` (read from ``data``)."""
     specs = workbook_sheets(result, data)
     return write_workbook(path, specs, summary=lambda book, ws, ctx: write_summary(
-        book, ws, ctx, result), overwrite=overwrite)  # fmt: skip
+        book, ws, ctx, result), overwrite=overwrite,
+        footer=f"as of {result.as_of.isoformat()}")  # fmt: skip
 
 
 def write_workbook(
@@ -44,10 +45,12 @@ def write_workbook(
     summary: Callable[[Any, Any, Mapping[str, Any]], None] | None = None,
     overwrite: bool = False,
     streamed: bool = True,
+    footer: str = "",
 ) -> Path:
     """Write an enriched workbook: ``summary`` draws the Summary sheet, then ``sheets``.
 
-    ``streamed=False`` writes the rows cell by cell (the tests' reference).
+    ``streamed=False`` writes the rows cell by cell (the tests' reference); ``footer`` ends
+    every printed page's footer ("as of 2026-11-01").
     """
     return write_tables(
         path,
@@ -57,4 +60,5 @@ def write_workbook(
         streamed=streamed,
         properties={"title": "crmsheet enriched workbook", "creator": "crmsheet"},
         custom_properties={OUTPUT_MARKER: "enriched workbook"},
+        footer=footer,
     )
