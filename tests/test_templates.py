@@ -20,6 +20,7 @@ from crmsheet.config import Settings
 from crmsheet.errors import OutputFileError, SettingsError
 from crmsheet.schema import ROLES, field_specs
 from crmsheet.templates import (
+    CHECKED_ROWS,
     KINDS,
     LISTS,
     SHEETS,
@@ -150,7 +151,7 @@ def _validations(ws: Any) -> dict[str, Any]:
     out = {}
     for v in ws.data_validations.dataValidation:
         (cells,) = v.sqref.ranges
-        assert cells.min_row == 2 and cells.max_row == TABLE_ROWS + 1
+        assert cells.min_row == 2 and cells.max_row == CHECKED_ROWS + 1
         assert cells.min_col == cells.max_col
         out[headers[openpyxl.utils.get_column_letter(cells.min_col)]] = v
     return out

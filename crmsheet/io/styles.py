@@ -19,6 +19,7 @@ import pandas as pd
 __all__ = [
     "AMBER",
     "BLUE",
+    "BOOLEAN",
     "DATE",
     "DECIMAL",
     "DECIMAL_2",
@@ -54,6 +55,9 @@ DECIMAL_2 = "#,##0.00"  # small fractional counts: 0.35 expected purchases
 NUMBER = "0.##"  # a typed quantity: as many decimals as it has, up to two
 ROW = "0"  # an Excel row number: 5734, never 5,734
 TEXT = "@"  # typed IDs and phone numbers stay text: 0412 345 678 keeps its 0
+# an on/off cell: Excel shows a boolean as TRUE/FALSE whatever its format, but LibreOffice
+# shows a boolean cell written with any format of its own (a fill, a border) as 1: say the words
+BOOLEAN = '"TRUE";"TRUE";"FALSE"'
 
 TABLE_STYLE = "Table Style Medium 2"
 

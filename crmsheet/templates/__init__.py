@@ -18,9 +18,10 @@ writes (a test rebuilds and compares them cell by cell).
 """
 
 from .build import build_all, build_template
-from .columns import KINDS, LISTS, SHEETS, TABLE_ROWS, template_columns
+from .columns import CHECKED_ROWS, KINDS, LISTS, SHEETS, TABLE_ROWS, template_columns
 
 __all__ = [
+    "CHECKED_ROWS",
     "KINDS",
     "LISTS",
     "SHEETS",

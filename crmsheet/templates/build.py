@@ -2,8 +2,9 @@
 
 Each data sheet is an Excel table of :data:`~.columns.TABLE_ROWS` empty rows laid out as
 every crmsheet table (:func:`crmsheet.io.tables.lay_out_table`); each column carries the
-number format and data validation its field's kind calls for, and its field's help
-(:mod:`crmsheet.schema`) as the input message.
+number format and data validation its field's kind calls for (down to
+:data:`~.columns.CHECKED_ROWS` rows, far below the table, so rows added later are checked
+too), and its field's help (:mod:`crmsheet.schema`) as the input message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..io.tables import lay_out_table, new_workbook
 from ..mapping import column_letter
 from ..schema import Role, field_specs
 from .columns import (
+    CHECKED_ROWS,
     INTRO,
     KINDS,
     LISTS,
@@ -88,6 +90,7 @@ def _data_sheet(book: Any, role: Role, cols: Sequence[Column], fmt: Formats) -> 
     ws = book.add_worksheet(SHEET_OF[role])
     specs = field_specs(role)
     last = TABLE_ROWS  # zero-based row index of the last table row
+    checked = CHECKED_ROWS  # zero-based row index of the last checked row, far below it
     for c, col in enumerate(cols):
         spec = specs[col.field]
         cell_format, validation = _rules(role, col, spec.kind, spec.ge, spec.le, fmt)
@@ -95,7 +98,7 @@ def _data_sheet(book: Any, role: Role, cols: Sequence[Column], fmt: Formats) -> 
             letter = column_letter(0)
             validation = {
                 "validate": "list",
-                "source": f"=Customers!${letter}$2:${letter}${last + 1}",
+                "source": f"=Customers!${letter}$2:${letter}${checked + 1}",
                 "error_type": "information",
             }
         elif col.choices is not None:
@@ -107,7 +110,7 @@ def _data_sheet(book: Any, role: Role, cols: Sequence[Column], fmt: Formats) -> 
         ws.set_column(c, c, max(col.width, len(col.header) + 4), cell_format)  # bold header
         if validation is not None:
             validation |= _messages(col.header, spec.what, validation)
-            ws.data_validation(1, c, last, c, validation)
+            ws.data_validation(1, c, checked, c, validation)
     lay_out_table(ws, [col.header for col in cols], last, TABLE_NAME[role], fmt.header)
     ws.repeat_rows(0)
     print_setup(ws)

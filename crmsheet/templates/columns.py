@@ -15,6 +15,7 @@ from ..mapping import column_letter
 from ..schema import Role
 
 __all__ = [
+    "CHECKED_ROWS",
     "INTRO",
     "KINDS",
     "LISTS",
@@ -37,9 +38,13 @@ SHEETS: tuple[str, ...] = (
     "Customers", "Transactions", "Marketing Spend", "Support", "Settings", "Lists", "How to use",
 )  # fmt: skip
 
-#: Empty table rows: dropdowns, checks and formats cover them, and Excel extends a table
-#: (with its checks) when a row is typed just below it.
+#: Empty table rows; Excel extends the table when a row is typed just below it.
 TABLE_ROWS = 200
+
+#: Rows below the header that the dropdowns, checks and the pick list of customers cover:
+#: the table grows as rows are typed, and a check stopping at the table's first size left
+#: row 202 on unchecked. One range per column (A2:A10001), so the file stays as small.
+CHECKED_ROWS = 10_000
 
 
 # -- the dropdown lists (the hidden Lists sheet) ----------------------------------------------

@@ -12,21 +12,30 @@ from typing import Any
 import annotated_types
 
 from ..config import Settings
-from .layout import Formats, print_setup
+from .layout import Formats, print_setup, wrapped_height
 
-__all__ = ["settings_sheet"]
+__all__ = ["WIDTHS", "settings_sheet"]
+
+
+#: Column widths (in digits): setting, value, what it means, default. The value and default
+#: columns are wide enough for a number and wrap a list ("cancelled, void, ...").
+WIDTHS: tuple[float, float, float, float] = (26, 22, 80, 22)
 
 
 def settings_sheet(book: Any, fmt: Formats) -> None:
-    """The Settings sheet: every setting, its value (editable), what it means, its default."""
+    """The Settings sheet: every setting, its value (editable), what it means, its default.
+
+    Each row is as tall as its longest wrapped text (:func:`~.layout.wrapped_height`):
+    LibreOffice does not grow a row to fit its text, and its descriptions overlapped.
+    """
     ws = book.add_worksheet("Settings")
     ws.write_string(0, 0, "Settings: the thresholds crmsheet uses for this workbook", fmt.title)
-    ws.merge_range(
-        1, 0, 1, 3, "Change a value in the yellow column to suit your business; crmsheet reads "
-        "this sheet every time it analyses the workbook. Leave the names in column A as they "
-        "are.", fmt.muted,
-    )  # fmt: skip
-    ws.set_row(1, 30)
+    intro = (
+        "Change a value in the yellow column to suit your business; crmsheet reads this sheet "
+        "every time it analyses the workbook. Leave the names in column A as they are."
+    )
+    ws.merge_range(1, 0, 1, 3, intro, fmt.muted)
+    ws.set_row(1, wrapped_height([(intro, sum(WIDTHS))]))
     headers = ("setting", "value", "what it means", "default")
     for c, text in enumerate(headers):
         ws.write_string(3, c, text, fmt.bold)
@@ -34,24 +43,25 @@ def settings_sheet(book: Any, fmt: Formats) -> None:
     for r, (name, value, description) in enumerate(defaults.describe(), start=4):
         info = Settings.model_fields[name]
         share = isinstance(value, float) and _upper(info.metadata) == 1
-        ws.write_string(r, 0, name)
-        if isinstance(value, bool):  # an on/off setting: TRUE or FALSE
-            ws.write_boolean(r, 1, value, fmt.setting_value)
-            ws.write_boolean(r, 3, value)
+        ws.write_string(r, 0, name, fmt.top)
+        ws.write_string(r, 2, description, fmt.wrap)
+        texts = [(name, WIDTHS[0]), (description, WIDTHS[2])]
+        if isinstance(value, bool):  # an on/off setting: TRUE or FALSE, as a boolean
+            ws.write_boolean(r, 1, value, fmt.setting_boolean)
+            ws.write_boolean(r, 3, value, fmt.top_boolean)
         elif isinstance(value, str):  # a list or table, as text ("cancelled, void")
-            ws.write_string(r, 1, value, fmt.setting_value)
-            ws.write_string(r, 3, value)
-            ws.write_string(r, 2, description, fmt.wrap)
-            continue  # checked when read back (Settings names a bad value)
+            ws.write_string(r, 1, value, fmt.setting_text)
+            ws.write_string(r, 3, value, fmt.wrap)
+            texts += [(value, WIDTHS[1]), (value, WIDTHS[3])]
         else:
             ws.write_number(r, 1, value, fmt.setting_percent if share else fmt.setting_value)
-            ws.write_number(r, 3, value, fmt.percent if share else None)
-        ws.write_string(r, 2, description, fmt.wrap)
-        ws.data_validation(r, 1, r, 1, _setting_check(name, value, description, info.metadata))
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 10)
-    ws.set_column(2, 2, 80)
-    ws.set_column(3, 3, 9)
+            ws.write_number(r, 3, value, fmt.top_percent if share else fmt.top)
+        ws.set_row(r, wrapped_height(texts))
+        if not isinstance(value, str):  # a text is checked when read back (Settings names it)
+            check = _setting_check(name, value, description, info.metadata)
+            ws.data_validation(r, 1, r, 1, check)
+    for c, width in enumerate(WIDTHS):
+        ws.set_column(c, c, width)
     ws.freeze_panes(4, 0)
     print_setup(ws)
 
