@@ -10,15 +10,16 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import RenderableType
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ._version import __version__
 from .data import CrmData
-from .errors import CrmsheetError, SettingsError
+from .errors import CrmsheetError, OutputExistsError, SettingsError
 from .reader import read
 from .terminal import plain, plain_console, visible
 
@@ -26,7 +27,43 @@ if TYPE_CHECKING:
     from .column_maps import ColumnMap
     from .enrich import EnrichResult
 
+
+class _Argument(TyperArgument):
+    """An argument whose help shows its metavar (FILE), never the Python type (list[Path])."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _Flag(TyperOption):
+    """A flag whose help shows the flag alone (--force), never a value to give (<bool>)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def _readable(params: list[Any]) -> list[Any]:
+    """The parameters as help shows them: flags bare, arguments by their metavar."""
+    for param in params:
+        if type(param) is TyperArgument and param.metavar is not None:
+            param.__class__ = _Argument
+        elif type(param) is TyperOption and param.is_flag:
+            param.__class__ = _Flag
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _readable(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _readable(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -44,6 +81,11 @@ def _fail(message: str) -> None:
     """One plain line on stderr: never wrapped, never styled, easy to grep."""
     sys.stderr.write(visible(" ".join(message.split())) + "\n")
     sys.stderr.flush()
+
+
+def _count(n: int) -> str:
+    """A count as both commands print it: 7,032 (a row number stays as Excel shows it)."""
+    return f"{n:,}"
 
 
 #: How many problem rows the terminal shows; the full list goes to --problems FILE.
@@ -64,14 +106,20 @@ def _as_of(value: str | None) -> date:
 
 # The options validate and enrich share: one definition, so their meaning and help agree.
 TransactionsOption = Annotated[
-    list[Path] | None, typer.Option(help="Invoices/sales file(s), if separate.")
+    list[Path] | None,
+    typer.Option(metavar="FILE", help="Invoices/sales file(s), if separate."),
 ]
-SpendOption = Annotated[list[Path] | None, typer.Option(help="Marketing spend file(s).")]
-SupportOption = Annotated[list[Path] | None, typer.Option(help="Support cases file(s).")]
+SpendOption = Annotated[
+    list[Path] | None, typer.Option(metavar="FILE", help="Marketing spend file(s).")
+]
+SupportOption = Annotated[
+    list[Path] | None, typer.Option(metavar="FILE", help="Support cases file(s).")
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option(
         "--map",
+        metavar="FIELD=HEADER",
         help="Say which header holds a field: FIELD=HEADER, or FILE:FIELD=HEADER for one file "
         "or sheet (FILE: its name, its name without extension, or a sheet name). Repeatable.",
     ),
@@ -80,16 +128,44 @@ EncodingOption = Annotated[
     str | None,
     typer.Option(
         "--encoding",
+        metavar="NAME",
         help="The text encoding of CSV files, e.g. cp437, cp1252, utf-16 (default: guessed).",
     ),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="Reference date YYYY-MM-DD (default today)."),
+]
 
 
-@app.command()
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print crmsheet's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Turn the customer spreadsheet you already have into a working CRM."""
+
+
+@app.command(cls=_Command)
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Workbooks or CSV files to check (none: only --transactions)."),
+        typer.Argument(
+            metavar="FILE", help="Workbooks or CSV files to check (none: only --transactions)."
+        ),
     ] = None,
     transactions: TransactionsOption = None,
     spend: SpendOption = None,
@@ -97,11 +173,10 @@ def validate(
     map_: MapOption = None,
     encoding: EncodingOption = None,
     problems: Annotated[
-        Path | None, typer.Option(help="Write the full problem report to this .csv or .xlsx.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the full problem report to this .csv or .xlsx."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
-    ] = None,
+    as_of: AsOfOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing --problems file.")
     ] = False,
@@ -131,18 +206,21 @@ def _map_items(items: list[str] | None) -> ColumnMap:
 
 
 def _check_problems_path(path: Path, *, inputs: list[Path], force: bool) -> None:
-    """Refuse a --problems file that is one of the inputs, a folder, or exists (no --force)."""
+    """Refuse a --problems file that is not .csv or .xlsx, is one of the inputs, a folder, or
+    exists (no --force)."""
     from .errors import OutputFileError
     from .io.atomic import NOT_A_FILE
     from .io.paths import refuse_overwriting_inputs
+    from .io.problems import check_report_name
 
     refuse_overwriting_inputs([path], inputs)
     if path.is_dir():
         raise OutputFileError(path, "is a folder; give the name of the report file to write")
     if path.exists() and not path.is_file():
         raise OutputFileError(path, NOT_A_FILE)
+    check_report_name(path)  # before "exists": --force would not help a .txt
     if path.exists() and not force:
-        raise OutputFileError(path, "already exists; use --force to replace it")
+        raise OutputExistsError(path)
 
 
 def _write_problems(data: CrmData, path: Path, *, force: bool = False) -> None:
@@ -161,12 +239,22 @@ def _print_tables(data: CrmData) -> None:
         table.add_column(col, justify="right" if col[0] in "hrk" else "left")
     for t in data.tables:
         table.add_row(plain(Path(t.file).name), plain(t.sheet), t.role_text, str(t.header_row),
-                      str(t.rows_read), str(t.rows_kept), str(t.rows_rejected))  # fmt: skip
+                      _count(t.rows_read), _count(t.rows_kept),
+                      _count(t.rows_rejected))  # fmt: skip
     out.print(table)
     _print_mapping(data)
-    out.print(
-        f"Rows read: {data.rows_read}, kept: {data.rows_kept}, rejected: {data.rows_rejected}."
-    )
+    out.print(_rows_line(data) + ".")
+
+
+def _rows_line(data: CrmData) -> str:
+    """Rows read, kept and rejected: the same words and figures after validate and enrich."""
+    return (f"Rows read: {_count(data.rows_read)}, kept: {_count(data.rows_kept)}, "
+            f"rejected: {_count(data.rows_rejected)}")  # fmt: skip
+
+
+def _errors_line(data: CrmData) -> str:
+    report = data.problems
+    return f"{_count(report.errors)} errors, {_count(report.warnings)} warnings"
 
 
 def _print_mapping(data: CrmData) -> None:
@@ -194,9 +282,9 @@ def _print_problems(data: CrmData) -> None:
         return
     summary = Table(show_header=True)
     for col in ("code", "severity", "count", "what"):
-        summary.add_column(col)
+        summary.add_column(col, justify="right" if col == "count" else "left")
     for row in report.by_code().itertuples(index=False):
-        summary.add_row(row.code, row.severity, str(row.count), row.title)
+        summary.add_row(row.code, row.severity, _count(int(row.count)), row.title)
     detail = Table(show_header=True, show_lines=False)
     for col in ("cell", "severity", "code", "message"):
         detail.add_column(col, overflow="fold")
@@ -207,8 +295,8 @@ def _print_problems(data: CrmData) -> None:
         where = row.cell or f"{row.sheet}!{row.row}"
         detail.add_row(where, row.severity, row.code, row.message)
     more = len(report) - SHOW_PROBLEMS
-    _show(f"{report.errors} errors, {report.warnings} warnings:", summary, detail,
-          *([f"... and {more} more: use --problems FILE.csv to get them all."]
+    _show(f"{_errors_line(data)}:", summary, detail,
+          *([f"... and {_count(more)} more: use --problems FILE.csv to get them all."]
             if more > 0 else []))  # fmt: skip
 
 
@@ -226,9 +314,11 @@ def _show(*items: RenderableType) -> None:
     out.file.flush()
 
 
-@app.command()
+@app.command(cls=_Command)
 def enrich(
-    paths: Annotated[list[Path], typer.Argument(help="The customer workbook (or CSV files).")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="The customer workbook (or CSV files).")
+    ],
     transactions: TransactionsOption = None,
     spend: SpendOption = None,
     support: SupportOption = None,
@@ -237,15 +327,15 @@ def enrich(
         typer.Option(
             "-o",
             "--output",
+            metavar="FILE",
             help="Where to write (default: <name>.enriched.xlsx beside the input).",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
-    ] = None,
+    as_of: AsOfOption = None,
     settings: Annotated[
-        Path | None, typer.Option("--settings", help="A settings.toml with thresholds.")
+        Path | None,
+        typer.Option("--settings", metavar="FILE", help="A settings.toml with thresholds."),
     ] = None,
     map_: MapOption = None,
     encoding: EncodingOption = None,
@@ -297,9 +387,7 @@ def _print_enriched(result: EnrichResult, seconds: float) -> None:
 
     data, analysis = result.data, result.analysis
     lines = [f"Backup of the original: {result.backup}"] if result.backup is not None else []
-    lines.append(f"Rows read: {data.rows_read:,}, kept: {data.rows_kept:,}, rejected: "
-                 f"{data.rows_rejected:,} ({data.problems.errors} errors, "
-                 f"{data.problems.warnings} warnings: see the Problems sheet).")  # fmt: skip
+    lines.append(f"{_rows_line(data)} ({_errors_line(data)}: see the Problems sheet).")
     lines += [f"  {label}: {value}" for label, value in headline_rows(analysis.headline)]
     if analysis.actions:
         lines.append("What to do first:")
@@ -308,11 +396,14 @@ def _print_enriched(result: EnrichResult, seconds: float) -> None:
     _show(*lines)
 
 
-@app.command()
+@app.command(cls=_Command)
 def template(
-    output: Annotated[Path, typer.Argument(help="Where to write the blank template (.xlsx).")],
+    output: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Where to write the blank template (.xlsx).")
+    ],
     kind: Annotated[
-        str, typer.Option(help="services, retail (fewest fields) or b2b (all fields).")
+        str,
+        typer.Option(metavar="KIND", help="services, retail (fewest fields) or b2b (all fields)."),
     ] = "services",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
@@ -325,7 +416,7 @@ def template(
     raise typer.Exit(0)
 
 
-@app.command()
+@app.command(cls=_Command)
 def version() -> None:
     """Print crmsheet's version."""
     out.print(__version__)
@@ -335,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning crmsheet's errors into one line and exit code 2."""
     try:
         code = app(args=argv, prog_name="crmsheet", standalone_mode=False)
+    except OutputExistsError as exc:  # the API says overwrite=True; here the option is --force
+        _fail(f"crmsheet: {exc.path}: {exc.CLI}")
+        return 2
     except CrmsheetError as exc:
         _fail(f"crmsheet: {exc}")
         return 2

@@ -22,7 +22,7 @@ from .analysis import Analysis, analyze
 from .column_maps import ColumnMap
 from .config import Settings
 from .data import CrmData
-from .errors import OutputFileError, SettingsError
+from .errors import OutputExistsError, OutputFileError, SettingsError
 from .io.atomic import NOT_A_FILE
 from .io.graft import HostBook, check_book, write_in_place
 from .io.inplace import book_lock
@@ -195,7 +195,7 @@ def _output_path(
     if out.exists() and not out.is_file():
         raise OutputFileError(out, NOT_A_FILE)
     if out.exists() and not overwrite:
-        raise OutputFileError(out, "already exists; use --force (overwrite=True) to replace it")
+        raise OutputExistsError(out)
     return out
 
 

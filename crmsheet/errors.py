@@ -9,6 +9,7 @@ Every exception also inherits the builtin a caller would naturally catch::
      │    ├── UnsupportedFormatError      not a spreadsheet we can read (or a legacy format)
      │    └── NoUsableDataError           readable, but nothing recognisable in it
      ├── OutputFileError (OSError)        the output cannot be written (open elsewhere, exists)
+     │    └── OutputExistsError           it exists, and replacing it was not asked for
      ├── SettingsError (ValueError)       a setting or a column override is wrong
      └── ThinDataError (ValueError)       too little purchase history to fit a model
 """
@@ -22,6 +23,7 @@ __all__ = [
     "EncryptedFileError",
     "InputFileError",
     "NoUsableDataError",
+    "OutputExistsError",
     "OutputFileError",
     "SettingsError",
     "ThinDataError",
@@ -67,6 +69,21 @@ class OutputFileError(CrmsheetError, OSError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+
+class OutputExistsError(OutputFileError):
+    """The output exists and replacing it was not asked for.
+
+    The message gives the Python way out (``overwrite=True``); the command line says its own
+    (:attr:`CLI`, ``--force``) instead, so each audience reads the words it can type.
+    """
+
+    #: The way out in Python, and on the command line.
+    PYTHON = "already exists; pass overwrite=True to replace it"
+    CLI = "already exists; use --force to replace it"
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path, self.PYTHON)
 
 
 class SettingsError(CrmsheetError, ValueError):

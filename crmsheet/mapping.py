@@ -267,7 +267,7 @@ def _weigh(
         ev = gather(grid, index, ref, dated, priced, _order_number(headers, cols))
         score, notes = c.score, list[str]()
         ref_text = "" if ref is None else (
-            f"{headers[ref]}: {ev.reference_distinct} values on {ev.reference_values} rows"
+            f"{headers[ref]}: {ev.reference_distinct:,} values on {ev.reference_values:,} rows"
         )  # fmt: skip
         if c.role == "transactions" and ev.transactions:
             score += 3

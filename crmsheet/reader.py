@@ -280,7 +280,7 @@ def _skipped(t: TableLayout) -> pd.DataFrame:
     nonblank = int(t.grid.cells.notna().any(axis=1).sum())
     what = (f"is no table crmsheet can use ({t.reason})" if t.reason.startswith("not ")
             else "has no columns crmsheet recognises")  # fmt: skip
-    detail = (f"Sheet “{t.grid.sheet}” ({nonblank} rows) {what}, so it was skipped. If "
+    detail = (f"Sheet “{t.grid.sheet}” ({nonblank:,} rows) {what}, so it was skipped. If "
               "it holds customers or sales, rename its headers or use --map "
               "FIELD=HEADER.")  # fmt: skip
     return problem_rows(ProblemCode.UNUSABLE_SHEET, file=t.grid.path.name, sheet=t.grid.sheet,

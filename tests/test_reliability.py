@@ -901,7 +901,7 @@ def test_a_million_rows(tmp_path: Path) -> None:
     )
     assert proc.returncode in {0, 1}, proc.stderr[-3000:]
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert f"Rows read: {rows}, kept: {rows}, rejected: 0." in proc.stdout
+    assert f"Rows read: {rows:,}, kept: {rows:,}, rejected: 0." in proc.stdout
 
 
 # --------------------------------------------------------------------------------------------

@@ -211,19 +211,19 @@ def headline_rows(h: Headline) -> list[tuple[str, str]]:
     rows = [
         ("Customers", f"{h.customers:,}"),
         ("Revenue, last 12 months", _money(h.revenue_12m)),
-        ("A / B / C customers", f"{h.rated_A} / {h.rated_B} / {h.rated_C}"),
+        ("A / B / C customers", f"{h.rated_A:,} / {h.rated_B:,} / {h.rated_C:,}"),
         (
             "Lapsed customers",
-            f"{h.lapsed} (worth {_money(h.lapsed_value_at_risk)} in their last year)",
+            f"{h.lapsed:,} (worth {_money(h.lapsed_value_at_risk)} in their last year)",
         ),
-        ("Lapsing customers", f"{h.lapsing}"),
-        ("Follow-ups overdue", f"{h.follow_ups_overdue}"),
+        ("Lapsing customers", f"{h.lapsing:,}"),
+        ("Follow-ups overdue", f"{h.follow_ups_overdue:,}"),
         (
             "Revenue from returning customers",
             "unknown" if share is None or share != share else f"{share:.0%}",
         ),
         ("Top source by ROI", h.roi_top_source or "unknown (no spend data)"),
-        ("Parent groups over the limit", f"{h.concentration_groups_over_limit}"),
+        ("Parent groups over the limit", f"{h.concentration_groups_over_limit:,}"),
     ]
     if h.prediction:
         rows.append(("Who will buy again", h.prediction))

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import CrmsheetError, OutputFileError
+from ..errors import CrmsheetError, OutputExistsError, OutputFileError
 from .paths import NAME_MAX, fit_name, os_cause
 
 __all__ = ["atomic_path", "os_error_in", "write_target"]
@@ -76,7 +76,7 @@ def atomic_path(
         raise OutputFileError(shown, NOT_A_FILE)
     if dest.exists():
         if not overwrite:
-            raise OutputFileError(shown, "already exists; use --force to replace it")
+            raise OutputExistsError(shown)
         if not dest.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             raise OutputFileError(
                 shown, "is read-only, so crmsheet will not replace it; make it writable "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import OutputFileError
+from ..errors import OutputExistsError, OutputFileError
 from .atomic import atomic_path, write_target
 from .paths import fit_name, os_cause
 
@@ -119,8 +119,10 @@ def write_backup(state: BookState, now: datetime) -> Path:
             tmp.write_bytes(state.raw)
         os.chmod(copy, state.mode & 0o777)
         os.utime(copy, ns=(state.mtime_ns, state.mtime_ns))
-    except OutputFileError as exc:
-        raise OutputFileError(copy, f"the backup cannot be written ({exc.message}); nothing "
+    except OutputFileError as exc:  # a name free a moment ago is taken: say so, not --force
+        why = "a file of that name appeared meanwhile" if isinstance(
+            exc, OutputExistsError) else exc.message  # fmt: skip
+        raise OutputFileError(copy, f"the backup cannot be written ({why}); nothing "
                               "was changed; use --no-backup to skip it") from exc  # fmt: skip
     return copy
 

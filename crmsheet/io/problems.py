@@ -19,7 +19,7 @@ from .atomic import atomic_path
 from .styles import ROW
 from .tables import SheetSpec, write_tables
 
-__all__ = ["PROBLEM_FORMATS", "inert_text", "write_csv", "write_problems"]
+__all__ = ["PROBLEM_FORMATS", "check_report_name", "inert_text", "write_csv", "write_problems"]
 
 #: The report's number formats, here and on the enriched workbook's Problems sheet.
 PROBLEM_FORMATS = {"row": ROW}
@@ -38,14 +38,23 @@ def write_problems(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = T
     Another suffix raises :class:`~crmsheet.errors.SettingsError`; an existing file is
     refused (:class:`~crmsheet.errors.OutputFileError`) unless ``overwrite``.
     """
+    if check_report_name(path) == ".csv":
+        return write_csv(frame, path, overwrite=overwrite)
+    return write_tables(
+        path, {"Problems": SheetSpec(frame, formats=PROBLEM_FORMATS)}, overwrite=overwrite
+    )
+
+
+def check_report_name(path: str | Path) -> str:
+    """The kind of report ``path`` names (".csv" or ".xlsx"); another suffix raises
+    :class:`~crmsheet.errors.SettingsError` (the command line asks this before any work)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return write_csv(frame, path, overwrite=overwrite)
+        return ".csv"
     if suffix in (".xlsx", ".xlsm"):
-        return write_tables(
-            path, {"Problems": SheetSpec(frame, formats=PROBLEM_FORMATS)}, overwrite=overwrite
-        )
-    raise SettingsError(f"--problems {path}: use a .csv or .xlsx file name")
+        return ".xlsx"
+    raise SettingsError(f"--problems {path}: the report is written as .csv or .xlsx; give a "
+                        "file name ending in one of them, e.g. problems.csv")  # fmt: skip
 
 
 def inert_text(series: pd.Series) -> pd.Series:

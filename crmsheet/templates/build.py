@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingsError
 from ..io.atomic import atomic_path
 from ..io.tables import lay_out_table, new_workbook
 from ..mapping import column_letter
@@ -44,13 +45,18 @@ def build_template(path: str | Path, *, kind: str = "services", overwrite: bool 
     """Write a blank CRM workbook of ``kind`` ("services", "retail" or "b2b") to ``path``.
 
     An unknown kind raises :class:`~crmsheet.errors.SettingsError`; an existing ``path``
-    raises :class:`~crmsheet.errors.OutputFileError` unless ``overwrite=True``. The file is
-    written atomically, and the same call always writes the same workbook.
+    raises :class:`~crmsheet.errors.OutputFileError` unless ``overwrite=True``; a name not
+    ending in .xlsx (the template is an Excel workbook) raises
+    :class:`~crmsheet.errors.SettingsError` before anything is written. The file is written
+    atomically, and the same call always writes the same workbook.
 
     >>> build_template("customers.xlsx", kind="b2b")      # doctest: +SKIP
     PosixPath('customers.xlsx')
     """
     check_kind(kind)
+    if Path(path).suffix.lower() != ".xlsx":
+        raise SettingsError(f"{path}: a template is an Excel workbook; give a file name ending "
+                            "in .xlsx, e.g. customers.xlsx")  # fmt: skip
     with atomic_path(path, overwrite=overwrite) as tmp:
         book = new_workbook(tmp)
         try:
