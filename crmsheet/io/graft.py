@@ -18,8 +18,11 @@ rest of their text, namespaces, extensions and whitespace included, is kept exac
 entry per grafted sheet, appended so that the positions ``localSheetId`` and ``activeTab``
 refer to stay valid, hidden marker names and the writer's defined names), the workbook's
 ``.rels`` (one relationship per grafted sheet) and ``styles.xml`` (appended styles:
-:mod:`crmsheet.io.ooxml.styles`). ``calcChain.xml`` is dropped only when it lists cells of a
-sheet being replaced.
+:mod:`crmsheet.io.ooxml.styles`). The grafted charts are made self-contained
+(:mod:`crmsheet.io.ooxml.charts`): the book's theme (LibreOffice saves none) and the
+application its docProps/app.xml names decide how a chart's omitted elements and automatic
+colours read, so crmsheet's charts say every one of them. ``calcChain.xml`` is dropped only
+when it lists cells of a sheet being replaced.
 
 Decisions:
 
@@ -91,6 +94,7 @@ from .inplace import (
     write_backup,
 )
 from .markers import SHEET_MARKER, marked_name, sheet_marker_value
+from .ooxml.charts import Palette, palette_of, self_contained
 from .ooxml.package import (
     NOT_IN_PLACE,
     Package,
@@ -372,6 +376,7 @@ def graft(pkg: Package, scratch: Path, dest: Path) -> list[str]:
     strings = _shared_strings(new)
     renames = {s.name: name for s, name in plan.sheets if s.name != name}
     kinds = content_types(new)
+    palette = _palette(new)
     for old, part in plan.parts.items():
         body = new.data[new.name(old)]
         kind = kinds.get(old.lower(), "")
@@ -380,7 +385,8 @@ def graft(pkg: Package, scratch: Path, dest: Path) -> list[str]:
         elif kind.endswith("table+xml"):
             body = _graft_table(body.decode("utf-8"), plan.tables[old], style_map)
         elif kind.endswith("chart+xml"):
-            body = rename_in(body.decode("utf-8"), "f", renames).encode("utf-8")
+            chart = self_contained(body.decode("utf-8"), palette)
+            body = rename_in(chart, "f", renames).encode("utf-8")
         pkg.put(part, body)
         if new.has(rels_name(old)):
             pkg.put(rels_name(part), moved_rels(new, old, part, plan.parts))
@@ -410,6 +416,13 @@ def _check_limits(pkg: Package, dest: Path, written: list[zipfile.ZipInfo] | Non
             pkg.path, f"with crmsheet's sheets added the book would be refused when read again "
             f"({exc.message}); {NOT_IN_PLACE}"
         ) from exc  # fmt: skip
+
+
+def _palette(pkg: Package) -> Palette:
+    """The colours of the scratch workbook's theme: those its charts were drawn in."""
+    rel = rel_of_type(pkg, main_part(pkg), "theme")
+    theme = pkg.text(rel.target) if rel is not None and rel.target and pkg.has(rel.target) else None
+    return palette_of(theme)
 
 
 def _shared_strings(pkg: Package) -> list[str]:

@@ -20,6 +20,7 @@ __all__ = [
     "Element",
     "append_into",
     "attrs_of",
+    "children",
     "elements",
     "first",
     "in_root_ns",
@@ -46,6 +47,7 @@ class Element:
     prefix: str
     attrs: dict[str, str]
     inner: tuple[int, int]  # (start, end) of the content; empty for <x/>
+    name: str = ""  # the local name (set by :func:`children`)
 
     def raw(self, text: str) -> str:
         """The element's exact text."""
@@ -114,6 +116,31 @@ def elements(text: str, local: str, span: tuple[int, int] | None = None) -> list
             if depth == 0:
                 end = lo + m.end()
                 found.append(Element(lo + m.start(), end, m[2], attrs_of(m[4]), (end, end)))
+        else:
+            if depth == 0:
+                opened = m
+            depth += 1
+    return found
+
+
+def children(text: str, span: tuple[int, int]) -> list[Element]:
+    """The elements directly inside ``span`` (an element's content), in document order."""
+    lo, hi = span
+    found: list[Element] = []
+    depth = 0
+    opened: re.Match[str] | None = None
+    for m in _TAG.finditer(_masked(text[lo:hi])):
+        if m[1] == "/":
+            depth -= 1
+            if depth == 0 and opened is not None:
+                inner = (lo + opened.end(), lo + m.start())
+                found.append(Element(lo + opened.start(), lo + m.end(), opened[2],
+                                     attrs_of(opened[4]), inner, opened[3]))  # fmt: skip
+                opened = None
+        elif m[5] == "/":
+            if depth == 0:
+                end = lo + m.end()
+                found.append(Element(lo + m.start(), end, m[2], attrs_of(m[4]), (end, end), m[3]))
         else:
             if depth == 0:
                 opened = m
