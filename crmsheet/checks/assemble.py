@@ -27,6 +27,7 @@ from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
 from .statuses import check_statuses, net_of_refunds
+from .summaries import check_summaries
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -108,9 +109,13 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
+    settings = settings or Settings()
     notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
-                                          settings or Settings()),
+                                                        settings),
              *net_of_refunds(by_role["transactions"], transactions)]  # fmt: skip
+    # the sheet's own totals and dates against the sales, counted as every figure counts them
+    notes += check_summaries(by_role["customers"], customers, transactions, as_of=as_of,
+                             settings=settings)  # fmt: skip
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
     problems = [p for t in tables for p in t.problems]
