@@ -250,7 +250,10 @@ def _names_from_log(out: pd.DataFrame, transactions: pd.DataFrame) -> None:
         out.loc[missing, "name"] = out.index[missing].map(t["customer_name"])
     if "customer_id" in t:
         no_id = out["customer_id"].isna()
-        out.loc[no_id, "customer_id"] = out.index[no_id].map(t["customer_id"])
+        ids = pd.Series(out.index[no_id].map(t["customer_id"]), index=out.index[no_id])
+        ids = ids[ids.notna()]  # a log without IDs has none to lend (and a text column
+        if len(ids):  # of the sheet's takes no float NaN)
+            out.loc[ids.index, "customer_id"] = ids.to_numpy()
 
 
 def _typical_gap(bought: pd.DataFrame) -> pd.Series:
