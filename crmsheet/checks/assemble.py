@@ -25,6 +25,7 @@ from .fields import derive_fields, empty_column, empty_field, parse_dates, parse
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
+from .near_miss import NearMisses
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
 from .statuses import check_statuses, net_of_refunds
 from .summaries import check_summaries
@@ -264,9 +265,15 @@ def _transactions(
             key.map(counts).fillna(0).astype(int).map(lambda k: "1 row" if k == 1 else f"{k} rows")
         )
         written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
+        details = rows.astype(object)
+        # a near miss of a known customer gets a hint; it stays a customer of its own
+        hint = NearMisses(index).suggest(out.loc[first, "customer_id"],
+                                         out.loc[first, "customer_name"])  # fmt: skip
+        hinted = hint.index[hint != ""]
+        details[hinted] = details[hinted] + "; " + hint[hinted]
         report_back(tables, out, first, ProblemCode.UNKNOWN_CUSTOMER,
                      ["customer_id", "customer_name"], values=written,
-                     details=rows.astype(object))  # fmt: skip
+                     details=details)  # fmt: skip
     return out, checked, tuple(joined.notes)
 
 
