@@ -78,8 +78,14 @@ def check_summaries(
     mapped = [f for f in _FIELDS if any(f in t.layout.field_columns for t in tables)]
     if not mapped or customers.empty or transactions.empty:
         return []
+    filled = customers[[f for f in mapped if f in customers.columns]].notna().any(axis=1)
+    if not filled.any():
+        return []
     cut = counted_sales(transactions, as_of=as_of, settings=settings)
-    money, bought = by_kind(invoices(cut.log))
+    # only the customers with a value to compare (an invoice is combined per customer, so
+    # the others' rows change nothing here)
+    log = cut.log.loc[cut.log["customer_key"].isin(customers.loc[filled, "customer_key"])]
+    money, bought = by_kind(invoices(log))
     totals = purchase_totals(money, bought)
     if totals.empty:
         return []
