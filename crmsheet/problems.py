@@ -93,6 +93,8 @@ class ProblemCode(StrEnum):
     ORDER_TOTALS_DIFFER = "order-totals-differ"
     # the same customer found by email (issue 13, helper "email")
     DUPLICATE_EMAIL = "duplicate-email"
+    # the customer sheet's own totals and dates against the transactions (issue 14)
+    SUMMARY_DISAGREES = "summary-disagrees"
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,10 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "This row has no customer ID and its email “{value}” is also on row {detail}, so it "
        "was counted as that customer and this row was not used. If they are two customers, "
        "give this row an ID (or its own email); if they are one, delete this row."),
+    # the customer sheet's own totals and dates against the transactions (issue 14)
+    _p(ProblemCode.SUMMARY_DISAGREES, "warning", "kept", "Sheet and transactions disagree",
+       "{column} says {value}; {detail}. crmsheet's figures follow the transactions: "
+       "check which is right (a column that counts something else can be left as it is)."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -21,13 +21,13 @@ import pandas as pd
 from ..config import Settings
 from ..cutoff import until
 from ..data import CrmData
-from ..statuses import not_revenue, orders_per_status
+from ..statuses import orders_per_status
 from .bgnbd import BGNBDModel, fit_bgnbd, forecast
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups
 from .headline import Headline, actions, headline_rows, make_headline
 from .lapsed import customer_status, expected_value_lost, lapsed_customers
-from .metrics import by_kind, customer_metrics, invoices
+from .metrics import by_kind, counted_sales, customer_metrics, invoices
 from .ratings import rate_customers
 from .referrals import referral_value
 from .retention import comebacks, retention, retention_headline
@@ -98,9 +98,8 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
     settings = settings or Settings()
-    seen = until(data.transactions, as_of)  # who appears at all, unsold orders included
-    unsold, kinds = not_revenue(seen, settings.status_codes, settings.excluded_statuses)
-    log = seen.loc[~unsold] if unsold.any() else seen  # cancelled, refunded...: no sale
+    # who appears at all (unsold orders included); the sales (cancelled, refunded...: none)
+    seen, unsold, kinds, log = counted_sales(data.transactions, as_of=as_of, settings=settings)
     not_counted = orders_per_status(seen, unsold, kinds) if unsold.any() else {}
     support = until(data.support, as_of, undated=True)  # an undated case counts as recent
     table = invoices(log)

@@ -7,13 +7,20 @@ alone (its key dates and revenue/transactions columns), or from both, where the 
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from ..config import Settings
+from ..cutoff import until
+from ..statuses import not_revenue
 from .columns import Column, count, day, days, money, rate, text
 
-__all__ = ["CARRIED", "METRIC_COLUMNS", "by_kind", "customer_metrics", "invoices"]
+__all__ = [
+    "CARRIED", "METRIC_COLUMNS", "CountedSales", "by_kind", "counted_sales", "customer_metrics",
+    "invoices", "purchase_totals",
+]  # fmt: skip
 
 #: The per-customer figures as a reader sees them (with the customer's own fields shown).
 METRIC_COLUMNS: dict[str, Column] = {
@@ -38,6 +45,30 @@ CARRIED = [
 ]  # fmt: skip
 
 _DAY = np.timedelta64(1, "D")
+
+
+class CountedSales(NamedTuple):
+    """The transactions as every figure counts them (:func:`counted_sales`)."""
+
+    seen: pd.DataFrame
+    """Rows on or before ``as_of``: who appears at all, unsold orders included."""
+    unsold: pd.Series
+    """True for the rows of ``seen`` whose status is not revenue (cancelled, refunded...)."""
+    kinds: pd.Series
+    """Each row's status kind (NA without a status column)."""
+    log: pd.DataFrame
+    """``seen`` without the unsold rows: the sales."""
+
+
+def counted_sales(transactions: pd.DataFrame, *, as_of: date, settings: Settings) -> CountedSales:
+    """The one cut every figure shares: rows on or before ``as_of``
+    (:func:`crmsheet.cutoff.until`), then the statuses that are not revenue
+    (``settings.excluded_statuses``) left out. :func:`crmsheet.analyze` and the check of the
+    customer sheet's own totals (:mod:`crmsheet.checks.summaries`) both start here."""
+    seen = until(transactions, as_of)
+    unsold, kinds = not_revenue(seen, settings.status_codes, settings.excluded_statuses)
+    log = seen.loc[~unsold] if unsold.any() else seen
+    return CountedSales(seen, unsold, kinds, log)
 
 
 def invoices(log: pd.DataFrame) -> pd.DataFrame:
@@ -102,6 +133,24 @@ def by_kind(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return money, money.loc[money["kind"] == "invoice"]
 
 
+def purchase_totals(money: pd.DataFrame, bought: pd.DataFrame) -> pd.DataFrame:
+    """Per customer (indexed by ``customer_key``): first_purchase and last_purchase (days),
+    transactions (purchases) and revenue (net of credits), from :func:`by_kind` tables.
+
+    Only customers with a purchase are listed (credits alone make no customer here). The
+    same four columns as :func:`customer_metrics` gives a customer found in the log (which
+    computes them inline, reusing its groups for the revenue windows).
+    """
+    groups = bought.groupby("customer_key", sort=False)
+    per = pd.DataFrame({  # days, not times: "bought 3 days ago", not 2.6
+        "first_purchase": groups["date"].min().dt.floor("D"),
+        "last_purchase": groups["date"].max().dt.floor("D"),
+        "transactions": groups.size(),
+    })  # fmt: skip
+    per["revenue"] = money.groupby("customer_key", sort=False)["amount"].sum()
+    return per
+
+
 def _take_dates(values: pd.Series, at: np.ndarray) -> np.ndarray:
     """``values`` at positions ``at`` (-1: NaT), as datetime64[us]."""
     dates = values.to_numpy(dtype="datetime64[us]")
@@ -138,7 +187,7 @@ def customer_metrics(
     window = end - pd.Timedelta(days=364)  # the 365 days as_of-364 .. as_of
 
     first_at, last_at = groups["date"].min(), groups["date"].max()
-    per = pd.DataFrame({  # days, not times: "bought 3 days ago", not 2.6
+    per = pd.DataFrame({  # days, not times: "bought 3 days ago", not 2.6  (purchase_totals)
         "first_purchase": first_at.dt.floor("D"),
         "last_purchase": last_at.dt.floor("D"),
         "transactions": groups.size(),
@@ -217,7 +266,10 @@ def _names_from_log(out: pd.DataFrame, transactions: pd.DataFrame) -> None:
         out.loc[missing, "name"] = out.index[missing].map(t["customer_name"])
     if "customer_id" in t:
         no_id = out["customer_id"].isna()
-        out.loc[no_id, "customer_id"] = out.index[no_id].map(t["customer_id"])
+        ids = pd.Series(out.index[no_id].map(t["customer_id"]), index=out.index[no_id])
+        ids = ids[ids.notna()]  # a log without IDs has none to lend (and a text column
+        if len(ids):  # of the sheet's takes no float NaN)
+            out.loc[ids.index, "customer_id"] = ids.to_numpy()
 
 
 def _typical_gap(bought: pd.DataFrame) -> pd.Series:

@@ -25,8 +25,10 @@ from .fields import derive_fields, empty_column, empty_field, parse_dates, parse
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
+from .near_miss import NearMisses
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
 from .statuses import check_statuses, net_of_refunds
+from .summaries import check_summaries
 from .table import AUTO_HEADER, META, Table, prepare, report_back
 
 __all__ = ["build_data", "clean_table"]
@@ -108,9 +110,13 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
+    settings = settings or Settings()
     notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
-                                          settings or Settings()),
+                                                        settings),
              *net_of_refunds(by_role["transactions"], transactions)]  # fmt: skip
+    # the sheet's own totals and dates against the sales, counted as every figure counts them
+    notes += check_summaries(by_role["customers"], customers, transactions, as_of=as_of,
+                             settings=settings)  # fmt: skip
     support = _support(by_role["support"], index)
     spend = _concat_kept(by_role["spend"])
     problems = [p for t in tables for p in t.problems]
@@ -259,9 +265,15 @@ def _transactions(
             key.map(counts).fillna(0).astype(int).map(lambda k: "1 row" if k == 1 else f"{k} rows")
         )
         written = out["customer_id"].where(out["customer_id"].notna(), out["customer_name"])
+        details = rows.astype(object)
+        # a near miss of a known customer gets a hint; it stays a customer of its own
+        hint = NearMisses(index).suggest(out.loc[first, "customer_id"],
+                                         out.loc[first, "customer_name"])  # fmt: skip
+        hinted = hint.index[hint != ""]
+        details[hinted] = details[hinted] + "; " + hint[hinted]
         report_back(tables, out, first, ProblemCode.UNKNOWN_CUSTOMER,
                      ["customer_id", "customer_name"], values=written,
-                     details=rows.astype(object))  # fmt: skip
+                     details=details)  # fmt: skip
     return out, checked, tuple(joined.notes)
 
 
