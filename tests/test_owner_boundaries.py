@@ -1,0 +1,174 @@
+"""What a shop owner reads agrees with itself: boundaries, blanks the model cannot fill,
+periods still under way, the first things to do (issue 14). Small files, explicit as_of."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from test_bgnbd import generate, write_log
+from test_read import write_book
+
+import crmsheet
+from crmsheet.analysis.bgnbd import P_ALIVE_BLANK
+from crmsheet.config import Settings
+
+d = datetime
+
+# -- P(alive) of a one-time buyer is not shown --------------------------------------------
+
+BG_AS_OF = date(2024, 2, 10)  # generate()'s as_of
+
+
+@pytest.fixture(scope="module")
+def predicted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, crmsheet.EnrichResult]:
+    """A shop the model fits, plus ONCE: one purchase of 900, silent 597 days."""
+    once = pd.DataFrame({
+        "customer_id": pd.Series(["ONCE"], dtype="str"),
+        "date": pd.Series([pd.Timestamp(BG_AS_OF - timedelta(days=597))]).astype(
+            "datetime64[us]"),
+        "amount": [900.0],
+    })  # fmt: skip
+    folder = tmp_path_factory.mktemp("alive")
+    path = write_log(folder / "purchases.csv", pd.concat([generate(400, 11), once]))
+    out = folder / "enriched.xlsx"
+    return out, crmsheet.enrich(path, as_of=BG_AS_OF, output=out, overwrite=True)
+
+
+def test_a_one_time_buyer_has_no_p_alive_and_the_note_says_why(
+    predicted: tuple[Path, crmsheet.EnrichResult],
+) -> None:
+    _, result = predicted
+    a = result.analysis
+    assert a.bgnbd is not None
+    c = a.customers
+    once = c.loc["ONCE"]
+    assert (once["status"], once["transactions"]) == ("lapsed", 1)
+    assert np.isnan(once["p_alive"])  # was 1.0: BG/NBD's x = 0 is alive by construction
+    assert once["expected_purchases_90"] >= 0  # expected purchases stay
+    one_time = a.rfm["frequency"] == 0
+    assert one_time.sum() > 1
+    assert a.rfm.loc[one_time, "p_alive"].isna().all()
+    assert a.rfm.loc[~one_time, "p_alive"].notna().all()
+    assert a.rfm.loc[~one_time, "p_alive"].between(0.0, 1.0).all()
+    # the model itself still answers as lifetimes does; only the shown figure is blank
+    assert a.bgnbd.p_alive(a.rfm.loc[["ONCE"]]).tolist() == [1.0]
+    assert f"blank for the {int(one_time.sum())} one-time buyers" in a.headline.prediction
+    assert "P(alive)" in P_ALIVE_BLANK and "only once" in P_ALIVE_BLANK
+    # a segment's average counts the repeat buyers only (mean skips the blanks)
+    seg = a.customers.groupby("rfm_segment")["p_alive"].mean()
+    repeat = a.rfm.index[~one_time]
+    by_hand = {
+        s: c.loc[(c["rfm_segment"] == s) & c.index.isin(repeat), "p_alive"].mean()
+        for s in seg.index
+    }
+    pd.testing.assert_series_equal(seg, pd.Series(by_hand, name="p_alive").rename_axis(
+        "rfm_segment"), check_index_type=False)  # fmt: skip
+
+
+def test_the_workbook_shows_a_blank_not_100_percent(
+    predicted: tuple[Path, crmsheet.EnrichResult],
+) -> None:
+    out, result = predicted
+    book = openpyxl.load_workbook(out)
+    for sheet in ("Customers", "RFM", "Lapsed"):
+        ws = book[sheet]
+        headers = [c.value for c in ws[1]]
+        col = headers.index("P(alive)") + 1
+        rows = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col).value
+                for r in range(2, ws.max_row + 1)}  # fmt: skip
+        assert rows["ONCE"] is None, sheet
+        assert 1.0 not in rows.values(), sheet
+        assert any(isinstance(v, float) for v in rows.values()), sheet
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert "one-time buyers" in summary["Who will buy again"]
+    assert summary["Who will buy again"] == result.analysis.headline.prediction
+
+
+# -- a limit is reached on the day Settings names -----------------------------------------
+
+AS_OF = date(2026, 6, 30)
+
+
+def shop(tmp_path: Path, rows: list[list[object]]) -> crmsheet.CrmData:
+    path = write_book(tmp_path / "shop.xlsx", {
+        "Invoices": [["Invoice", "Date", "Customer ID", "Amount"], *rows],
+    })  # fmt: skip
+    return crmsheet.read(path, as_of=AS_OF)
+
+
+def days_before(n: int) -> datetime:
+    return datetime.combine(AS_OF - timedelta(days=n), datetime.min.time())
+
+
+@pytest.mark.parametrize(
+    ("silent", "lapse_days", "status"),
+    [(365, 365, "lapsed"), (364, 365, "lapsing"), (180, 180, "lapsed"), (179, 180, "lapsing")],
+    ids=["365 days silent, lapse_days 365: lapsed", "364 days: not yet",
+         "180 of 180: lapsed", "179 of 180: lapsing (past half)"],
+)  # fmt: skip
+def test_a_customer_at_exactly_lapse_days_has_lapsed(
+    tmp_path: Path, silent: int, lapse_days: int, status: str
+) -> None:
+    data = shop(tmp_path, [["I1", days_before(silent), "ONE", 100.0]])
+    a = crmsheet.analyze(data, as_of=AS_OF, settings=Settings(lapse_days=lapse_days))
+    assert a.customers.loc["ONE", "days_since_last"] == silent
+    assert a.customers.loc["ONE", "status"] == status
+
+
+@pytest.mark.parametrize(
+    ("silent", "status"),
+    [(60, "lapsed"), (59, "lapsing"), (30, "lapsing"), (29, "active")],
+    ids=["6 x the 10-day gap: lapsed", "just under 6 x: lapsing", "3 x: lapsing",
+         "just under 3 x: active"],
+)  # fmt: skip
+def test_a_repeat_buyer_at_exactly_a_multiple_of_their_gap(
+    tmp_path: Path, silent: int, status: str
+) -> None:
+    # bought every 10 days, 4 times, long enough ago not to be new
+    rows: list[list[object]] = [[f"I{k}", days_before(silent + 10 * k), "REG", 50.0]
+                                for k in range(4)]  # fmt: skip
+    rows.append(["OLD", days_before(400), "REG", 50.0])
+    data = shop(tmp_path, rows)
+    s = Settings(lapsing_multiple=3.0, lapsed_multiple=6.0, new_days=0)
+    a = crmsheet.analyze(data, as_of=AS_OF, settings=s)
+    c = a.customers.loc["REG"]
+    assert c["typical_gap_days"] == 10.0 and c["days_since_last"] == silent
+    assert c["status"] == status
+
+
+def test_new_days_counts_the_day_itself(tmp_path: Path) -> None:
+    data = shop(tmp_path, [["I1", days_before(90), "N90", 10.0], ["I2", days_before(91), "N91",
+                                                                   10.0]])  # fmt: skip
+    a = crmsheet.analyze(data, as_of=AS_OF, settings=Settings(new_days=90))
+    assert a.customers.loc["N90", "status"] == "new"  # "this recent": 90 days is new
+    assert a.customers.loc["N91", "status"] == "active"
+
+
+# -- a 0.00 invoice is not a purchase -----------------------------------------------------
+
+
+def test_a_zero_invoice_is_not_a_purchase(tmp_path: Path) -> None:
+    data = shop(tmp_path, [
+        ["I1", d(2025, 3, 1), "A", 200.0],
+        ["I2", d(2025, 9, 1), "A", 100.0],
+        ["Z1", d(2026, 6, 20), "A", 0.0],  # a free replacement: no purchase 10 days ago
+        ["Z2", d(2024, 1, 5), "A", 0.0],  # nor a first purchase in 2024
+        ["Z3", d(2026, 5, 1), "B", 0.0],  # B never bought anything
+    ])  # fmt: skip
+    a = crmsheet.analyze(data, as_of=AS_OF)
+    c = a.customers
+    assert c.loc["A", "transactions"] == 2
+    assert c.loc["A", "first_purchase"] == pd.Timestamp(2025, 3, 1)
+    assert c.loc["A", "last_purchase"] == pd.Timestamp(2025, 9, 1)
+    assert c.loc["A", "days_since_last"] == (AS_OF - date(2025, 9, 1)).days
+    assert c.loc["A", "typical_gap_days"] == (date(2025, 9, 1) - date(2025, 3, 1)).days
+    assert c.loc["A", "revenue"] == 300.0
+    assert a.rfm.loc["A", "frequency"] == 1.0  # two purchase days, not four
+    assert "B" not in a.rfm.index
+    assert (c.loc["B", "transactions"], c.loc["B", "status"]) == (0, "prospect")
+    assert "A" not in set(a.follow_ups.loc[a.follow_ups["action"] == "thank you"].index)
