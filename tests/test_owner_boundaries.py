@@ -172,3 +172,45 @@ def test_a_zero_invoice_is_not_a_purchase(tmp_path: Path) -> None:
     assert "B" not in a.rfm.index
     assert (c.loc["B", "transactions"], c.loc["B", "status"]) == (0, "prospect")
     assert "A" not in set(a.follow_ups.loc[a.follow_ups["action"] == "thank you"].index)
+
+
+# -- retention: no quarter under way, no empty cohort -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "last", "note"),
+    [
+        (date(2026, 5, 12), "2026-Q1", "Quarters up to 2026-Q1; 2026-Q2 is under way (to 12 May "
+         "2026) and not shown: a quarter in progress would look like customers leaving."),
+        (date(2026, 3, 31), "2026-Q1", "Quarters up to 2026-Q1, complete on 31 Mar 2026."),
+        (date(2026, 3, 30), "2025-Q4", "Quarters up to 2025-Q4; 2026-Q1 is under way (to 30 Mar "
+         "2026) and not shown: a quarter in progress would look like customers leaving."),
+    ],
+    ids=["mid-quarter: the quarter before", "its last day: the quarter itself",
+         "a day short: the quarter before"],
+)  # fmt: skip
+def test_retention_stops_at_the_last_complete_quarter(
+    tmp_path: Path, as_of: date, last: str, note: str
+) -> None:
+    path = write_book(tmp_path / "shop.xlsx", {"Invoices": [
+        ["Invoice", "Date", "Customer ID", "Amount"],
+        ["I1", d(2025, 7, 3), "A", 100.0],  # 2025-Q3
+        ["I2", d(2025, 11, 3), "A", 100.0],  # back in 2025-Q4
+        ["I3", d(2026, 2, 3), "B", 80.0],  # 2026-Q1
+        ["I4", d(2026, 3, 30), "A", 50.0],  # A in 2026-Q1 too
+        ["I5", d(2026, 4, 20), "C", 30.0],  # 2026-Q2, under way on 12 May
+        ["I6", d(2026, 5, 2), "B", 20.0],  # B back in 2026-Q2
+    ]})  # fmt: skip
+    data = crmsheet.read(path, as_of=as_of)
+    a = crmsheet.analyze(data, as_of=as_of)
+    r = a.retention
+    # no row for the quarter under way, nor for 2025-Q4, which won no one
+    assert list(r["cohort"]) == [c for c in ("2025-Q3", "2026-Q1") if c <= last]
+    assert (r["customers"] > 0).all()
+    width = {"2026-Q1": 3, "2025-Q4": 2}[last]  # Q+0 .. the last complete quarter
+    assert list(r.columns) == ["cohort", "customers", *(f"Q+{k}" for k in range(width))]
+    first = r.set_index("cohort").loc["2025-Q3"]
+    assert first["Q+1"] == 1.0  # back in 2025-Q4
+    if last == "2026-Q1":
+        assert first["Q+2"] == 1.0  # the 30 March purchase, as_of 31 March or later
+    assert a.headline.retention_note == note

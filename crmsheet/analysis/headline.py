@@ -78,6 +78,8 @@ class Headline:
     predicted: bool
     not_revenue: Mapping[str, int] = field(default_factory=dict)
     """Orders up to as_of left out of revenue by their status, per status kind."""
+    retention_note: str = ""
+    """Which quarters the retention table shows (the one under way is left out), in words."""
 
 
 def _known(value: float) -> float | None:
@@ -98,6 +100,7 @@ def make_headline(
     prediction: str,
     predicted: bool,
     not_revenue: Mapping[str, int] | None = None,
+    retention_note: str = "",
 ) -> Headline:
     """The headline of one analysis: the customer counts, plus the tables' own headlines."""
     rating = customers["rating"]
@@ -149,6 +152,7 @@ def make_headline(
         prediction=prediction,
         predicted=predicted,
         not_revenue=dict(not_revenue or {}),
+        retention_note=retention_note,
     )
 
 
