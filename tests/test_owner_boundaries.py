@@ -15,6 +15,7 @@ from test_read import write_book
 
 import crmsheet
 from crmsheet.analysis.bgnbd import P_ALIVE_BLANK
+from crmsheet.analysis.concentration import hhi_reading
 from crmsheet.config import Settings
 
 d = datetime
@@ -214,3 +215,48 @@ def test_retention_stops_at_the_last_complete_quarter(
     if last == "2026-Q1":
         assert first["Q+2"] == 1.0  # the 30 March purchase, as_of 31 March or later
     assert a.headline.retention_note == note
+
+
+# -- HHI read in words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hhi", "reading"),
+    [
+        (0.0, "HHI 0: unconcentrated"),
+        (1_499.0, "HHI 1,499: unconcentrated"),
+        (1_499.6, "HHI 1,500: moderately concentrated"),  # the band of the figure shown
+        (1_500.0, "HHI 1,500: moderately concentrated"),
+        (2_500.0, "HHI 2,500: moderately concentrated"),
+        (2_501.0, "HHI 2,501: highly concentrated"),
+        (10_000.0, "HHI 10,000: highly concentrated"),
+        (float("nan"), "HHI unknown: no revenue to share"),
+        (None, "HHI unknown: no revenue to share"),
+    ],
+    ids=["none", "just under 1,500", "1,499.6 shows as 1,500", "1,500 is moderate",
+         "2,500 is moderate", "above 2,500 is high", "a monopoly", "no revenue", "None"],
+)  # fmt: skip
+def test_hhi_reading_uses_the_usual_bands(hhi: float | None, reading: str) -> None:
+    assert hhi_reading(hhi) == reading
+
+
+def test_the_headline_reads_both_hhis(tmp_path: Path) -> None:
+    # shares 40/20/20/20 across customers: HHI 2,800; Ironbark and its subsidiary Ironbark
+    # North roll up to 60 %: groups 60/20/20, HHI 4,400
+    path = write_book(tmp_path / "shop.xlsx", {
+        "Customers": [["Customer ID", "Name", "Parent organization"],
+                      ["IR", "Ironbark"], ["IN", "Ironbark North", "IR"], ["B", "Birch"],
+                      ["C", "Cedar"]],
+        "Invoices": [["Invoice", "Date", "Customer ID", "Amount"],
+                     ["I1", d(2026, 5, 1), "IR", 400.0], ["I2", d(2026, 5, 2), "IN", 200.0],
+                     ["I3", d(2026, 5, 3), "B", 200.0], ["I4", d(2026, 5, 4), "C", 200.0]],
+    })  # fmt: skip
+    a = crmsheet.analyze(crmsheet.read(path, as_of=AS_OF), as_of=AS_OF)
+    h = a.headline
+    assert h.concentration_hhi_customers == pytest.approx(2800.0)
+    assert h.concentration_hhi_groups == pytest.approx(4400.0)
+    assert h.concentration_reading == (
+        "HHI 4,400 after roll-up to parent groups (2,800 across customers): highly concentrated"
+    )
+    assert h.concentration_hhi_reading_customers == "HHI 2,800: highly concentrated"
+    assert h.concentration_hhi_reading_groups == "HHI 4,400: highly concentrated"

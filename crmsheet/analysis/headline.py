@@ -80,6 +80,12 @@ class Headline:
     """Orders up to as_of left out of revenue by their status, per status kind."""
     retention_note: str = ""
     """Which quarters the retention table shows (the one under way is left out), in words."""
+    concentration_reading: str = ""
+    """The HHI in one line: groups' HHI, its band, the customers' HHI beside it."""
+    concentration_hhi_reading_customers: str = ""
+    """The customers' HHI read in the usual bands ("HHI 2,100: moderately concentrated")."""
+    concentration_hhi_reading_groups: str = ""
+    """The parent groups' HHI read in the usual bands."""
 
 
 def _known(value: float) -> float | None:
@@ -153,6 +159,9 @@ def make_headline(
         predicted=predicted,
         not_revenue=dict(not_revenue or {}),
         retention_note=retention_note,
+        concentration_reading=c.get("reading", ""),
+        concentration_hhi_reading_customers=c.get("hhi_reading_customers", ""),
+        concentration_hhi_reading_groups=c.get("hhi_reading_groups", ""),
     )
 
 
