@@ -3,6 +3,7 @@ periods still under way, the first things to do (issue 14). Small files, explici
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from test_read import write_book
 import crmsheet
 from crmsheet.analysis.bgnbd import P_ALIVE_BLANK
 from crmsheet.analysis.concentration import hhi_reading
+from crmsheet.analysis.headline import actions
 from crmsheet.config import Settings
 
 d = datetime
@@ -260,3 +262,74 @@ def test_the_headline_reads_both_hhis(tmp_path: Path) -> None:
     )
     assert h.concentration_hhi_reading_customers == "HHI 2,800: highly concentrated"
     assert h.concentration_hhi_reading_groups == "HHI 4,400: highly concentrated"
+
+
+# -- "What to do first" scales to the business --------------------------------------------
+
+
+def thirteen(tmp_path: Path, *, parents: bool = False) -> crmsheet.Analysis:
+    """A 13-customer shop; Ironbark Renovations bought 12,300 over its last year, which ended
+    400 days before as_of (so it is rated on the last 12 months as C, not A)."""
+    customers: list[list[object]] = [["Customer ID", "Name", "Parent organization"]]
+    invoices: list[list[object]] = [["Invoice", "Date", "Customer ID", "Amount"]]
+    customers.append(["IRON", "Ironbark Renovations"])
+    for k, amount in enumerate((4_000.0, 5_000.0, 3_300.0)):
+        invoices.append([f"IR{k}", days_before(400 + 100 * k), "IRON", amount])
+    invoices.append(["IR9", days_before(900), "IRON", 700.0])  # before its last year
+    customers.append(["OLD", "Old Mill", None])
+    invoices.append(["OM1", days_before(500), "OLD", 800.0])  # lapsed too, worth less
+    for i in range(11):  # active: 11 customers, some in three groups when parents are on
+        key = f"C{i:02d}"
+        parent = ("C00" if i in (1, 2) else "C03" if i in (4, 5) else "C06" if i == 7
+                  else None) if parents else None  # fmt: skip
+        customers.append([key, f"Customer {i}", parent])
+        invoices.append([f"N{i:02d}a", days_before(20 + i), key, 300.0 + 10 * i])
+        invoices.append([f"N{i:02d}b", days_before(200 + i), key, 300.0])
+    path = write_book(tmp_path / "shop.xlsx", {"Customers": customers, "Invoices": invoices})
+    return crmsheet.analyze(crmsheet.read(path, as_of=AS_OF), as_of=AS_OF)
+
+
+def test_a_small_shop_hears_of_its_biggest_lapsed_customer(tmp_path: Path) -> None:
+    a = thirteen(tmp_path)
+    c = a.customers
+    assert len(c) == 13
+    assert (c.loc["IRON", "status"], c.loc["IRON", "rating"]) == ("lapsed", "C")
+    assert c.loc["IRON", "revenue_last_active_year"] == 12_300.0
+    assert a.headline.lapsed_A == 0
+    assert a.actions[0] == (
+        "Your biggest lapsed customer, Ironbark Renovations, was worth 12,300 in their last "
+        "year: call them (see Lapsed)."
+    )
+    assert not any("Old Mill" in line for line in a.actions)  # the biggest only
+
+
+def test_lapsed_a_customers_name_the_biggest(tmp_path: Path) -> None:
+    a = thirteen(tmp_path)
+    lapsed = a.lapsed.assign(rating="A")  # as if both were still A customers
+    gone = lapsed.loc[lapsed["status"] == "lapsed"]
+    value = float(gone["value_at_risk"].sum())
+    h = dataclasses.replace(a.headline, lapsed_A=len(gone), lapsed_A_value=value)
+    lines = actions(lapsed, a.follow_ups, a.concentration, h)
+    assert lines[0] == (
+        f"2 lapsed A customers were worth {value:,.0f} in their last year, the biggest "
+        "Ironbark Renovations (12,300): call them (see Lapsed)."
+    )
+    one = lapsed.loc[lapsed.index != "OLD"]
+    h1 = dataclasses.replace(h, lapsed_A=1, lapsed_A_value=12_300.0)
+    assert actions(one, a.follow_ups, a.concentration, h1)[0] == (
+        "Your lapsed A customer, Ironbark Renovations, was worth 12,300 in their last year: "
+        "call them (see Lapsed)."
+    )
+
+
+def test_at_most_two_lines_on_concentration(tmp_path: Path) -> None:
+    a = thirteen(tmp_path, parents=True)
+    flagged = a.concentration.loc[a.concentration["flag"]]
+    assert len(flagged) > 2  # a 13-customer shop has many groups over 10 %
+    lines = [line for line in a.actions if "of revenue: a dependence" in line]
+    assert len(lines) == 2
+    first, second = flagged.iloc[0], flagged.iloc[1]
+    assert lines[0].startswith(f"{first['group_name']} makes {first['share']:.0%} of revenue")
+    assert lines[1].startswith(f"{second['group_name']} makes {second['share']:.0%}")
+    assert len(flagged) == 3
+    assert lines[1].endswith("(1 more group over the limit: see Concentration).")
