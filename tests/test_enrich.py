@@ -152,8 +152,7 @@ def test_summary_has_the_headline_the_actions_and_three_native_charts(
     texts = [ws.cell(row=r, column=1).value or "" for r in range(1, 30)]
     assert texts[texts.index("What to do first") + 1 :][:3] == [
         # named, the name as typed (a formula-looking name stays text)
-        "1. Your lapsed A customer, =1+1, was worth 50 in their last year: call them "
-        "(see Lapsed).",
+        "1. Your lapsed A customer, =1+1, was worth 50 in their last year: call them (see Lapsed).",
         "2. 1 follow-up is overdue (see Follow-ups).",
         "3. 1 A customer has no next follow-up date: set one.",
     ]
