@@ -117,6 +117,9 @@ def test_hhi_is_the_sum_of_squared_percentage_shares() -> None:
         "top10_share_groups": pytest.approx(1.0),
         "groups_over_limit": 3,
         "revenue_basis": "revenue_12m",
+        "hhi_reading_customers": "HHI 3,800: highly concentrated",
+        "hhi_reading_groups": "HHI 3,800: highly concentrated",
+        "reading": "HHI 3,800 across customers: highly concentrated",
     }
 
 

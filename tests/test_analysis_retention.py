@@ -70,11 +70,19 @@ def table(rows: list[tuple[str, int, list[float]]]) -> pd.DataFrame:
 
 def test_retention_of_a_small_shop() -> None:
     expected = table([
-        ("2024-Q1", 2, [1.0, 0.0, 0.5]),  # A and B; only A back, in Q3 (B's Q2 is a refund)
-        ("2024-Q2", 1, [1.0, 1.0, NAN]),  # C, back in Q3; Q+2 would be 2024-Q4
-        ("2024-Q3", 0, [NAN, NAN, NAN]),  # nobody new (D came after as_of)
-    ])  # fmt: skip
+        ("2024-Q1", 2, [1.0, 0.0]),  # A and B; neither bought in Q2 (B's Q2 is a refund)
+        ("2024-Q2", 1, [1.0, NAN]),  # C; Q+1 would be 2024-Q3, under way on 15 September
+    ])  # 2024-Q3 is under way: A's and C's purchases in it count nowhere yet  # fmt: skip
     pd.testing.assert_frame_equal(cohorts(SHOP), expected)
+
+
+def test_retention_of_the_small_shop_once_the_quarter_is_over() -> None:
+    expected = table([
+        ("2024-Q1", 2, [1.0, 0.0, 0.5]),  # only A back, in Q3
+        ("2024-Q2", 1, [1.0, 1.0, NAN]),  # C, back in Q3; Q+2 would be 2024-Q4
+        ("2024-Q3", 1, [1.0, NAN, NAN]),  # D, first on 16 September: by the 30th, counted
+    ])  # fmt: skip
+    pd.testing.assert_frame_equal(cohorts(SHOP, date(2024, 9, 30)), expected)
 
 
 @pytest.mark.parametrize(
@@ -83,38 +91,39 @@ def test_retention_of_a_small_shop() -> None:
         (log(), AS_OF, table([])),
         (log(("A", "2024-10-01", 10)), AS_OF, table([])),
         (log(("A", "2024-09-01", -10)), AS_OF, table([])),
-        (log(("A", "2024-07-01", 10)), AS_OF, table([("2024-Q3", 1, [1.0])])),
+        (log(("A", "2024-07-01", 10)), AS_OF, table([])),
+        (log(("A", "2024-07-01", 10)), date(2024, 9, 30), table([("2024-Q3", 1, [1.0])])),
         (
-            log(("A", "2024-07-01", 10), ("B", "2024-09-15 23:59", 5)),
-            AS_OF,
+            log(("A", "2024-07-01", 10), ("B", "2024-09-30 23:59", 5)),
+            date(2024, 9, 30),
             table([("2024-Q3", 2, [1.0])]),
         ),
         (
             log(("A", "2024-03-31 23:59", 10), ("A", "2024-04-01", 5)),
+            date(2024, 6, 30),
+            table([("2024-Q1", 1, [1.0, 1.0])]),
+        ),
+        (
+            log(("A", "2024-03-31 23:59", 10), ("A", "2024-04-01", 5)),
             date(2024, 4, 1),
-            table([("2024-Q1", 1, [1.0, 1.0]), ("2024-Q2", 0, [NAN, NAN])]),
+            table([("2024-Q1", 1, [1.0])]),
         ),
         (
             log(("A", "2023-12-01", 10), ("A", "2024-09-01", 5)),
-            AS_OF,
-            table(
-                [
-                    ("2023-Q4", 1, [1.0, 0.0, 0.0, 1.0]),
-                    ("2024-Q1", 0, [NAN, NAN, NAN, NAN]),
-                    ("2024-Q2", 0, [NAN] * 4),
-                    ("2024-Q3", 0, [NAN] * 4),
-                ]
-            ),
+            date(2024, 9, 30),
+            table([("2023-Q4", 1, [1.0, 0.0, 0.0, 1.0])]),
         ),
     ],
     ids=[
         "no transactions: no cohorts, the columns still there",
         "only a purchase after as_of: no cohorts",
         "only a credit: no cohorts",
-        "one customer",
-        "all in as_of's quarter, the last one at the end of as_of",
+        "one customer, in the quarter under way: no cohort yet",
+        "one customer, the quarter over on as_of",
+        "all in as_of's quarter, the last one at the end of its last day",
         "the quarter changes at midnight on 1 April",
-        "a cohort before a new year, back three quarters later",
+        "on 1 April the second quarter is under way: not shown",
+        "a cohort before a new year, back three quarters later; no rows for empty quarters",
     ],
 )
 def test_retention_edge_cases(t: pd.DataFrame, as_of: date, expected: pd.DataFrame) -> None:

@@ -153,7 +153,8 @@ def test_summary_has_the_headline_the_actions_and_three_native_charts(
     assert labels["Lapsed customers' revenue in their last active year"] == 50
     texts = [ws.cell(row=r, column=1).value or "" for r in range(1, 30)]
     assert texts[texts.index("What to do first") + 1 :][:3] == [
-        "1. 1 lapsed A customer was worth 50 in their last year: call them (see Lapsed).",
+        # named, the name as typed (a formula-looking name stays text)
+        "1. Your lapsed A customer, =1+1, was worth 50 in their last year: call them (see Lapsed).",
         "2. 1 follow-up is overdue (see Follow-ups).",
         "3. 1 A customer has no next follow-up date: set one.",
     ]

@@ -104,7 +104,7 @@ def test_concentration_states_its_window_and_shows_the_hhi(
     assert rows[1]["Customers in group"].number_format == "#,##0"
     assert [r["Over the limit"].value for r in rows] == ["yes", "yes", "no"]
     note = next(c.value for c in ws[1][8:] if c.value)
-    assert "5,200 after the roll-up to parent groups (4,600 across single customers)" in note
+    assert "HHI 5,200 after roll-up to parent groups (4,600 across customers)" in note
     assert "highly concentrated" in note
 
 

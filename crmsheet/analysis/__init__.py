@@ -30,7 +30,7 @@ from .lapsed import customer_status, expected_value_lost, lapsed_customers
 from .metrics import by_kind, counted_sales, customer_metrics, invoices
 from .ratings import rate_customers
 from .referrals import referral_value
-from .retention import comebacks, retention, retention_headline
+from .retention import comebacks, retention, retention_headline, retention_note
 from .rfm import rfm_summary, rfm_table
 from .segments import segments, segments_headline
 from .sources import source_roi, source_roi_headline
@@ -140,6 +140,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         prediction=predicted.note,
         predicted=predicted.model is not None,
         not_revenue=not_counted,
+        retention_note=retention_note(as_of),
     )  # fmt: skip
     return Analysis(
         as_of=as_of, settings=settings, customers=customers, ratings=ratings, lapsed=lapsed,

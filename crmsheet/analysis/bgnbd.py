@@ -37,6 +37,7 @@ __all__ = [
     "FORECAST_SHOWN",
     "HORIZONS",
     "MIN_REPEAT_BUYERS",
+    "P_ALIVE_BLANK",
     "BGNBDModel",
     "Forecast",
     "fit_bgnbd",
@@ -64,6 +65,13 @@ FORECAST_SHOWN: dict[str, Column] = {
     "order_value": money("Average order value"),
     "expected_value_365": money("Expected value (365 days)"),
 }  # fmt: skip
+
+#: Why :func:`forecast` leaves P(alive) blank for one-time buyers (a column note's text).
+P_ALIVE_BLANK = (
+    "P(alive) is blank for a customer who bought only once: the model lets customers stop "
+    "only after a repeat purchase, so it would show 100 % for them however long they have "
+    "been silent; their status says whether they lapsed"
+)
 
 _PARAMS = ("r", "alpha", "a", "b")
 _START = 0.1  # lifetimes' starting point: every log-parameter 0.1
@@ -200,10 +208,11 @@ def order_value(rfm: pd.DataFrame, revenue: pd.Series) -> pd.Series:
 def forecast(rfm: pd.DataFrame, *, revenue: pd.Series, settings: Settings) -> Forecast:
     """Fit the model (unless ``settings.predict`` is off) and forecast every customer.
 
-    Columns: p_alive, expected purchases in the next 30, 90 and 365 days, order_value (see
-    :func:`order_value`) and expected_value_365 (expected purchases in 365 days times the
-    order value). Never raises on the data: a thin history or a failed fit gives no model
-    and a note saying why, in plain words.
+    Columns: p_alive (blank, NaN, for one-time buyers: BG/NBD cannot estimate it for them, see
+    :data:`P_ALIVE_BLANK`; the note says so), expected purchases in the next 30, 90 and 365
+    days, order_value (see :func:`order_value`) and expected_value_365 (expected purchases in
+    365 days times the order value). Never raises on the data: a thin history or a failed fit
+    gives no model and a note saying why, in plain words.
     """
     empty = pd.DataFrame(columns=FORECAST_COLUMNS, index=rfm.index[:0], dtype=float)
     if not settings.predict:
@@ -212,15 +221,23 @@ def forecast(rfm: pd.DataFrame, *, revenue: pd.Series, settings: Settings) -> Fo
         model = fit_bgnbd(rfm, penalizer=settings.predict_penalizer)
     except ThinDataError as exc:
         return Forecast(None, str(exc), empty)
-    table = pd.DataFrame({"p_alive": model.p_alive(rfm)})
+    # x = 0 gives P(alive) = 1 by construction (stopping follows a purchase): not an estimate
+    repeat = rfm["frequency"] > 0
+    table = pd.DataFrame({"p_alive": model.p_alive(rfm).where(repeat)})
     for days in HORIZONS:
         table[f"expected_purchases_{days}"] = model.expected_purchases(rfm, days)
     table["order_value"] = order_value(rfm, revenue)
     table["expected_value_365"] = table["expected_purchases_365"] * table["order_value"]
+    once = int((~repeat).sum())
     note = (
         f"Predicted from the purchases of {_n(model.customers)} ({model.repeat_buyers:,} "
         "bought more than once); the Lapsed list is ranked by expected value lost."
     )
+    if once:
+        note += (
+            f" P(alive) is blank for the {_n(once, 'one-time buyer')}: the model cannot tell "
+            "whether they are still customers until they buy again (their status can)."
+        )
     return Forecast(model, note, table)
 
 
@@ -331,5 +348,5 @@ def _expected(
     return first * second * _p_alive(params, x, tx, t_age)
 
 
-def _n(count: int) -> str:
-    return f"{count:,} customer" + ("" if count == 1 else "s")
+def _n(count: int, one: str = "customer") -> str:
+    return f"{count:,} {one}" + ("" if count == 1 else "s")

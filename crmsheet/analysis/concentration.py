@@ -29,8 +29,8 @@ from ..config import Settings
 from .columns import Column, count, flag, money, share, text
 
 __all__ = [
-    "CONCENTRATION_COLUMNS", "concentration", "concentration_columns", "concentration_headline",
-    "top_parent",
+    "CONCENTRATION_COLUMNS", "HHI_BANDS", "concentration", "concentration_columns",
+    "concentration_headline", "concentration_reading", "hhi_reading", "top_parent",
 ]  # fmt: skip
 
 
@@ -45,6 +45,12 @@ def concentration_columns(revenue_basis: str = "revenue_12m") -> dict[str, Colum
         "cumulative_share": share("Cumulative share"), "rank": count("Rank"),
         "flag": flag("Over the limit"),
     }  # fmt: skip
+
+
+#: The usual HHI bands (US merger guidelines, 2010): (highest HHI, reading). Both limits
+#: belong to the middle band: 1,500 and 2,500 are moderately concentrated.
+HHI_BANDS = ((1_499, "unconcentrated"), (2_500, "moderately concentrated"),
+             (10_000, "highly concentrated"))  # fmt: skip
 
 
 #: The concentration table's columns.
@@ -131,8 +137,10 @@ def concentration_headline(metrics: pd.DataFrame, groups: pd.DataFrame) -> dict[
     Keys: ``hhi_customers``, ``hhi_groups`` (Herfindahl-Hirschman index: the sum of squared
     percentage shares, 0-10,000; above 2,500 is "highly concentrated" in antitrust terms),
     ``top1_share``, ``top5_share``, ``top10_share`` with ``_customers`` and ``_groups``
-    suffixes, ``groups_over_limit`` and ``revenue_basis`` ("revenue_12m" or "revenue").
-    NaN throughout when there is no revenue. ``groups`` is :func:`concentration`'s table of
+    suffixes, ``groups_over_limit``, ``revenue_basis`` ("revenue_12m" or "revenue"), and the
+    HHIs read in words: ``hhi_reading_customers``, ``hhi_reading_groups`` (:func:`hhi_reading`)
+    and ``reading`` (both in one line, :func:`concentration_reading`). NaN throughout (the
+    readings "unknown") when there is no revenue. ``groups`` is :func:`concentration`'s table of
     the same ``metrics``.
 
     >>> groups = concentration(metrics, settings=Settings())               # doctest: +SKIP
@@ -149,7 +157,54 @@ def concentration_headline(metrics: pd.DataFrame, groups: pd.DataFrame) -> dict[
             out[f"top{top}_share_{level}"] = float(share[:top].sum()) if known else math.nan
     out["groups_over_limit"] = int(groups["flag"].sum())
     out["revenue_basis"] = _basis_name(metrics)
+    out["hhi_reading_customers"] = hhi_reading(out["hhi_customers"])
+    out["hhi_reading_groups"] = hhi_reading(out["hhi_groups"])
+    out["reading"] = concentration_reading(out["hhi_groups"], out["hhi_customers"])
     return out
+
+
+def _band(hhi: float) -> tuple[int, str]:
+    """The HHI as shown (whole points) and its band, read off the number shown."""
+    shown = round(hhi)
+    return shown, next(text for top, text in HHI_BANDS if shown <= top)
+
+
+def hhi_reading(hhi: float | None) -> str:
+    """One line reading an HHI (0-10,000) in the usual bands; "unknown" without revenue.
+
+    Below 1,500 is unconcentrated, 1,500 to 2,500 moderately concentrated, above 2,500
+    highly concentrated; the band is that of the whole number shown (1,499.6 reads "HHI
+    1,500: moderately concentrated", never a figure beside a band that contradicts it).
+
+    >>> hhi_reading(1850.0)
+    'HHI 1,850: moderately concentrated'
+    >>> hhi_reading(float("nan"))
+    'HHI unknown: no revenue to share'
+    """
+    if hhi is None or math.isnan(hhi):
+        return "HHI unknown: no revenue to share"
+    shown, band = _band(hhi)
+    return f"HHI {shown:,}: {band}"
+
+
+def concentration_reading(hhi_groups: float | None, hhi_customers: float | None) -> str:
+    """The HHI line for the Summary: the groups' HHI read in bands, the customers' beside it.
+
+    The band is the groups' (dependence on one group is what matters); when no customer
+    rolls up into another the two are one figure and it is given once.
+
+    >>> concentration_reading(1850.0, 2100.0)
+    'HHI 1,850 after roll-up to parent groups (2,100 across customers): moderately concentrated'
+    >>> concentration_reading(900.0, 900.0)
+    'HHI 900 across customers: unconcentrated'
+    """
+    if hhi_groups is None or math.isnan(hhi_groups):
+        return hhi_reading(hhi_groups)
+    shown, band = _band(hhi_groups)
+    if hhi_customers is None or math.isnan(hhi_customers) or round(hhi_customers) == shown:
+        return f"HHI {shown:,} across customers: {band}"
+    return (f"HHI {shown:,} after roll-up to parent groups ({round(hhi_customers):,} across "
+            f"customers): {band}")  # fmt: skip
 
 
 def _basis_name(metrics: pd.DataFrame) -> str:

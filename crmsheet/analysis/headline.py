@@ -78,6 +78,14 @@ class Headline:
     predicted: bool
     not_revenue: Mapping[str, int] = field(default_factory=dict)
     """Orders up to as_of left out of revenue by their status, per status kind."""
+    retention_note: str = ""
+    """Which quarters the retention table shows (the one under way is left out), in words."""
+    concentration_reading: str = ""
+    """The HHI in one line: groups' HHI, its band, the customers' HHI beside it."""
+    concentration_hhi_reading_customers: str = ""
+    """The customers' HHI read in the usual bands ("HHI 2,100: moderately concentrated")."""
+    concentration_hhi_reading_groups: str = ""
+    """The parent groups' HHI read in the usual bands."""
 
 
 def _known(value: float) -> float | None:
@@ -98,6 +106,7 @@ def make_headline(
     prediction: str,
     predicted: bool,
     not_revenue: Mapping[str, int] | None = None,
+    retention_note: str = "",
 ) -> Headline:
     """The headline of one analysis: the customer counts, plus the tables' own headlines."""
     rating = customers["rating"]
@@ -149,6 +158,10 @@ def make_headline(
         prediction=prediction,
         predicted=predicted,
         not_revenue=dict(not_revenue or {}),
+        retention_note=retention_note,
+        concentration_reading=c.get("reading", ""),
+        concentration_hhi_reading_customers=c.get("hhi_reading_customers", ""),
+        concentration_hhi_reading_groups=c.get("hhi_reading_groups", ""),
     )
 
 
@@ -164,13 +177,40 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 def actions(
     lapsed: pd.DataFrame, todo: pd.DataFrame, groups: pd.DataFrame, h: Headline
 ) -> list[str]:
-    """The few sentences a shop owner should read first, most valuable first."""
+    """The few sentences a shop owner should read first, most valuable first.
+
+    The biggest lapsed customer is named however small the shop: the lapsed A customers when
+    there are some (rated on the last 12 months, a customer gone a year is rarely still A),
+    else the lapsed customer worth most in their last year. At most two lines on
+    concentration: the biggest groups over the limit, the rest counted on the second.
+    """
     out: list[str] = []
-    if h.lapsed_A:
+    gone = lapsed.loc[(lapsed["status"] == "lapsed") & (lapsed["value_at_risk"] > 0)]
+    a_gone = gone.loc[gone["rating"] == "A"]
+    if h.lapsed_A and len(a_gone):
+        top = _biggest(a_gone)
+        if h.lapsed_A == 1:
+            out.append(
+                f"Your lapsed A customer, {top[0]}, was worth {_money(h.lapsed_A_value)} in "
+                "their last year: call them (see Lapsed)."
+            )
+        else:
+            out.append(
+                f"{_n(h.lapsed_A, 'lapsed A customer')} were worth "
+                f"{_money(h.lapsed_A_value)} in their last year, the biggest {top[0]} "
+                f"({_money(top[1])}): call them (see Lapsed)."
+            )
+    elif h.lapsed_A:  # A customers whose last year was worth nothing: counted, unnamed
         out.append(
             f"{_n(h.lapsed_A, 'lapsed A customer')} "
             f"{'was' if h.lapsed_A == 1 else 'were'} worth "
             f"{_money(h.lapsed_A_value)} in their last year: call them (see Lapsed)."
+        )
+    elif len(gone):
+        name, value = _biggest(gone)
+        out.append(
+            f"Your biggest lapsed customer, {name}, was worth {_money(value)} in their last "
+            "year: call them (see Lapsed)."
         )
     lapsing = lapsed.loc[lapsed["status"] == "lapsing"]
     if len(lapsing):
@@ -192,10 +232,13 @@ def actions(
             "date: set one."
         )
     flagged = groups.loc[groups["flag"]] if "flag" in groups else groups.iloc[:0]
-    for _, g in flagged.head(3).iterrows():
+    more = len(flagged) - 2
+    for i, (_, g) in enumerate(flagged.head(2).iterrows()):
+        rest = (f" ({_n(more, 'more group')} over the limit: see Concentration)"
+                if i == 1 and more > 0 else "")  # fmt: skip
         out.append(
             f"{g['group_name']} makes {g['share']:.0%} of revenue: a dependence worth "
-            "protecting, or reducing."
+            f"protecting, or reducing{rest}."
         )
     if h.roi_top_source:  # a top source has a known ROI
         out.append(f"Best return on marketing: {h.roi_top_source} (ROI {h.roi_top_roi or 0:.0%}).")
@@ -203,6 +246,14 @@ def actions(
     if thanks:
         out.append(f"{_n(thanks, 'customer')} bought in the last weeks: thank them.")
     return out
+
+
+def _biggest(lapsed: pd.DataFrame) -> tuple[str, float]:
+    """The name (the key without one) and value at risk of the lapsed customer worth most."""
+    key = lapsed["value_at_risk"].astype(float).idxmax()
+    row = lapsed.loc[key]
+    name = row["name"] if "name" in lapsed and isinstance(row["name"], str) else None
+    return (name.strip() if name and name.strip() else str(key)), float(row["value_at_risk"])
 
 
 def headline_rows(h: Headline) -> list[tuple[str, str]]:

@@ -45,12 +45,16 @@ def customer_status(
     """Status and its reason per customer.
 
     - prospect: no purchase yet;
-    - lapsed: no purchase for ``lapse_days``, or a repeat buyer silent for
-      ``lapsed_multiple`` times their usual gap;
-    - lapsing: a repeat buyer silent for ``lapsing_multiple`` times their usual gap, or a
-      one-time buyer past half of ``lapse_days``;
+    - lapsed: no purchase for ``lapse_days`` or more, or a repeat buyer silent for
+      ``lapsed_multiple`` times their usual gap or more;
+    - lapsing: a repeat buyer silent for ``lapsing_multiple`` times their usual gap or more,
+      or a one-time buyer past half of ``lapse_days``;
     - new: first purchase within ``new_days`` (and not lapsing);
     - active: everyone else.
+
+    The limits are reached on the day, as :class:`~crmsheet.config.Settings` words them ("no
+    purchase for this many days has lapsed"): 365 days silent with ``lapse_days`` 365 is
+    lapsed, 364 is not.
     """
     settings = settings or Settings()
     days = metrics["days_since_last"]
@@ -60,9 +64,9 @@ def customer_status(
     usual = each_value(gap, _whole)
 
     never = metrics["last_purchase"].isna()
-    over_limit = days > settings.lapse_days
-    over_own = gap.notna() & (days > settings.lapsed_multiple * gap)
-    lapsing_own = gap.notna() & (days > settings.lapsing_multiple * gap)
+    over_limit = days >= settings.lapse_days
+    over_own = gap.notna() & (days >= settings.lapsed_multiple * gap)
+    lapsing_own = gap.notna() & (days >= settings.lapsing_multiple * gap)
     lapsing_once = gap.isna() & (days > settings.lapse_days / 2)
     new = since_first <= settings.new_days
 

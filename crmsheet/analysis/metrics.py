@@ -127,10 +127,12 @@ def by_kind(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(money, bought) of an :func:`invoices` table: the two filters every analysis shares.
 
     ``money`` is revenue: invoices and credits (a quote is never revenue); ``bought`` the
-    purchases among them: invoices only (a credit is not a customer buying).
+    purchases among them: invoices of more than 0 only (a credit is not a customer buying,
+    and neither is a 0.00 invoice: a free replacement or a voided draft is no purchase, so
+    it moves no first or last purchase and counts in no frequency).
     """
     money = table.loc[table["kind"] != "quote"]
-    return money, money.loc[money["kind"] == "invoice"]
+    return money, money.loc[(money["kind"] == "invoice") & money["amount"].gt(0)]
 
 
 def purchase_totals(money: pd.DataFrame, bought: pd.DataFrame) -> pd.DataFrame:
@@ -172,15 +174,15 @@ def customer_metrics(
 
     ``log`` is the transaction lines on or before ``as_of`` (names and IDs of customers
     known only from it, and who appears at all, quotes included); ``money`` and ``bought``
-    are :func:`by_kind` of their :func:`invoices` table. Columns: the customer sheet's
-    fields (:data:`CARRIED`), then first_purchase, last_purchase, transactions (purchases:
-    invoices, not quotes or credits), revenue (lifetime, net of credits), revenue_12m (the
-    365 days up to and including ``as_of``), revenue_first_12m (the first 365 days after the
-    first purchase), revenue_last_active_year (the 365 days up to the last purchase: what a
-    lapsed customer was worth), average_transaction, purchases_per_year (over the time since
-    the first purchase, at least a year), days_since_last, typical_gap_days (median days
-    between purchase days), expected_next (last purchase + typical gap) and dates_from
-    ("transactions" or "customer sheet").
+    are :func:`by_kind` of their :func:`invoices` table. Columns: the customer sheet's fields
+    (:data:`CARRIED`), then first_purchase, last_purchase, transactions (purchases: invoices of
+    more than 0, not quotes, credits or 0.00 invoices), revenue (lifetime, net of credits),
+    revenue_12m (the 365 days up to and including ``as_of``), revenue_first_12m (the first 365
+    days after the first purchase), revenue_last_active_year (the 365 days up to the last
+    purchase: what a lapsed customer was worth), average_transaction, purchases_per_year (over
+    the time since the first purchase, at least a year), days_since_last, typical_gap_days
+    (median days between purchase days), expected_next (last purchase + typical gap) and
+    dates_from ("transactions" or "customer sheet").
     """
     end = pd.Timestamp(as_of)
     groups = bought.groupby("customer_key", sort=False)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..analysis import Analysis
-from ..analysis.bgnbd import FORECAST_SHOWN
+from ..analysis.bgnbd import FORECAST_SHOWN, P_ALIVE_BLANK
 from ..analysis.columns import Column, merged, row, text
 from ..analysis.concentration import concentration_columns
 from ..analysis.followups import FOLLOW_UP_SHOWN
@@ -130,7 +130,12 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         ),
         "Referrals": spec(analysis.referrals, REFERRAL_SHOWN, index=False),
         "Segments": spec(analysis.segments, SEGMENT_SHOWN, index=False),
-        "Retention": spec(analysis.retention, retention_columns(analysis.retention), index=False),
+        "Retention": spec(
+            analysis.retention,
+            retention_columns(analysis.retention),
+            index=False,
+            notes=_retention_notes(analysis),
+        ),
         "RFM": spec(analysis.rfm, merged(RFM_SHOWN, FORECAST_SHOWN), notes=palive),
         "Problems": spec(
             data.problems.frame,
@@ -145,26 +150,16 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
 
 def _hhi_notes(analysis: Analysis) -> tuple[str, ...]:
     """The HHI after the roll-up to parent groups, and before it, read in one line."""
-    h = analysis.headline
-    if h.concentration_hhi_groups is None:
-        return ("No revenue: concentration unknown.",)
-    return (hhi_sentence(h.concentration_hhi_groups, h.concentration_hhi_customers),)
+    reading = analysis.headline.concentration_reading
+    return (f"Concentration: {reading}.",) if reading else ()
 
 
-def hhi_sentence(groups: float, customers: float | None) -> str:
-    """ "HHI 1,850 after the roll-up to parent groups (1,200 across customers): moderately
-    concentrated." The bands are the usual ones (US merger guidelines)."""
-    before = f" ({customers:,.0f} across single customers)" if customers is not None else ""
-    return (f"Concentration (HHI, 0-10,000): {groups:,.0f} after the roll-up to parent "
-            f"groups{before}: {_hhi_band(groups)}.")  # fmt: skip
-
-
-def _hhi_band(hhi: float) -> str:
-    if hhi < 1500:
-        return "not concentrated"
-    if hhi <= 2500:
-        return "moderately concentrated"
-    return "highly concentrated"
+def _retention_notes(analysis: Analysis) -> tuple[str, ...]:
+    """How to read the cohorts, and which quarter is left out as under way."""
+    how = ("Each row is the customers whose first purchase was in that quarter; Q+1, Q+2, ... "
+           "the share of them who bought again 1, 2, ... quarters later.")  # fmt: skip
+    note = analysis.headline.retention_note
+    return (how, note) if note else (how,)
 
 
 def _p_alive_note(analysis: Analysis) -> tuple[str, ...]:
@@ -174,10 +169,7 @@ def _p_alive_note(analysis: Analysis) -> tuple[str, ...]:
         return ()
     if not customers.loc[customers["transactions"] > 0, "p_alive"].isna().any():
         return ()
-    return (
-        "P(alive) is blank for customers who bought only once: the prediction model cannot "
-        "tell from one purchase whether they are still a customer.",
-    )
+    return (P_ALIVE_BLANK + ".",)
 
 
 def _settings_frame(analysis: Analysis, data: CrmData) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Any
 from ..analysis import Analysis
 from ..analysis.headline import summary_figures
 from ..io.styles import INTEGER, PERCENT, PERCENT_ROUND, kind_format, money_format
-from .sheets import book_currency, hhi_sentence
+from .sheets import book_currency
 
 __all__ = ["write_summary"]
 
@@ -43,10 +43,9 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
                 number_format = money_format(currency, decimals=0)
             ws.write_number(row, 1, float(value), style(num_format=number_format, align="right"))
         row += 1
-    h = analysis.headline
-    if h.concentration_hhi_groups is not None:
-        ws.write_string(row, 0, hhi_sentence(h.concentration_hhi_groups,
-                        h.concentration_hhi_customers), style(italic=True))  # fmt: skip
+    if analysis.headline.concentration_reading:
+        reading = f"Concentration: {analysis.headline.concentration_reading}."
+        ws.write_string(row, 0, reading, style(italic=True))
         row += 1
     row += 1
     ws.write_string(row, 0, "What to do first", style(bold=True, font_size=13))
