@@ -163,3 +163,52 @@ def test_every_data_sheet_prints_landscape_one_page_wide_with_a_footer(
     summary = owner_book["Summary"]
     assert summary.page_setup.fitToWidth in (None, 1)
     assert summary.page_setup.fitToHeight in (None, 1)
+
+
+def test_long_reasons_wrap_in_rows_tall_enough(owner_book: openpyxl.Workbook) -> None:
+    ws = owner_book["Problems"]
+    headers = [c.value for c in ws[1]]
+    message = ws.cell(2, headers.index("What is wrong and what to do") + 1)
+    assert message.alignment.wrap_text and message.alignment.vertical == "top"
+    lines = -(-len(message.value) // 48)  # a 50-wide column holds about 48 characters a line
+    assert lines > 1 and (ws.row_dimensions[2].height or 15) >= 15 * lines
+    assert ws.cell(2, 1).alignment.vertical == "top"  # the row reads across one line
+    severity = headers.index("Severity") + 1
+    letter = openpyxl.utils.get_column_letter(severity)
+    ranges = [str(r.sqref) for r in ws.conditional_formatting]
+    assert any(r.split(":")[0] == f"{letter}2" for r in ranges), ranges  # the colours apply
+
+
+def test_a_carried_column_the_sheet_lacks_is_said_and_money_follows_the_currency(
+    tmp_path: Path,
+) -> None:
+    source = _book(tmp_path / "shop.xlsx")
+    settings = crmsheet.Settings(currency="EUR", carry_columns=("Territory",), predict=False)
+    book = openpyxl.load_workbook(crmsheet.enrich(source, as_of=AS_OF, settings=settings).output)
+    lapsed = book["Lapsed"]
+    notes = [c.value for c in lapsed[1] if c.value and "Territory" in str(c.value)]
+    assert notes and "does not have" in notes[0]
+    rows = _table(book["Customers"])
+    assert {r["Revenue (lifetime)"].number_format for r in rows} == {
+        '"EUR "#,##0.00;-"EUR "#,##0.00'
+    }
+
+
+def test_without_a_currency_money_is_a_plain_number_and_own_columns_are_not_guessed(
+    tmp_path: Path,
+) -> None:
+    book = xlsxwriter.Workbook(tmp_path / "own.xlsx")
+    ws = book.add_worksheet("Customers")
+    ws.write_row(0, 0, ["Customer ID", "Company", "Revenue", "Discount rate"])
+    ws.write_row(1, 0, ["C1", "Acme", 1200.0, 12.5])
+    ws.write_row(2, 0, ["C2", "Birch", 300.0, 3.0])
+    book.close()
+    settings = crmsheet.Settings(currency="", predict=False)
+    result = crmsheet.enrich(tmp_path / "own.xlsx", as_of=AS_OF, settings=settings)
+    if result.analysis.settings.currency == "" and crmsheet.workbook.sheets.book_currency(
+        result.analysis
+    ):
+        pytest.skip("this computer's locale names a currency")
+    rows = _table(openpyxl.load_workbook(result.output)["Customers"])
+    assert {r["Revenue (lifetime)"].number_format for r in rows} == {"#,##0.00"}
+    assert {r["Discount rate"].number_format for r in rows} == {"General"}  # theirs, as typed

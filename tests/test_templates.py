@@ -240,7 +240,7 @@ ROWS: dict[str, dict[str, list[dict[str, Any]]]] = {
         "Customers": [
             {"Customer ID": "C001", "Customer name": "Harbour Dental", "Industry": "Healthcare",
              "Area": "Leeds", "Customer type": "Active customer", "Lead source": "Referral",
-             "First purchase": datetime(2024, 3, 1), "Last purchase": datetime(2026, 9, 15),
+             "First purchase": datetime(2025, 12, 3), "Last purchase": datetime(2026, 6, 1),
              "Next follow-up": datetime(2026, 11, 20), "Rating": "A", "Support tier": "Premium",
              "Email": "info@harbourdental.example", "Phone": "0113 496 0000",
              "Notes": "prefers mornings"},
@@ -255,7 +255,7 @@ ROWS: dict[str, dict[str, list[dict[str, Any]]]] = {
     "retail": {
         "Customers": [
             {"Name": "Ann Walker", "Email": "ann@example.org", "Phone": "07700 900123",
-             "How did they find us?": "Walk-in", "First purchase": datetime(2025, 2, 1),
+             "How did they find us?": "Walk-in", "First purchase": datetime(2025, 12, 3),
              "Rating": "A", "Notes": "likes new arrivals"},
             {"Name": "Ben Osei", "How did they find us?": "Referral",
              "Referred by": "Ann Walker", "Next follow-up": datetime(2026, 11, 10)},

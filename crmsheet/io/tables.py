@@ -259,8 +259,10 @@ def _table_sheet(
     number_formats = {col: spec.formats[col] if col in spec.formats else guess_format(frame[col])
                       for col in headers}  # fmt: skip
     wrapped = set(spec.wrap)
-    formats: dict[str, Any] = {col: _cell_format(styles, f, wrap=col in wrapped)
-                               for col, f in number_formats.items()}  # fmt: skip
+    formats: dict[str, Any] = {
+        col: _cell_format(styles, f, wrap=col in wrapped, top=bool(wrapped))
+        for col, f in number_formats.items()
+    }
     date_format = styles(num_format=DATE)
     widths = {col: column_width(col, frame[col], number_formats[col]) for col in headers}
     widths.update({col: min(widths[col], WRAP_WIDTH) for col in wrapped if col in widths})
@@ -322,12 +324,15 @@ def _wrapped_heights(frame: pd.DataFrame, widths: Mapping[str, float]) -> np.nda
     return np.where(lines > 1, lines * LINE_HEIGHT, np.nan)
 
 
-def _cell_format(styles: Styles, number_format: str | None, *, wrap: bool) -> Any:
-    """A column's cell format: its number format, and text wrapping for long text."""
-    if wrap:
-        props: dict[str, Any] = {"text_wrap": True, "valign": "top"}
-        return styles(**props, num_format=number_format) if number_format else styles(**props)
-    return styles(num_format=number_format) if number_format else None
+def _cell_format(styles: Styles, number_format: str | None, *, wrap: bool, top: bool) -> Any:
+    """A column's cell format: its number format; text wrapping for long text; on a sheet
+    with wrapped text, every cell at the top of its row (a row reads across one line)."""
+    props: dict[str, Any] = {"text_wrap": True} if wrap else {}
+    if top:
+        props["valign"] = "top"
+    if number_format:
+        props["num_format"] = number_format
+    return styles(**props) if props else None
 
 
 def _print_setup(ws: Any, name: str, n_rows: int, n_cols: int, footer: str) -> None:

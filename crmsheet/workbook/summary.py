@@ -18,6 +18,9 @@ from .sheets import book_currency
 
 __all__ = ["write_summary"]
 
+#: Characters of a sentence the merged cells B:K hold a line (B is 34 wide, C:K about 8).
+_TEXT_WIDTH = 95
+
 
 def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis) -> None:
     """Draw the Summary of ``analysis`` on ``ws`` (``ctx["styles"]`` makes the cell formats)."""
@@ -32,9 +35,12 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
     currency = book_currency(analysis)
     row = 3
     for label, value, kind in summary_figures(analysis.headline):
-        ws.write_string(row, 0, label, style(bold=True))
+        ws.write_string(row, 0, label, style(bold=True, valign="top"))
         if value is None:
             ws.write_string(row, 1, "unknown", style(align="right"))
+        elif isinstance(value, str) and len(value) > _TEXT_WIDTH:  # a sentence: wrapped
+            ws.merge_range(row, 1, row, 10, value, style(text_wrap=True, valign="top"))
+            ws.set_row(row, 15.0 * -(-len(value) // _TEXT_WIDTH))
         elif isinstance(value, str):
             ws.write_string(row, 1, value)
         else:
