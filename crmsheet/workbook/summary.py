@@ -41,8 +41,8 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
         elif isinstance(value, str) and len(value) > _TEXT_WIDTH:  # a sentence: wrapped
             ws.merge_range(row, 1, row, 10, value, style(text_wrap=True, valign="top"))
             ws.set_row(row, 15.0 * -(-len(value) // _TEXT_WIDTH))
-        elif isinstance(value, str):
-            ws.write_string(row, 1, value)
+        elif isinstance(value, str):  # a word beside the numbers: aligned with them
+            ws.write_string(row, 1, value, style(align="right"))
         else:
             number_format = kind_format(kind, currency)
             if kind == "money":
