@@ -125,6 +125,9 @@ def test_summary_figures_are_numbers_with_formats(owner_book: openpyxl.Workbook)
 def test_formats_follow_meaning_not_names(owner_book: openpyxl.Workbook) -> None:
     segments = _table(owner_book["Segments"])
     assert {r["A customers"].number_format for r in segments} == {"#,##0"}  # a count
+    assert {r["Grouped by"].value for r in segments} <= {"Industry", "Size", "Market",
+                                                          "Customer type"}  # fmt: skip
+    assert {r["Too few to judge"].alignment.horizontal for r in segments} == {"center"}
     ratings = _table(owner_book["Ratings"])
     assert {r["Share of revenue"].number_format for r in ratings} == {"0.0%"}  # a share
     assert {r["Purchases"].number_format for r in _table(owner_book["Customers"])} == {"#,##0"}

@@ -20,10 +20,20 @@ import pandas as pd
 from ..config import Settings
 from .columns import Column, count, flag, money, share, text
 
-__all__ = ["DIMENSIONS", "SEGMENT_COLUMNS", "SEGMENT_SHOWN", "segments", "segments_headline"]
+__all__ = [
+    "DIMENSIONS",
+    "DIMENSION_WORDS",
+    "SEGMENT_COLUMNS",
+    "SEGMENT_SHOWN",
+    "segments",
+    "segments_headline",
+]
 
 #: The attributes segmented on, in this order (a missing column is skipped).
 DIMENSIONS = ("industry", "size_band", "market", "type")
+#: Each dimension as a reader calls it (the "Grouped by" column shows these words).
+DIMENSION_WORDS = {"industry": "Industry", "size_band": "Size", "market": "Market",
+                   "type": "Customer type"}  # fmt: skip
 
 #: The segment table's columns.
 SEGMENT_SHOWN: dict[str, Column] = {

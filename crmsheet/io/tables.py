@@ -98,6 +98,7 @@ class SheetSpec:
         colours: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
         wrap: Sequence[str] = (),
         notes: Sequence[str] = (),
+        centred: Sequence[str] = (),
     ) -> None:
         self.frame = frame
         self.formats = dict(formats or {})
@@ -105,11 +106,12 @@ class SheetSpec:
         self.colours = dict(colours or {})
         self.wrap = tuple(wrap)
         self.notes = tuple(notes)
+        self.centred = tuple(centred)  # short words (yes/no) read apart from the numbers
 
     def part(self, frame: pd.DataFrame) -> SheetSpec:
         """The same formats and colours over a piece of this sheet's frame."""
         return SheetSpec(frame, formats=self.formats, colours=self.colours, wrap=self.wrap,
-                         notes=self.notes)  # fmt: skip
+                         notes=self.notes, centred=self.centred)  # fmt: skip
 
 
 def fit_sheets(sheets: Mapping[str, SheetSpec]) -> dict[str, SheetSpec]:
@@ -260,7 +262,9 @@ def _table_sheet(
                       for col in headers}  # fmt: skip
     wrapped = set(spec.wrap)
     formats: dict[str, Any] = {
-        col: _cell_format(styles, f, wrap=col in wrapped, top=bool(wrapped))
+        col: _cell_format(
+            styles, f, wrap=col in wrapped, top=bool(wrapped), centre=col in spec.centred
+        )
         for col, f in number_formats.items()
     }
     date_format = styles(num_format=DATE)
@@ -324,10 +328,15 @@ def _wrapped_heights(frame: pd.DataFrame, widths: Mapping[str, float]) -> np.nda
     return np.where(lines > 1, lines * LINE_HEIGHT, np.nan)
 
 
-def _cell_format(styles: Styles, number_format: str | None, *, wrap: bool, top: bool) -> Any:
+def _cell_format(
+    styles: Styles, number_format: str | None, *, wrap: bool, top: bool, centre: bool = False
+) -> Any:
     """A column's cell format: its number format; text wrapping for long text; on a sheet
-    with wrapped text, every cell at the top of its row (a row reads across one line)."""
+    with wrapped text, every cell at the top of its row (a row reads across one line);
+    ``centre`` for short words."""
     props: dict[str, Any] = {"text_wrap": True} if wrap else {}
+    if centre:
+        props["align"] = "center"
     if top:
         props["valign"] = "top"
     if number_format:

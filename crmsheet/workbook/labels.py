@@ -32,6 +32,7 @@ class Shown:
 
     frame: pd.DataFrame
     formats: dict[str, str | None]
+    flags: tuple[str, ...] = ()  # the headers of yes/no columns
 
 
 def shown(
@@ -50,6 +51,7 @@ def shown(
     f = frame.reset_index() if index else frame
     out: dict[str, pd.Series] = {}
     formats: dict[str, str | None] = {}
+    flags: list[str] = []
     for name in f.columns:
         column = declared.get(str(name))
         values = f[name]
@@ -58,11 +60,12 @@ def shown(
             label = f"{label} ({name!s})"
         if column is not None and column.kind == "flag":
             values = _yes_no(values)
+            flags.append(label)
         out[label] = values
         formats[label] = (
             kind_format(column.kind, currency) if column is not None else guess_format(values)
         )
-    return Shown(pd.DataFrame(out, index=f.index), formats)
+    return Shown(pd.DataFrame(out, index=f.index), formats, tuple(flags))
 
 
 def labelled(

@@ -26,7 +26,7 @@ from ..analysis.ratings import rating_columns
 from ..analysis.referrals import REFERRAL_SHOWN
 from ..analysis.retention import retention_columns
 from ..analysis.rfm import RFM_SHOWN
-from ..analysis.segments import SEGMENT_SHOWN
+from ..analysis.segments import DIMENSION_WORDS, SEGMENT_SHOWN
 from ..analysis.sources import ROI_SHOWN
 from ..data import CrmData
 from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
@@ -74,7 +74,7 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         table = shown(frame, declared, index=index, currency=currency)
         wrap = [c for c in WRAPPED if c in table.frame.columns]
         return SheetSpec(table.frame, formats=table.formats, colours=colours, wrap=wrap,
-                         notes=notes)  # fmt: skip
+                         notes=notes, centred=table.flags)  # fmt: skip
 
     customers = customer_sheet(analysis, data, currency=currency)
     rating_key = "Rating (crmsheet)" if "Rating (crmsheet)" in customers.frame else "Rating"
@@ -129,7 +129,7 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
             notes=_hhi_notes(analysis),
         ),
         "Referrals": spec(analysis.referrals, REFERRAL_SHOWN, index=False),
-        "Segments": spec(analysis.segments, SEGMENT_SHOWN, index=False),
+        "Segments": spec(_worded(analysis.segments), SEGMENT_SHOWN, index=False),
         "Retention": spec(
             analysis.retention,
             retention_columns(analysis.retention),
@@ -152,6 +152,13 @@ def _hhi_notes(analysis: Analysis) -> tuple[str, ...]:
     """The HHI after the roll-up to parent groups, and before it, read in one line."""
     reading = analysis.headline.concentration_reading
     return (f"Concentration: {reading}.",) if reading else ()
+
+
+def _worded(segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments with each dimension in words ("Size", not size_band)."""
+    out = segments.copy()
+    out["dimension"] = out["dimension"].map(DIMENSION_WORDS).fillna(out["dimension"])
+    return out
 
 
 def _retention_notes(analysis: Analysis) -> tuple[str, ...]:
