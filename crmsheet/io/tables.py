@@ -294,7 +294,7 @@ def _table_sheet(
         ws.set_column(c, c, widths[col], formats[col])
     if n_rows:
         _colour_rules(ws, styles, spec, headers, n_rows)
-    _print_setup(ws, name, n_rows, n_cols, footer)
+    _print_setup(ws, name, n_rows, n_cols, footer, notes=bool(spec.notes))
     if spec.notes:
         _notes(ws, styles, spec.notes, column=n_cols + 1)
     return later
@@ -344,14 +344,17 @@ def _cell_format(
     return styles(**props) if props else None
 
 
-def _print_setup(ws: Any, name: str, n_rows: int, n_cols: int, footer: str) -> None:
+def _print_setup(
+    ws: Any, name: str, n_rows: int, n_cols: int, footer: str, *, notes: bool = False
+) -> None:
     """Landscape, one page wide (as many pages down as it takes), the header on every page,
     and a footer saying which sheet, which page and as of when (a printout is complete)."""
     ws.set_landscape()
     ws.set_paper(9)  # A4; Letter prints the same page within its margins
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
-    ws.print_area(0, 0, max(n_rows, 1), max(n_cols - 1, 0))  # the table, not the notes
+    if notes and n_rows < MAX_ROWS - 1:  # the table, not the notes beside it (a sheet full
+        ws.print_area(0, 0, max(n_rows, 1), max(n_cols - 1, 0))  # of rows has none there)
     tail = f"&R{_footer_text(footer)}" if footer else ""
     ws.set_footer(f"&L{_footer_text(name)}&CPage &P of &N{tail}")
 
