@@ -49,7 +49,7 @@ _EXTREME = float(np.log(1e6))
 _NEAR_EDGE = float(np.log(1e4))
 _A_NEAR_ZERO = 1e-3  # Beta(a, b) with a below this: (almost) nobody ever stops buying
 _STEP = 1e-4  # the central-difference step of the Hessian, in log-parameters
-_LOOSE = 10.0  # a standard error above 10x its parameter: the data do not pin it down
+_LOOSE = 1.0  # a standard error above its parameter: the data do not pin it down
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,7 +170,8 @@ def hessian(
         else:
             columns.append((up[1] - down[1]) / (2.0 * step))
     h = np.array(columns)
-    return (h + h.T) / 2.0
+    symmetric: np.ndarray = (h + h.T) / 2.0
+    return symmetric
 
 
 def standard_errors(
@@ -198,27 +199,15 @@ def standard_errors(
 def degeneracy(log_params: dict[str, float], curvature: np.ndarray, customers: int) -> str:
     """One plain sentence when the fit is a limiting case rather than an estimate; else "".
 
-    Checked in order: the Hessian (not computable, not positive definite, or so flat along
-    some parameter that its standard error exceeds 10x its value), a -> 0 (nobody stops
-    buying), a parameter within a factor 100 of the 1e-6..1e6 range the fit allows (in the
-    scaled time it is fitted in).
+    ``log_params`` as fitted (time scaled), ``curvature`` the Hessian there. Checked in
+    order: the Hessian cannot be computed; a -> 0 (nobody stops buying); a parameter within
+    a factor 100 of the 1e-6..1e6 range the fit allows; the Hessian singular or not positive
+    definite; a parameter whose standard error exceeds its value (the likelihood nearly flat
+    towards a limit, e.g. r and alpha growing together: everyone buys at one rate).
     """
     names = list(log_params)
     if not np.isfinite(curvature).all():
         return "The likelihood could not be evaluated around the fit, so it cannot be checked."
-    eigen = np.linalg.eigvalsh(curvature)
-    if eigen.min() <= 1e-12 * max(float(np.abs(eigen).max()), 1e-300):
-        return (
-            "The fit is not a proper optimum (the Hessian of the likelihood is singular or not "
-            "positive definite): some combination of parameters is not pinned down by the data."
-        )
-    spread = np.sqrt(np.diag(np.linalg.inv(curvature)) / max(customers, 1))  # se(log p)
-    loose = [n for n, s in zip(names, spread, strict=True) if s > _LOOSE]
-    if loose:
-        return (
-            f"The data hardly pin down {_listed(loose)}: the standard error is more than "
-            f"{_LOOSE:g} times the value."
-        )
     if "a" in log_params and np.exp(log_params["a"]) < _A_NEAR_ZERO:
         return (
             f"a = {np.exp(log_params['a']):.2g} is near 0: the model finds almost nobody ever "
@@ -229,6 +218,21 @@ def degeneracy(log_params: dict[str, float], curvature: np.ndarray, customers: i
         return (
             f"{_listed(edge)} ran towards the edge of what the fit allows (beyond 1e-4..1e4 "
             "in its time scale): the model is close to a limiting case."
+        )
+    eigen = np.linalg.eigvalsh(curvature)
+    if eigen.min() <= 1e-12 * max(float(np.abs(eigen).max()), 1e-300):
+        return (
+            "The fit is not a proper optimum (the Hessian of the likelihood is singular or not "
+            "positive definite): some combination of parameters is not pinned down by the data."
+        )
+    spread = np.sqrt(np.diag(np.linalg.inv(curvature)) / max(customers, 1))  # se(p) / p
+    loose = [n for n, s in zip(names, spread, strict=True) if s > _LOOSE]
+    if loose:
+        what = ("its standard error exceeds its value" if len(loose) == 1
+                else "their standard errors exceed their values")  # fmt: skip
+        return (
+            f"The data hardly pin down {_listed(loose)}: {what}, so the model is close to a "
+            "limiting case."
         )
     return ""
 
