@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.mbgnbd import MBGNBDModel, fit_mbgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
@@ -42,6 +43,7 @@ __all__ = [
     "EncryptedFileError",
     "EnrichResult",
     "InputFileError",
+    "MBGNBDModel",
     "MarketingSpend",
     "NoUsableDataError",
     "OutputFileError",
@@ -57,6 +59,7 @@ __all__ = [
     "analyze",
     "enrich",
     "fit_bgnbd",
+    "fit_mbgnbd",
     "load_settings",
     "read",
     "rfm_summary",

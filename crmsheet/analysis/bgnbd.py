@@ -20,17 +20,18 @@ is no fit (too few repeat buyers, no convergence, turned off).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from ..config import Settings
 from ..errors import ThinDataError
 from .columns import Column, money, rate, share
+from .likelihood import NO_MODEL, fit_log_params, plural
+from .likelihood import history as _history
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -74,13 +75,6 @@ P_ALIVE_BLANK = (
 )
 
 _PARAMS = ("r", "alpha", "a", "b")
-_START = 0.1  # lifetimes' starting point: every log-parameter 0.1
-_TOL = 1e-7  # lifetimes' default tolerance (BFGS's gradient tolerance)
-_SETTLED = 1e-4  # BFGS may stop on "precision loss" at the optimum: accept a flat gradient
-# a parameter (time scaled as fitted) beyond 1e-6..1e6 ran off to a boundary of the model
-# ("nobody ever stops", "everyone stops alike"): lifetimes does not converge there either
-_EXTREME = float(np.log(1e6))
-_NO_MODEL = "lapsed customers are found by their usual gap between purchases instead"
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +85,10 @@ class BGNBDModel:
     purchase a customer stops for good with probability p ~ Beta(a, b). ``customers`` and
     ``repeat_buyers`` describe the data it was fitted on; ``log_likelihood`` is the mean per
     customer at the optimum (penalizer included, in lifetimes' scaled time, as its
-    ``_negative_log_likelihood_`` with the sign flipped).
+    ``_negative_log_likelihood_`` with the sign flipped). ``standard_errors`` (per parameter,
+    alpha in days) come from the Hessian at the optimum, as lifetimes' ``standard_errors_``;
+    ``degenerate`` is "" or a sentence saying why the fit is a limiting case rather than an
+    estimate (see :func:`~crmsheet.analysis.likelihood.degeneracy`).
     """
 
     params: dict[str, float]
@@ -99,6 +96,8 @@ class BGNBDModel:
     customers: int
     repeat_buyers: int
     log_likelihood: float
+    standard_errors: dict[str, float] = field(default_factory=dict)
+    degenerate: str = ""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
@@ -140,42 +139,15 @@ def fit_bgnbd(
     or when the fit does not converge: BFGS fails with a gradient that is not flat, or a
     parameter runs off beyond 1e-6..1e6 (in the scaled time it is fitted in), where the
     model degenerates ("nobody ever stops buying") and lifetimes does not converge either.
+    The standard errors and the degeneracy sentence come with the fit.
     """
-    if penalizer < 0 or not np.isfinite(penalizer):
-        raise ValueError(f"penalizer must be 0 or more, not {penalizer!r}")
-    x, tx, t_age = _history(rfm)
-    _check(x, tx, t_age)
-    repeat = int((x > 0).sum())
-    if repeat < max(min_repeat_buyers, 1):
-        raise ThinDataError(
-            f"Not enough history to predict who will buy again: {_n(repeat)} bought on more "
-            f"than one day, and at least {max(min_repeat_buyers, 1)} are needed; {_NO_MODEL}."
-        )
-    # every customer with the same (x, t_x, T) adds the same term: count it once, weighted
-    # (np.unique sorts the rows by frequency first: one-time buyers lead)
-    rows, counts = np.unique(np.column_stack([x, tx, t_age]), axis=0, return_counts=True)
-    weights = counts.astype(float)
-    ux, which = np.unique(rows[:, 0], return_inverse=True)
-    ux_weight = np.bincount(which, weights=weights, minlength=len(ux))
-    scale = 1.0 / float(t_age.max())
-    args = (ux, ux_weight, rows[:, 0], rows[:, 1] * scale, rows[:, 2] * scale, weights, penalizer)
-    result = minimize(_objective, np.full(4, _START), args=args, jac=True, method="BFGS",
-                      tol=_TOL)  # fmt: skip
-    flat = np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < _SETTLED
-    if not (
-        np.all(np.isfinite(result.x))
-        and np.isfinite(result.fun)
-        and (result.success or flat)
-        and np.max(np.abs(result.x)) < _EXTREME
-    ):
-        raise ThinDataError(
-            "The purchase history does not fit the prediction model (it found no steady "
-            f"answer; a predict_penalizer of 0.01 in Settings may help); {_NO_MODEL}."
-        )
-    params = dict(zip(_PARAMS, (float(v) for v in np.exp(result.x)), strict=True))
-    params["alpha"] /= scale
-    return BGNBDModel(params=params, penalizer=float(penalizer), customers=len(x),
-                      repeat_buyers=repeat, log_likelihood=-float(result.fun))  # fmt: skip
+    fitted = fit_log_params(_objective, rfm, names=_PARAMS, time_params=("alpha",),
+                            penalizer=penalizer, min_repeat_buyers=min_repeat_buyers)  # fmt: skip
+    return BGNBDModel(
+        params=fitted.params, penalizer=float(penalizer), customers=fitted.customers,
+        repeat_buyers=fitted.repeat_buyers, log_likelihood=fitted.log_likelihood,
+        standard_errors=fitted.standard_errors, degenerate=fitted.degenerate,
+    )  # fmt: skip
 
 
 # -- what analyze() uses ------------------------------------------------------------------
@@ -216,7 +188,7 @@ def forecast(rfm: pd.DataFrame, *, revenue: pd.Series, settings: Settings) -> Fo
     """
     empty = pd.DataFrame(columns=FORECAST_COLUMNS, index=rfm.index[:0], dtype=float)
     if not settings.predict:
-        return Forecast(None, f"Turned off in Settings (predict); {_NO_MODEL}.", empty)
+        return Forecast(None, f"Turned off in Settings (predict); {NO_MODEL}.", empty)
     try:
         model = fit_bgnbd(rfm, penalizer=settings.predict_penalizer)
     except ThinDataError as exc:
@@ -230,40 +202,18 @@ def forecast(rfm: pd.DataFrame, *, revenue: pd.Series, settings: Settings) -> Fo
     table["expected_value_365"] = table["expected_purchases_365"] * table["order_value"]
     once = int((~repeat).sum())
     note = (
-        f"Predicted from the purchases of {_n(model.customers)} ({model.repeat_buyers:,} "
+        f"Predicted from the purchases of {plural(model.customers)} ({model.repeat_buyers:,} "
         "bought more than once); the Lapsed list is ranked by expected value lost."
     )
     if once:
         note += (
-            f" P(alive) is blank for the {_n(once, 'one-time buyer')}: the model cannot tell "
+            f" P(alive) is blank for the {plural(once, 'one-time buyer')}: the model cannot tell "
             "whether they are still customers until they buy again (their status can)."
         )
     return Forecast(model, note, table)
 
 
 # -- the model ------------------------------------------------------------------------------
-
-
-def _history(rfm: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    missing = [c for c in ("frequency", "recency", "T") if c not in rfm.columns]
-    if missing:
-        raise ValueError(f"rfm needs the columns of rfm_summary(); missing: {missing}")
-    x, tx, t_age = (rfm[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
-    return x, tx, t_age
-
-
-def _check(x: np.ndarray, tx: np.ndarray, t_age: np.ndarray) -> None:
-    """lifetimes' input checks (``_check_inputs``), as a ValueError."""
-    if not (np.isfinite(x).all() and np.isfinite(tx).all() and np.isfinite(t_age).all()):
-        raise ValueError("frequency, recency and T must be numbers (no blanks)")
-    if (tx > t_age).any():
-        raise ValueError("recency must not exceed T")
-    if (tx[x == 0] != 0).any():
-        raise ValueError("recency must be 0 when frequency is 0")
-    if (tx < 0).any() or (x < 0).any() or (x % 1 != 0).any():
-        raise ValueError("frequency must be a whole number and recency 0 or more")
-    if ((x > 0) & (t_age <= 0)).any():
-        raise ValueError("T must be above 0 for a customer who bought again")
 
 
 def _objective(
@@ -346,7 +296,3 @@ def _expected(
         second = -np.expm1(ln_hyp + (r + x) * np.log((alpha + t_age) / (alpha + t_age + t)))
     # lifetimes divides by 1 + [x > 0] exp(log ratio): that is multiplying by P(alive)
     return first * second * _p_alive(params, x, tx, t_age)
-
-
-def _n(count: int, one: str = "customer") -> str:
-    return f"{count:,} {one}" + ("" if count == 1 else "s")
