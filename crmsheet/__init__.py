@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.gammagamma import GammaGammaModel, fit_gamma_gamma
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
@@ -41,6 +42,7 @@ __all__ = [
     "Customer",
     "EncryptedFileError",
     "EnrichResult",
+    "GammaGammaModel",
     "InputFileError",
     "MarketingSpend",
     "NoUsableDataError",
@@ -57,6 +59,7 @@ __all__ = [
     "analyze",
     "enrich",
     "fit_bgnbd",
+    "fit_gamma_gamma",
     "load_settings",
     "read",
     "rfm_summary",
