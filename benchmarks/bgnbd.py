@@ -5,10 +5,11 @@
 Generates a purchase log from the BG/NBD process itself (fixed seed; r=0.5, alpha=20 days,
 a=0.8, b=2.5; customers starting over two years), builds the RFM summary, then times, best
 of --repeat: ``fit_bgnbd`` and ``fit_mbgnbd`` (penalizer 0, lifetimes' default, and 0.001,
-the Settings default; each fit includes its Hessian for the standard errors), ``p_alive``
-and ``expected_purchases(rfm, 90)``. ``--lifetimes`` also times
-lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as well) and prints the largest
-differences from it.
+the Settings default; each fit includes its Hessian for the standard errors), ``p_alive``,
+``expected_purchases(rfm, 90)``, ``fit_gamma_gamma`` and a 12-month ``clv`` (order values
+here are Gamma(2, 25) for everyone: no spread between customers, so Gamma-Gamma's q runs
+high). ``--lifetimes`` also times lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian
+as well) and prints the largest differences from it.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def main() -> None:
     t_90, _ = best_of(args.repeat, lambda: model.expected_purchases(rfm, 90))
     print(f"p_alive:                      {t_alive:6.3f} s")
     print(f"expected_purchases(rfm, 90):  {t_90:6.3f} s")
+    time_gamma_gamma(rfm, model, args.repeat)
     if args.lifetimes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -101,6 +103,16 @@ def main() -> None:
         gap = np.max(np.abs(mine.p_alive(rfm).to_numpy() - alive))
         print(f"lifetimes BetaGeoFitter.fit:  {t_ref:6.3f} s   largest parameter difference "
               f"{worst:.1e} (relative), P(alive) {gap:.1e}")  # fmt: skip
+
+
+def time_gamma_gamma(rfm: pd.DataFrame, purchases: Any, repeat: int) -> None:
+    """fit_gamma_gamma on the repeat buyers, then a 12-month CLV with the BG/NBD fit."""
+    t_fit, spend = best_of(repeat, lambda: crmsheet.fit_gamma_gamma(rfm))
+    shown = ", ".join(f"{k}={v:.4g}" for k, v in spend.params.items())
+    print(f"fit_gamma_gamma:              {t_fit:6.3f} s   {shown} ({spend.customers:,} "
+          "repeat buyers)")  # fmt: skip
+    t_clv, _ = best_of(repeat, lambda: spend.clv(purchases, rfm, months=12))
+    print(f"clv(months=12):               {t_clv:6.3f} s")
 
 
 if __name__ == "__main__":

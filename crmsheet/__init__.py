@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.gammagamma import GammaGammaModel, fit_gamma_gamma
 from .analysis.mbgnbd import MBGNBDModel, fit_mbgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
@@ -42,6 +43,7 @@ __all__ = [
     "Customer",
     "EncryptedFileError",
     "EnrichResult",
+    "GammaGammaModel",
     "InputFileError",
     "MBGNBDModel",
     "MarketingSpend",
@@ -59,6 +61,7 @@ __all__ = [
     "analyze",
     "enrich",
     "fit_bgnbd",
+    "fit_gamma_gamma",
     "fit_mbgnbd",
     "load_settings",
     "read",

@@ -13,6 +13,7 @@ def test_public_api_is_pinned() -> None:
         "UnsupportedFormatError", "__version__", "read", "Analysis", "Settings", "analyze",
         "enrich", "load_settings", "rfm_summary", "write_enriched", "fit_bgnbd", "BGNBDModel",
         "EnrichResult", "ThinDataError", "fit_mbgnbd", "MBGNBDModel",
+        "fit_gamma_gamma", "GammaGammaModel",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name
