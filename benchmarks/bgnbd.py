@@ -5,9 +5,9 @@
 Generates a purchase log from the BG/NBD process itself (fixed seed; r=0.5, alpha=20 days,
 a=0.8, b=2.5; customers starting over two years), builds the RFM summary, then times, best
 of --repeat: ``fit_bgnbd`` (penalizer 0, lifetimes' default, and 0.001, the Settings
-default), ``p_alive`` and ``expected_purchases(rfm, 90)``. ``--lifetimes`` also times
-lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as well) and prints the largest
-differences from it.
+default), ``p_alive``, ``expected_purchases(rfm, 90)`` and ``calibration_holdout`` (the last
+180 days held out). ``--lifetimes`` also times lifetimes' ``BetaGeoFitter.fit`` (which
+computes a Hessian as well) and prints the largest differences from it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,10 @@ def main() -> None:
     t_90, _ = best_of(args.repeat, lambda: model.expected_purchases(rfm, 90))
     print(f"p_alive:                      {t_alive:6.3f} s")
     print(f"expected_purchases(rfm, 90):  {t_90:6.3f} s")
+    cut = AS_OF - timedelta(days=180)
+    t_split, _ = best_of(args.repeat, lambda: crmsheet.calibration_holdout(
+        log, calibration_end=cut, as_of=AS_OF, customer="customer_id"))  # fmt: skip
+    print(f"calibration_holdout, 180 days: {t_split:5.3f} s")
     if args.lifetimes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

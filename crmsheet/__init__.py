@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.holdout import calibration_holdout
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
@@ -55,6 +56,7 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "analyze",
+    "calibration_holdout",
     "enrich",
     "fit_bgnbd",
     "load_settings",

@@ -12,6 +12,7 @@ def test_public_api_is_pinned() -> None:
         "ProblemReport", "SettingsError", "SupportCase", "TableInfo", "Transaction",
         "UnsupportedFormatError", "__version__", "read", "Analysis", "Settings", "analyze",
         "enrich", "load_settings", "rfm_summary", "write_enriched", "fit_bgnbd", "BGNBDModel",
+        "calibration_holdout",
         "EnrichResult", "ThinDataError",
     ])  # fmt: skip
     for name in crmsheet.__all__:
