@@ -6,10 +6,11 @@ Generates a purchase log from the BG/NBD process itself (fixed seed; r=0.5, alph
 a=0.8, b=2.5; customers starting over two years), builds the RFM summary, then times, best
 of --repeat: ``fit_bgnbd`` and ``fit_mbgnbd`` (penalizer 0, lifetimes' default, and 0.001,
 the Settings default; each fit includes its Hessian for the standard errors), ``p_alive``,
-``expected_purchases(rfm, 90)``, ``fit_gamma_gamma`` and a 12-month ``clv`` (order values
+``expected_purchases(rfm, 90)``, ``fit_gamma_gamma``, a 12-month ``clv`` (order values
 here are Gamma(2, 25) for everyone: no spread between customers, so Gamma-Gamma's q runs
-high). ``--lifetimes`` also times lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian
-as well) and prints the largest differences from it.
+high) and ``calibration_holdout`` (the last 180 days held out). ``--lifetimes`` also times
+lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as well) and prints the largest
+differences from it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,10 @@ def main() -> None:
     print(f"p_alive:                      {t_alive:6.3f} s")
     print(f"expected_purchases(rfm, 90):  {t_90:6.3f} s")
     time_gamma_gamma(rfm, model, args.repeat)
+    cut = AS_OF - timedelta(days=180)
+    t_split, _ = best_of(args.repeat, lambda: crmsheet.calibration_holdout(
+        log, calibration_end=cut, as_of=AS_OF, customer="customer_id"))  # fmt: skip
+    print(f"calibration_holdout, 180 days: {t_split:5.3f} s")
     if args.lifetimes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

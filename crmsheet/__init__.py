@@ -14,6 +14,7 @@ from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.gammagamma import GammaGammaModel, fit_gamma_gamma
+from .analysis.holdout import calibration_holdout
 from .analysis.mbgnbd import MBGNBDModel, fit_mbgnbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
@@ -59,6 +60,7 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "analyze",
+    "calibration_holdout",
     "enrich",
     "fit_bgnbd",
     "fit_gamma_gamma",

@@ -110,6 +110,12 @@ class Settings(BaseModel):
         "parameters towards 0 (lifetimes' penalizer_coef; 0 = plain maximum likelihood, "
         "0.01-0.1 when the Summary says the model found no steady answer).",
     )  # fmt: skip
+    holdout_days: int | None = Field(
+        None, ge=30, le=3650,
+        description="The last days of your sales kept aside to check the prediction: the "
+        "model learns from the days before and its forecast is compared with what happened. "
+        "Empty: chosen from the data's span (a quarter of it, 90 to 365 days).",
+    )  # fmt: skip
 
     # -- order statuses ---------------------------------------------------------------------
     excluded_statuses: tuple[str, ...] = Field(
@@ -219,4 +225,6 @@ def _shown(value: Any) -> Any:
         return ", ".join(value)
     if isinstance(value, dict):
         return ", ".join(f"{code}={kind}" for code, kind in value.items())
+    if value is None:  # "chosen by crmsheet": a blank cell, which reads back as None
+        return ""
     return value

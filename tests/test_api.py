@@ -14,6 +14,7 @@ def test_public_api_is_pinned() -> None:
         "enrich", "load_settings", "rfm_summary", "write_enriched", "fit_bgnbd", "BGNBDModel",
         "EnrichResult", "ThinDataError", "fit_mbgnbd", "MBGNBDModel",
         "fit_gamma_gamma", "GammaGammaModel",
+        "calibration_holdout",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date as Date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .columns import Column, count, days, money, text
 
-__all__ = ["RFM_SHOWN", "SEGMENTS", "SEGMENT_GRID", "rfm_scores", "rfm_summary", "rfm_table"]
+__all__ = [
+    "RFM_SHOWN", "SEGMENTS", "SEGMENT_GRID", "PurchaseRows", "purchase_rows", "rfm_scores",
+    "rfm_summary", "rfm_table", "summarise",
+]  # fmt: skip
 
 #: The RFM table as a reader sees it (lifetimes' names for code, words for people).
 RFM_SHOWN: dict[str, Column] = {
@@ -100,17 +104,40 @@ def rfm_summary(
     customer_id
     A                  2.0     30.0  40.0            25.0
     """
+    rows = purchase_rows(transactions, customer=customer, date=date, amount=amount)
+    return summarise(rows, end=np.datetime64(as_of, "D"))[0]
+
+
+class PurchaseRows(NamedTuple):
+    """Transactions as arrays, parsed once: customer codes into ``keys`` (-1: no customer),
+    days (NaT: no date) and amounts. :func:`summarise` cuts them at any day."""
+
+    codes: np.ndarray
+    keys: pd.Index
+    day: np.ndarray
+    amount: np.ndarray
+    name: str
+
+
+def purchase_rows(
+    transactions: pd.DataFrame, *, customer: str, date: str, amount: str
+) -> PurchaseRows:
+    """The customer, day and amount of every row, for :func:`summarise` (times floored)."""
     # factorize once: grouping integer codes beats hashing the strings again, and `keys`
     # keeps the customer column's dtype even when no row is left
     codes, keys = pd.factorize(transactions[customer], sort=True)  # a missing key is -1
     day = pd.to_datetime(transactions[date]).dt.floor("D").to_numpy().astype("datetime64[D]")
-    end = np.datetime64(as_of, "D")
-    keep = (codes >= 0) & (day <= end)  # NaT compares False
+    money = transactions[amount].to_numpy(dtype=float)
+    return PurchaseRows(codes, keys, day, money, customer)
+
+
+def summarise(rows: PurchaseRows, *, end: np.datetime64) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`rfm_summary`'s frame of the rows dated on or before ``end``, and the customer
+    code of each of its rows (sorted, as the frame is)."""
+    keep = (rows.codes >= 0) & (rows.day <= end)  # NaT compares False
     # one total per (customer, purchase day), sorted by customer then day
     daily = (
-        pd.Series(transactions[amount].to_numpy(dtype=float)[keep])
-        .groupby([codes[keep], day[keep]], sort=True)
-        .sum()
+        pd.Series(rows.amount[keep]).groupby([rows.codes[keep], rows.day[keep]], sort=True).sum()
     )
     who = daily.index.get_level_values(0).to_numpy()
     days = daily.index.get_level_values(1).to_numpy().astype("datetime64[D]")
@@ -119,15 +146,16 @@ def rfm_summary(
     monetary = daily.where(~first).groupby(level=0, sort=True).mean().fillna(0.0)
     starts = np.flatnonzero(first)
     stops = np.append(starts[1:], len(daily))[: len(starts)]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "frequency": (stops - starts - 1).astype(float),
             "recency": (days[stops - 1] - days[starts]) / _DAY,
             "T": (end - days[starts]) / _DAY,
             "monetary_value": monetary.to_numpy(),
         },
-        index=keys.take(who[starts]).rename(customer),
+        index=rows.keys.take(who[starts]).rename(rows.name),
     ).astype(float)
+    return frame, who[starts].astype(np.int64)
 
 
 def _score(values: pd.Series, *, higher_is_better: bool) -> pd.Series:
