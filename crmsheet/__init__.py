@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.paretonbd import ParetoNBDModel, fit_pareto_nbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
@@ -45,6 +46,7 @@ __all__ = [
     "MarketingSpend",
     "NoUsableDataError",
     "OutputFileError",
+    "ParetoNBDModel",
     "ProblemReport",
     "Settings",
     "SettingsError",
@@ -57,6 +59,7 @@ __all__ = [
     "analyze",
     "enrich",
     "fit_bgnbd",
+    "fit_pareto_nbd",
     "load_settings",
     "read",
     "rfm_summary",

@@ -12,7 +12,7 @@ def test_public_api_is_pinned() -> None:
         "ProblemReport", "SettingsError", "SupportCase", "TableInfo", "Transaction",
         "UnsupportedFormatError", "__version__", "read", "Analysis", "Settings", "analyze",
         "enrich", "load_settings", "rfm_summary", "write_enriched", "fit_bgnbd", "BGNBDModel",
-        "EnrichResult", "ThinDataError",
+        "EnrichResult", "ThinDataError", "fit_pareto_nbd", "ParetoNBDModel",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name
