@@ -243,10 +243,9 @@ def _value_and_gradient(
     h = _GRAD_STEP
     steps = np.vstack([np.zeros(4), h * np.eye(4), -h * np.eye(4)])
     values = _objective(log_params + steps, data, penalizer)
-    grad = (values[1:5] - values[5:]) / (2 * h)
     if not (np.isfinite(values).all()):
         return float(values[0]) if np.isfinite(values[0]) else np.inf, np.zeros(4)
-    return float(values[0]), grad
+    return float(values[0]), (values[1:5] - values[5:]) / (2 * h)
 
 
 def _hessian(log_params: np.ndarray, data: _Data, penalizer: float, h: float) -> np.ndarray:
