@@ -4,13 +4,13 @@
 
 Generates a purchase log from the BG/NBD process itself (fixed seed; r=0.5, alpha=20 days,
 a=0.8, b=2.5; customers starting over two years), builds the RFM summary, then times, best
-of --repeat: ``fit_bgnbd`` and ``fit_mbgnbd`` (penalizer 0, lifetimes' default, and 0.001,
+of --repeat: ``fit_bgnbd``, ``fit_mbgnbd`` (penalizer 0, lifetimes' default, and 0.001,
 the Settings default; each fit includes its Hessian for the standard errors), ``p_alive``,
-``expected_purchases(rfm, 90)``, ``fit_gamma_gamma``, a 12-month ``clv`` (order values
-here are Gamma(2, 25) for everyone: no spread between customers, so Gamma-Gamma's q runs
-high) and ``calibration_holdout`` (the last 180 days held out). ``--lifetimes`` also times
-lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as well) and prints the largest
-differences from it.
+``expected_purchases(rfm, 90)``, ``fit_pareto_nbd``, ``fit_gamma_gamma``, a 12-month
+``clv`` (order values here are Gamma(2, 25) for everyone: no spread between customers, so
+Gamma-Gamma's q runs high) and ``calibration_holdout`` (the last 180 days held out).
+``--lifetimes`` also times lifetimes' ``BetaGeoFitter.fit`` (which computes a Hessian as
+well) and prints the largest differences from it.
 """
 
 from __future__ import annotations
@@ -63,6 +63,14 @@ def best_of(repeat: int, job: Callable[[], Any]) -> tuple[float, Any]:
     return best, out
 
 
+def time_pareto_nbd(rfm: pd.DataFrame, repeat: int) -> None:
+    """``fit_pareto_nbd`` (penalizer 0) on the same customers, its standard errors included."""
+    t_fit, model = best_of(repeat, lambda: crmsheet.fit_pareto_nbd(rfm))
+    shown = ", ".join(f"{k}={v:.4f}" for k, v in model.params.items())
+    print(f"fit_pareto_nbd, penalizer 0: {t_fit:6.3f} s   {shown}"
+          f"{'   ' + model.degenerate if model.degenerate else ''}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
@@ -95,6 +103,7 @@ def main() -> None:
     t_split, _ = best_of(args.repeat, lambda: crmsheet.calibration_holdout(
         log, calibration_end=cut, as_of=AS_OF, customer="customer_id"))  # fmt: skip
     print(f"calibration_holdout, 180 days: {t_split:5.3f} s")
+    time_pareto_nbd(rfm, args.repeat)
     if args.lifetimes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -16,6 +16,7 @@ from .analysis.bgnbd import BGNBDModel, fit_bgnbd
 from .analysis.gammagamma import GammaGammaModel, fit_gamma_gamma
 from .analysis.holdout import calibration_holdout
 from .analysis.mbgnbd import MBGNBDModel, fit_mbgnbd
+from .analysis.paretonbd import ParetoNBDModel, fit_pareto_nbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
@@ -50,6 +51,7 @@ __all__ = [
     "MarketingSpend",
     "NoUsableDataError",
     "OutputFileError",
+    "ParetoNBDModel",
     "ProblemReport",
     "Settings",
     "SettingsError",
@@ -65,6 +67,7 @@ __all__ = [
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_mbgnbd",
+    "fit_pareto_nbd",
     "load_settings",
     "read",
     "rfm_summary",

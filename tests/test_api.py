@@ -15,6 +15,7 @@ def test_public_api_is_pinned() -> None:
         "EnrichResult", "ThinDataError", "fit_mbgnbd", "MBGNBDModel",
         "fit_gamma_gamma", "GammaGammaModel",
         "calibration_holdout",
+        "fit_pareto_nbd", "ParetoNBDModel",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name
