@@ -3,8 +3,8 @@
 Before issue 14 the sample printed on 244 pages (portrait, columns spread over pages: the
 Lapsed list on 12, names and phones 9 pages apart). Every table sheet now prints landscape,
 one page wide, the header repeated, with a footer naming the sheet, the page and the as-of
-date: 33 pages with LibreOffice 7.4 (Debian 12). The in-place book's Summary is compared
-with the standalone one in ``test_inplace_hosts.py``.
+date: 34 pages with LibreOffice 7.4 (Debian 12), the Forecast sheet (issue 16) included. The
+in-place book's Summary is compared with the standalone one in ``test_inplace_hosts.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from crmsheet.workbook import SHEETS
 SAMPLE = Path(__file__).parents[1] / "examples" / "sample_customers.xlsx"
 AS_OF = date(2026, 11, 1)
 #: The sample's pages as printed (LibreOffice 7.4): a change to the layout shows here.
-PAGES = 33
+PAGES = 34
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,7 +56,7 @@ def _sheet_of(page: str) -> str:
     """The sheet a printed page belongs to, read from its footer ("Lapsed  Page 3 of 33")."""
     last = [line.strip() for line in page.splitlines() if line.strip()][-1]
     found = re.match(r"(.+?)\s{2,}Page \d+ of \d+\s{2,}as of 2026-11-01$", last)
-    return found.group(1) if found else "Summary"
+    return found.group(1) if found else "?"
 
 
 def test_the_sample_prints_on_few_pages_each_with_its_footer(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_the_sample_prints_on_few_pages_each_with_its_footer(tmp_path: Path) -> 
     pages = _pages(_pdf(result.output, tmp_path))
     per_sheet = Counter(_sheet_of(p) for p in pages)
     assert len(pages) == PAGES, per_sheet
-    assert per_sheet["Summary"] == 1
+    assert per_sheet["Summary"] == 1 and per_sheet["Forecast"] == 1
     assert per_sheet["Lapsed"] == 1  # names and phones on one page
     assert set(per_sheet) == set(SHEETS)  # every page's footer names its sheet
     lapsed = next(p for p in pages if _sheet_of(p) == "Lapsed")

@@ -230,7 +230,8 @@ def _objective(log_params: np.ndarray, data: _Data, penalizer: float) -> np.ndar
     """
     p = np.exp(log_params)
     cols = tuple(p[:, i : i + 1] for i in range(4))
-    with np.errstate(over="ignore", invalid="ignore"):
+    # a trial point far out (log 0 of an underflowed parameter) is no fit: +inf, no warning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         after_tx = _log_dies_after(cols, *data.pair_tx)[:, data.at_tx]
         after_t = _log_dies_after(cols, *data.pair_t)[:, data.at_t]
         alive = _log_alive(cols, *data.pair_t)[:, data.at_t]

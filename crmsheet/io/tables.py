@@ -39,6 +39,7 @@ __all__ = [
     "fit_sheets",
     "lay_out_table",
     "new_workbook",
+    "page_footer",
     "table_name",
     "write_tables",
     "write_value",
@@ -372,6 +373,11 @@ def _print_setup(
     ws.repeat_rows(0)
     if notes and n_rows < MAX_ROWS - 1:  # the table, not the notes beside it (a sheet full
         ws.print_area(0, 0, max(n_rows, 1), max(n_cols - 1, 0))  # of rows has none there)
+    page_footer(ws, name, footer)
+
+
+def page_footer(ws: Any, name: str, footer: str = "") -> None:
+    """The printed footer of every crmsheet sheet: its name, the page of pages, ``footer``."""
     tail = f"&R{_footer_text(footer)}" if footer else ""
     ws.set_footer(f"&L{_footer_text(name)}&CPage &P of &N{tail}")
 

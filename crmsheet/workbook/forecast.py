@@ -18,7 +18,7 @@ from ..analysis import Analysis
 from ..analysis.holdout import BACKTEST_SHOWN
 from ..analysis.prediction import MODEL_NAMES, Prediction, Trial
 from ..io.styles import DECIMAL, DECIMAL_2, INTEGER, PARAMETER, PARAMETER_SMALL, kind_format
-from ..io.tables import DrawnSheet
+from ..io.tables import DrawnSheet, page_footer
 
 __all__ = ["FORECAST_SHEET", "forecast_sheet"]
 
@@ -40,6 +40,7 @@ def draw_forecast(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
+    page_footer(ws, "Forecast", f"as of {analysis.as_of.isoformat()}")
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 24)

@@ -14,6 +14,7 @@ from typing import Any
 from ..analysis import Analysis
 from ..analysis.headline import summary_figures
 from ..io.styles import INTEGER, PERCENT, PERCENT_ROUND, kind_format, money_format
+from ..io.tables import page_footer
 from .sheets import book_currency
 
 __all__ = ["write_summary"]
@@ -27,6 +28,7 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
     style = ctx["styles"]
     ws.set_landscape()
     ws.fit_to_pages(1, 1)  # the Summary prints (and renders to PDF) as one page
+    page_footer(ws, "Summary", f"as of {analysis.as_of.isoformat()}")
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 50)
     ws.set_column(1, 1, 34)
