@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import Settings
+from ..headerwords import lookup
 from ..parse.countries import parse_countries
 from ..parse.emails import parse_emails
 from ..parse.phones import parse_phones
@@ -36,7 +37,7 @@ def check_contacts(table: Table, settings: Settings) -> None:
         codes, unknown = parse_countries(written)
         table.report(ProblemCode.UNKNOWN_COUNTRY, unknown, name, values=written)
         f[name] = codes.astype(written.dtype)
-        if name == "country" and "market" in specs and "market" not in mapped:
+        if name == "country" and "market" in specs and _country_is_the_market(table):
             f["market"] = written  # markets stay as the user wrote them
     region: pd.Series | str = settings.default_country
     if "country" in f and "country" in mapped:
@@ -51,3 +52,18 @@ def check_contacts(table: Table, settings: Settings) -> None:
         said = why.map(lambda w: f": {w[:1].lower()}{w[1:]}" if w else ".")
         table.report(ProblemCode.BAD_EMAIL, bad, name, values=f[name], details=said)
         f[name] = emails.astype(f[name].dtype)
+
+
+#: A market column named market, region, territory or area (the first synonyms of the
+#: market field) says the market better than a country does; a state, city or location
+#: column does not: the country is the market then, as before the country field existed.
+_MARKET_WORDS = 4
+
+
+def _country_is_the_market(table: Table) -> bool:
+    """The country as written is the market: no market column, or only a looser one."""
+    col = table.layout.field_columns.get("market")
+    if col is None:
+        return True
+    hit = lookup("customers", table.layout.headers[col])
+    return hit is None or hit.field != "market" or hit.rank % 100 >= _MARKET_WORDS

@@ -140,13 +140,32 @@ def _dialled(value: object, home: str) -> object:
     text = str(value)
     if not text.startswith("+"):
         return value
-    number_text, _, extension = text.partition(_E164_EXT)
-    try:
-        number = phonenumbers.parse(number_text, None)
-    except NumberParseException:
+    number = _from_e164(text)
+    if number is None:
         return value
-    if extension:
-        number.extension = extension
     at_home = bool(home) and number.country_code == phonenumbers.country_code_for_region(home)
     style = PhoneNumberFormat.NATIONAL if at_home else PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def _from_e164(text: str) -> phonenumbers.PhoneNumber | None:
+    """The number an E.164 text (as :func:`parse_phones` writes it) stands for, built from
+    its parts without parsing it again (country codes are prefix-free: the first known
+    one of 1 to 3 digits is it)."""
+    number_text, _, extension = text.partition(_E164_EXT)
+    digits = number_text[1:]
+    if not digits.isdigit():
+        return None
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if phonenumbers.region_code_for_country_code(code) != phonenumbers.UNKNOWN_REGION:
+            rest = digits[size:]
+            if not rest:
+                return None
+            zeros = len(rest) - len(rest.lstrip("0"))
+            return phonenumbers.PhoneNumber(
+                country_code=code, national_number=int(rest), extension=extension or None,
+                italian_leading_zero=zeros > 0 or None,
+                number_of_leading_zeros=zeros if zeros > 1 else None,
+            )  # fmt: skip
+    return None
