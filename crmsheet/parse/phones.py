@@ -30,6 +30,8 @@ _DIGIT = re.compile(r"\d")
 #: have 5); more than :data:`_MOST` neither (E.164 allows 15, plus a trunk 0).
 _FEWEST, _MOST = 5, 16
 _E164_EXT = ";ext="
+_TOO_FEW = "it has too few digits for a phone number"
+_TOO_MANY = "it has too many digits for one phone number"
 
 
 class PhoneReading(NamedTuple):
@@ -55,9 +57,9 @@ def _one(text: str, region: str | None) -> tuple[str, bool, str]:
     main = _EXT.sub("", text)
     digits = len(_DIGIT.findall(main))
     if digits < _FEWEST:
-        return text, True, "it has too few digits for a phone number"
+        return text, True, _TOO_FEW
     if digits > _MOST:
-        return text, True, "it has too many digits for one phone number"
+        return text, True, _TOO_MANY
     written = text.strip()
     if written.startswith("00"):  # the international prefix of most of the world
         written = "+" + written[2:]
@@ -102,7 +104,28 @@ def parse_phones(values: pd.Series, regions: pd.Series | str | None = None) -> P
     else:
         region = np.full(n, regions or "", dtype=object)
     supported = phonenumbers.SUPPORTED_REGIONS
+    text = values.astype("str")
+    international = text.str.lstrip().str.match(r"\+|00").fillna(False).to_numpy(dtype=bool)
+    r_codes, r_distinct = pd.factorize(region)  # a few countries: each looked at once
+    known = np.array([str(r).upper() in supported for r in r_distinct], dtype=bool)
+    in_country = known[r_codes] if len(known) else np.zeros(n, dtype=bool)
+    # no country to read it in: kept as typed, only its digits counted (vectorised)
+    typed = present & ~international & ~in_country
+    if typed.any():
+        main = text[typed]
+        worded = main.str.contains(r"[A-Za-z#;]").fillna(False).to_numpy(dtype=bool)
+        if worded.any():  # "ext 12", "x12": the extension's digits do not count (few cells)
+            main = main.copy()
+            main[worded] = [_EXT.sub("", v) for v in main[worded]]
+        digits = main.str.replace(r"\D", "", regex=True).str.len().to_numpy(dtype=int)
+        few, many = digits < _FEWEST, digits > _MOST
+        bad[typed] = few | many
+        why[typed] = np.where(few, _TOO_FEW, np.where(many, _TOO_MANY, ""))
+        present = present & ~typed
     pos = np.flatnonzero(present)
+    if not len(pos):
+        return PhoneReading(series(out, index), series(bad, index), series(why, index),
+                            series(read, index))  # fmt: skip
     pairs = pd.DataFrame({"t": values.to_numpy(dtype=object)[pos], "r": region[pos]})
     codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
     results = [
