@@ -20,6 +20,7 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,17 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lifetimes", action="store_true", help="also time lifetimes' fit")
+    parser.add_argument(
+        "--analyze",
+        type=int,
+        default=0,
+        metavar="TRANSACTIONS",
+        help="only time analyze with and without the backtest on this many",
+    )
     args = parser.parse_args()
+    if args.analyze:
+        time_analyze(args.analyze, args.repeat)
+        return
     log = make_purchases(args.customers)
     t_rfm, rfm = best_of(1, lambda: crmsheet.rfm_summary(log, as_of=AS_OF))
     distinct = len(rfm.drop_duplicates(["frequency", "recency", "T"]))
@@ -127,6 +138,34 @@ def time_gamma_gamma(rfm: pd.DataFrame, purchases: Any, repeat: int) -> None:
           "repeat buyers)")  # fmt: skip
     t_clv, _ = best_of(repeat, lambda: spend.clv(purchases, rfm, months=12))
     print(f"clv(months=12):               {t_clv:6.3f} s")
+
+
+def time_analyze(transactions: int, repeat: int) -> None:
+    """``analyze`` on about ``transactions`` purchases (read once from a CSV, untimed): with
+    the backtest (Settings' default, auto: three models checked), with one model named
+    (one checked) and with prediction off (no fit at all: the floor)."""
+    import tempfile
+
+    customers = max(transactions // 5, 1000)
+    log = make_purchases(customers)
+    while len(log) < transactions:
+        customers = int(customers * transactions / max(len(log), 1) * 1.02)
+        log = make_purchases(customers)
+    log = log.rename(columns={"customer_id": "Customer ID", "date": "Date", "amount": "Amount"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sales.csv"
+        log.to_csv(path, index=False)
+        data = crmsheet.read(path, as_of=AS_OF)
+    print(f"analyze on {len(log):,} purchases of {customers:,} customers (best of {repeat}):")
+    for label, settings in (
+        ("backtest, auto (3 models)", crmsheet.Settings()),
+        ("backtest, bg/nbd named", crmsheet.Settings(purchase_model="bg/nbd")),
+        ("predict off", crmsheet.Settings(predict=False)),
+    ):
+        seconds, result = best_of(repeat, lambda s=settings: crmsheet.analyze(
+            data, as_of=AS_OF, settings=s))  # fmt: skip
+        chosen = result.prediction.name if result.prediction is not None else None
+        print(f"  {label:<28} {seconds:6.2f} s   model used: {chosen}")
 
 
 if __name__ == "__main__":

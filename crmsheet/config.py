@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -98,18 +98,33 @@ class Settings(BaseModel):
     thin_segment_customers: int = Field(
         3, ge=1, description="A segment with fewer customers than this is a thin niche."
     )
-    # -- prediction (BG/NBD) ----------------------------------------------------------------
+    # -- prediction (purchase models) -------------------------------------------------------------
     predict: bool = Field(
         True,
-        description="Predict who is still a customer and their purchases to come (BG/NBD "
-        "model; needs at least 20 customers who bought more than once) and rank the Lapsed "
-        "list by expected value lost.",
+        description="Predict who is still a customer and their purchases to come (BG/NBD, "
+        "MBG/NBD or Pareto/NBD model, checked on your last days of sales; needs at least 20 "
+        "customers who bought more than once) and rank the Lapsed list by expected value lost.",
     )  # fmt: skip
     predict_penalizer: float = Field(
         0.001, ge=0, le=10,
         description="Steadies the prediction model on little or unusual data by pulling its "
         "parameters towards 0 (lifetimes' penalizer_coef; 0 = plain maximum likelihood, "
         "0.01-0.1 when the Summary says the model found no steady answer).",
+    )  # fmt: skip
+    purchase_model: Literal["auto", "bg/nbd", "mbg/nbd", "pareto/nbd"] = Field(
+        "auto",
+        description="Which purchase model predicts: auto = the one that best predicted the "
+        "held-out last days of your sales; or name one: bg/nbd, mbg/nbd (lets one-time "
+        "buyers stop too), pareto/nbd.",
+    )  # fmt: skip
+    clv_months: int = Field(
+        12, ge=1, le=120,
+        description="Customer value counts the purchases expected in this many months ahead.",
+    )  # fmt: skip
+    clv_discount_rate: float = Field(
+        0.01, ge=0, le=0.5,
+        description="Customer value counts money further ahead for less, by this share a month "
+        "(0.01 = 1 % a month, about 12 % a year).",
     )  # fmt: skip
     holdout_days: int | None = Field(
         None, ge=30, le=3650,
@@ -163,6 +178,16 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a country; write its two-letter code, e.g. "
                              "GB, US, DE, or its name in English")  # fmt: skip
         return code
+
+    @field_validator("purchase_model", mode="before")
+    @classmethod
+    def _model_name(cls, value: Any) -> Any:
+        """A model as typed in a Settings sheet: "BG/NBD", "mbgnbd", "Pareto NBD", "Auto"."""
+        if not isinstance(value, str):
+            return value
+        key = re.sub(r"[\s/_-]+", "", value.casefold())
+        return {"auto": "auto", "bgnbd": "bg/nbd", "mbgnbd": "mbg/nbd",
+                "paretonbd": "pareto/nbd"}.get(key, value)  # fmt: skip
 
     @field_validator("carry_columns", mode="before")
     @classmethod

@@ -39,7 +39,10 @@ def predicted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, crmsheet.
     folder = tmp_path_factory.mktemp("alive")
     path = write_log(folder / "purchases.csv", pd.concat([generate(400, 11), once]))
     out = folder / "enriched.xlsx"
-    return out, crmsheet.enrich(path, as_of=BG_AS_OF, output=out, overwrite=True)
+    # BG/NBD named: these tests are about its one-time buyers (MBG/NBD estimates them)
+    settings = crmsheet.Settings(purchase_model="bg/nbd")
+    return out, crmsheet.enrich(path, as_of=BG_AS_OF, output=out, overwrite=True,
+                                settings=settings)  # fmt: skip
 
 
 def test_a_one_time_buyer_has_no_p_alive_and_the_note_says_why(

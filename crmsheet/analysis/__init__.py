@@ -21,14 +21,16 @@ import pandas as pd
 from ..config import Settings
 from ..cutoff import until
 from ..data import CrmData
+from ..errors import ThinDataError
 from ..parse.phones import dialling_format
 from ..statuses import orders_per_status
-from .bgnbd import BGNBDModel, fit_bgnbd, forecast
+from .bgnbd import BGNBDModel, fit_bgnbd
 from .concentration import concentration, concentration_headline, top_parent
 from .followups import follow_ups
 from .headline import Headline, actions, headline_rows, make_headline
 from .lapsed import customer_status, expected_value_lost, lapsed_customers
 from .metrics import by_kind, counted_sales, customer_metrics, invoices
+from .prediction import FittedModel, Prediction, predict
 from .ratings import rate_customers
 from .referrals import referral_value
 from .retention import comebacks, retention, retention_headline, retention_note
@@ -50,7 +52,11 @@ class Analysis:
     are the lists and tables behind each question. ``headline`` holds the figures a summary
     needs (a :class:`~crmsheet.analysis.headline.Headline`; ``headline.prediction`` says
     whether and why the forecast was made), and ``actions`` what to do first. ``bgnbd`` is
-    None when the data were too thin to fit it or ``settings.predict`` is off.
+    the BG/NBD model fitted on all sales, None when the data were too thin to fit it or
+    ``settings.predict`` is off; ``model`` is the purchase model the forecast uses (chosen
+    by the backtest or named in Settings: BG/NBD, MBG/NBD or Pareto/NBD), and
+    ``prediction`` the whole story: the backtest of every model, why this one, the spend
+    model (see :func:`~crmsheet.analysis.prediction.predict`).
     """
 
     as_of: date
@@ -68,6 +74,8 @@ class Analysis:
     headline: Headline
     actions: tuple[str, ...] = ()
     bgnbd: BGNBDModel | None = None
+    model: FittedModel | None = None
+    prediction: Prediction | None = None
 
     def __repr__(self) -> str:
         h = self.headline
@@ -116,8 +124,9 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
 
     rfm = rfm_table(bought, as_of=as_of)
     customers = customers.join(rfm[["segment"]].rename(columns={"segment": "rfm_segment"}))
-    predicted = forecast(rfm, revenue=bought.groupby("customer_key")["amount"].sum(),
-                         settings=settings)  # fmt: skip
+    predicted = predict(bought, rfm, revenue=bought.groupby("customer_key")["amount"].sum(),
+                        as_of=as_of, settings=settings)  # fmt: skip
+    bgnbd = _bgnbd(predicted, rfm, settings)
     if predicted.model is not None:  # else the lists keep the usual-gap rules and ranking
         rfm = rfm.join(predicted.table)
         customers = customers.join(predicted.table.drop(columns="order_value"))
@@ -148,7 +157,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         follow_ups=todo, source_roi=roi, concentration=groups, referrals=referrals,
         segments=segs, retention=cohorts, rfm=rfm, headline=headline,
         actions=tuple(actions(lapsed, todo, groups, headline)),
-        bgnbd=predicted.model,
+        bgnbd=bgnbd, model=predicted.model, prediction=predicted,
     )  # fmt: skip
 
 
@@ -158,3 +167,15 @@ def _dialled(calls: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     if "phone" not in calls or calls.empty:
         return calls
     return calls.assign(phone=dialling_format(calls["phone"], settings.default_country))
+
+
+def _bgnbd(predicted: Prediction, rfm: pd.DataFrame, settings: Settings) -> BGNBDModel | None:
+    """The BG/NBD fit on all sales: the chosen model's when it is BG/NBD, else fitted too."""
+    if isinstance(predicted.model, BGNBDModel):
+        return predicted.model
+    if predicted.model is None:
+        return None
+    try:
+        return fit_bgnbd(rfm, penalizer=settings.predict_penalizer)
+    except ThinDataError:
+        return None

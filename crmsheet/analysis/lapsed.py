@@ -95,7 +95,8 @@ def expected_value_lost(customers: pd.DataFrame) -> pd.Series:
     """What each customer used to bring in a year that the forecast no longer expects.
 
     ``revenue_last_active_year`` (the value at risk) minus ``expected_value_365`` (the
-    purchases the model expects in the next 365 days at the customer's average purchase),
+    expected spend: the purchases the chosen model expects in the next 365 days times the
+    expected order value),
     never below 0: a weekly buyer gone quiet loses nearly all of it, a yearly buyer on
     schedule almost none. A customer the model cannot see (no dated purchase) keeps the
     whole value at risk.

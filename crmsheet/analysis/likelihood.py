@@ -28,6 +28,7 @@ __all__ = [
     "fit_log_params",
     "hessian",
     "history",
+    "penalizer_advice",
     "plural",
     "standard_errors",
 ]
@@ -137,7 +138,7 @@ def fit_log_params(
     ):
         raise ThinDataError(
             "The purchase history does not fit the prediction model (it found no steady "
-            f"answer; a predict_penalizer of 0.01 in Settings may help); {NO_MODEL}."
+            f"answer{penalizer_advice(penalizer)}); {NO_MODEL}."
         )
     params = dict(zip(names, (float(v) for v in np.exp(result.x)), strict=True))
     for name in time_params:
@@ -235,6 +236,20 @@ def degeneracy(log_params: dict[str, float], curvature: np.ndarray, customers: i
             "limiting case."
         )
     return ""
+
+
+def penalizer_advice(penalizer: float) -> str:
+    """What to try next when a fit found no steady answer, never the setting in force.
+
+    Below 0.01: "; a predict_penalizer of 0.01 in Settings may help"; from 0.01 up to 1:
+    ten times the one in force; from 1 (far beyond what steadies a fit) nothing more to try.
+    """
+    if penalizer < 0.01:
+        return "; a predict_penalizer of 0.01 in Settings may help"
+    if penalizer < 1.0:
+        return (f" with the predict_penalizer of {penalizer:g} in Settings; "
+                f"{min(10 * penalizer, 1.0):g} may help")  # fmt: skip
+    return f" even with the predict_penalizer of {penalizer:g} in Settings"
 
 
 def plural(count: int, one: str = "customer") -> str:

@@ -30,6 +30,8 @@ __all__ = [
     "MONEY_ROUND",
     "MONTH",
     "NUMBER",
+    "PARAMETER",
+    "PARAMETER_SMALL",
     "PERCENT",
     "PERCENT_ROUND",
     "RED",
@@ -52,6 +54,8 @@ PERCENT_ROUND = "0%"  # shares on a chart's axis and labels
 INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 DECIMAL_2 = "#,##0.00"  # small fractional counts: 0.35 expected purchases
+PARAMETER = "#,##0.0000"  # a fitted model's parameter or standard error: 0.0235, 135.6522
+PARAMETER_SMALL = "0.00E+00"  # a parameter near 0 (3.6e-12 is not 0.0000)
 NUMBER = "0.##"  # a typed quantity: as many decimals as it has, up to two
 ROW = "0"  # an Excel row number: 5734, never 5,734
 TEXT = "@"  # typed IDs and phone numbers stay text: 0412 345 678 keeps its 0

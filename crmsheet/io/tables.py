@@ -33,6 +33,7 @@ from .styles import DATE, TABLE_STYLE, Styles, guess_format
 __all__ = [
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "DrawnSheet",
     "SheetSpec",
     "column_width",
     "fit_sheets",
@@ -112,6 +113,19 @@ class SheetSpec:
         """The same formats and colours over a piece of this sheet's frame."""
         return SheetSpec(frame, formats=self.formats, colours=self.colours, wrap=self.wrap,
                          notes=self.notes, centred=self.centred)  # fmt: skip
+
+
+class DrawnSheet(SheetSpec):
+    """A free-form sheet among the table sheets, drawn like the Summary: ``draw(book, ws,
+    ctx)`` writes its cells and charts (``ctx["styles"]`` makes the cell formats). It is
+    never split: a drawn sheet is small by design."""
+
+    def __init__(self, draw: Callable[[Any, Any, Mapping[str, Any]], None]) -> None:
+        super().__init__(pd.DataFrame())
+        self.draw = draw
+
+    def part(self, frame: pd.DataFrame) -> SheetSpec:
+        return self
 
 
 def fit_sheets(sheets: Mapping[str, SheetSpec]) -> dict[str, SheetSpec]:
@@ -200,6 +214,9 @@ def write_tables(
                 ws = book.add_worksheet("Summary")
                 summary(book, ws, {"styles": styles, "sheets": sheets})
             for name, spec in sheets.items():
+                if isinstance(spec, DrawnSheet):
+                    spec.draw(book, book.add_worksheet(name), {"styles": styles, "sheets": sheets})
+                    continue
                 try:
                     later = _table_sheet(book, styles, name, spec, streamed=streamed,
                                          footer=footer)  # fmt: skip

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import Analysis
-from ..analysis.bgnbd import FORECAST_SHOWN
 from ..analysis.columns import Column, merged, text
 from ..analysis.lapsed import LAPSED_SHOWN
+from ..analysis.prediction import PREDICTION_SHOWN
 from ..analysis.ratings import rating_columns
 from ..data import CrmData
 from ..io.styles import guess_format
@@ -32,13 +32,15 @@ ENRICHED_CUSTOMER_COLUMNS = [
     "typical_gap_days", "expected_next", "follow_up", "parent_group", "rfm_segment",
 ]  # fmt: skip
 #: The forecast's columns on the Customers sheet, when there is one.
-FORECAST_CUSTOMER_COLUMNS = ["p_alive", "expected_purchases_90", "expected_value_365"]
+FORECAST_CUSTOMER_COLUMNS = [
+    "p_alive", "expected_purchases_90", "expected_value_365", "customer_value",
+]  # fmt: skip
 
 
 def customer_shown(rating_window_days: int = 365) -> dict[str, Column]:
     """Every column of the customers frame as a reader sees it."""
     return merged(
-        rating_columns(rating_window_days), LAPSED_SHOWN, FORECAST_SHOWN,
+        rating_columns(rating_window_days), LAPSED_SHOWN, PREDICTION_SHOWN,
         {"follow_up": text("Follow-up"), "rfm_segment": text("RFM segment")},
     )  # fmt: skip
 

@@ -17,11 +17,12 @@ import pandas as pd
 
 from .._version import __version__
 from ..analysis import Analysis
-from ..analysis.bgnbd import FORECAST_SHOWN, P_ALIVE_BLANK
+from ..analysis.bgnbd import P_ALIVE_BLANK
 from ..analysis.columns import Column, merged, row, text
 from ..analysis.concentration import concentration_columns
 from ..analysis.followups import FOLLOW_UP_SHOWN
 from ..analysis.lapsed import LAPSED_SHOWN
+from ..analysis.prediction import PREDICTION_SHOWN
 from ..analysis.ratings import rating_columns
 from ..analysis.referrals import REFERRAL_SHOWN
 from ..analysis.retention import retention_columns
@@ -33,6 +34,7 @@ from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
 from ..io.tables import SheetSpec
 from .calls import carried_columns
 from .customers import customer_sheet
+from .forecast import FORECAST_SHEET, forecast_sheet
 from .labels import NO, RATING_COLOURS, STATUS_COLOURS, YES, shown
 
 __all__ = ["PROBLEM_SHOWN", "book_currency", "workbook_sheets"]
@@ -58,7 +60,8 @@ def book_currency(analysis: Analysis) -> str:
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
-    """The 12 table sheets (all but the Summary) for ``analysis``, read from ``data``."""
+    """The 13 sheets after the Summary for ``analysis``, read from ``data`` (all tables but
+    the Forecast, drawn like the Summary)."""
     currency = book_currency(analysis)
     window = analysis.settings.rating_window_days
     today = f"DATE({analysis.as_of.year},{analysis.as_of.month},{analysis.as_of.day})"
@@ -101,7 +104,7 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
         ),
         "Lapsed": spec(
             calls.beside(analysis.lapsed),
-            merged(LAPSED_SHOWN, FORECAST_SHOWN, calls.shown),
+            merged(LAPSED_SHOWN, PREDICTION_SHOWN, calls.shown),
             colours=_RATING_COLOURS,
             notes=(*calls.notes, *palive),
         ),
@@ -136,7 +139,8 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
             index=False,
             notes=_retention_notes(analysis),
         ),
-        "RFM": spec(analysis.rfm, merged(RFM_SHOWN, FORECAST_SHOWN), notes=palive),
+        "RFM": spec(analysis.rfm, merged(RFM_SHOWN, PREDICTION_SHOWN), notes=palive),
+        FORECAST_SHEET: forecast_sheet(analysis),
         "Problems": spec(
             data.problems.frame,
             PROBLEM_SHOWN,
