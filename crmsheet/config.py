@@ -27,6 +27,7 @@ from pydantic import (
 
 from .choices import NOT_REVENUE_STATUSES, TRANSACTION_STATUSES
 from .errors import SettingsError
+from .parse.countries import country_code
 
 __all__ = ["Settings"]
 
@@ -152,12 +153,31 @@ class Settings(BaseModel):
         description="The currency shown on money, e.g. $, €, EUR. Empty: the computer's "
         "own currency (its locale), or none.",
     )  # fmt: skip
+    default_country: str = Field(
+        "", max_length=60,
+        description="The country of phone numbers written without a + and country code, "
+        "e.g. GB or United Kingdom: they are stored as +44 20 7946 0958 and shown on the "
+        "call lists as you dial them at home; a customer's own Country column wins. Empty: "
+        "only numbers written with + are tidied, the others stay as typed.",
+    )  # fmt: skip
     carry_columns: tuple[str, ...] = Field(
         (),
         description="Your own columns to show on the call lists (Lapsed, Follow-ups) beside "
         "name, email and phone, e.g. Account manager, Region. Contact person, account "
         "manager and notes columns are shown without being named here.",
     )  # fmt: skip
+
+    @field_validator("default_country", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> Any:
+        """A two-letter ISO code, or a country's name ("United Kingdom", "UK" -> "GB")."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        code = country_code(value)
+        if code is None:
+            raise ValueError(f"{value!r} is not a country; write its two-letter code, e.g. "
+                             "GB, US, DE, or its name in English")  # fmt: skip
+        return code
 
     @field_validator("purchase_model", mode="before")
     @classmethod

@@ -95,6 +95,9 @@ class ProblemCode(StrEnum):
     DUPLICATE_EMAIL = "duplicate-email"
     # the customer sheet's own totals and dates against the transactions (issue 14)
     SUMMARY_DISAGREES = "summary-disagrees"
+    # phones and countries (issue 18, helper "phones")
+    BAD_PHONE = "bad-phone"
+    UNKNOWN_COUNTRY = "unknown-country"
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "{column} shows the Excel error {value}: a formula failed, so there is no value. "
        "Fix the formula (or type the value) and run again."),
     _p(ProblemCode.BAD_EMAIL, "warning", "kept", "Odd email address",
-       "“{value}” in {column} does not look like an email address (name@example.com)."),
+       "“{value}” in {column} does not look like an email address (name@example.com)"
+       "{detail}"),
     _p(ProblemCode.UNKNOWN_SOURCE, "warning", "kept", "New source",
        "“{value}” in {column} is not one of crmsheet's sources ({detail}); it is kept as a "
        "channel of its own. If it means one of those, write that instead."),
@@ -268,6 +272,15 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.SUMMARY_DISAGREES, "warning", "kept", "Sheet and transactions disagree",
        "{column} says {value}; {detail}. crmsheet's figures follow the transactions: "
        "check which is right (a column that counts something else can be left as it is)."),
+    # phones and countries (issue 18, helper "phones")
+    _p(ProblemCode.BAD_PHONE, "warning", "kept", "Odd phone number",
+       "“{value}” in {column} does not look like a phone number: {detail}. It is kept as "
+       "you typed it; check the digits, and write a number abroad with its country code "
+       "(+44 20 7946 0958)."),
+    _p(ProblemCode.UNKNOWN_COUNTRY, "warning", "cell ignored", "Unknown country",
+       "“{value}” in {column} is not a country crmsheet knows, so this customer has no "
+       "country (your text stays in your column). Write the country's name in English or "
+       "its two-letter code, e.g. United Kingdom or GB, United States or US."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

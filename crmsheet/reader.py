@@ -89,8 +89,8 @@ def read(
     ``as_of`` (default: today) is the date after which transaction dates are reported as in
     the future. ``encoding`` (e.g. ``"cp437"``) is the text encoding of CSV files, instead
     of the guess. ``settings`` (a :class:`~crmsheet.config.Settings`, or values that win
-    over a Settings sheet in the input) says which order statuses are not revenue and what
-    status codes mean.
+    over a Settings sheet in the input) says which order statuses are not revenue, what
+    status codes mean and which country phones without a country code are in.
 
     >>> data = crmsheet.read("customers.xlsx")          # doctest: +SKIP
     >>> data.customers.head(); data.problems.frame     # doctest: +SKIP
@@ -137,12 +137,14 @@ def read(
 def _status_settings(
     given: Mapping[str, object] | None, *, found_in: Mapping[str, object]
 ) -> Settings:
-    """The Settings the statuses are read with: ``given`` over the input's Settings sheet.
+    """The Settings the statuses and phones are read with: ``given`` over the input's
+    Settings sheet.
 
-    Only the status settings count here (a bad threshold elsewhere is reported when the
-    analysis loads its settings); a bad status setting raises SettingsError, naming it.
+    Only the status settings and ``default_country`` count here (a bad threshold elsewhere
+    is reported when the analysis loads its settings); a bad one of these raises
+    SettingsError, naming it.
     """
-    status = {"status_codes", "excluded_statuses"}
+    status = {"status_codes", "excluded_statuses", "default_country"}
     values = {k: v for k, v in {**found_in, **(given or {})}.items() if k in status}
     return Settings.load(values)
 

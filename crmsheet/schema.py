@@ -47,7 +47,7 @@ __all__ = [
 #: How a field's cells are read (see :mod:`crmsheet.parse`).
 Kind = Literal[
     "id", "text", "choice", "money", "number", "count", "percent", "date", "employees",
-    "email", "phone", "rating",
+    "email", "phone", "rating", "country",
 ]  # fmt: skip
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
@@ -137,11 +137,23 @@ class Customer(_Row):
     )  # fmt: skip
     market: str | None = crm_field(
         "text",
-        ("market", "region", "territory", "area", "country", "state", "city", "location",
+        ("market", "region", "territory", "area", "state", "city", "location",
          "sales region", "sales territory", "geography"),
-        "Where the customer is, or which market it belongs to.",
+        "Where the customer is, or which market it belongs to, as you write it (without "
+        "such a column, the country as you wrote it).",
         what="Where the customer is, or which market: a town, region or country.",
         why="Shows which areas bring in your business.",
+    )  # fmt: skip
+    country: str | None = crm_field(
+        "country",
+        ("country", "billing country", "country name", "country code", "country region",
+         "nation", "country iso", "iso country", "mailing country", "shipping country",
+         "ship to country", "delivery country"),
+        "The customer's country, read as its ISO 3166 two-letter code (United Kingdom, UK "
+        "and GB are GB); phones written without +country code are read in it.",
+        what="The customer's country: its name (United Kingdom) or two-letter code (GB).",
+        why="Phone numbers are read as numbers of that country, and your markets are "
+        "counted by country when you keep no Market column.",
     )  # fmt: skip
     type: str | None = crm_field(
         "choice",

@@ -60,7 +60,7 @@ def test_northwind_three_csvs_with_unquoted_commas(testdata: Path) -> None:
     c = data.customers.set_index("customer_id")
     assert c.loc["BLONP", "address"] == "24, place Kléber"
     assert c.loc["BLONP", "city"] == "Strasbourg"
-    assert c.loc["BLONP", "country"] == "France"
+    assert c.loc["BLONP", "country"] == "FR"  # the country field: "France" as its ISO code
     assert c.loc["ALFKI", "postalCode"] == "12209"
     assert c.loc["ANATR", "postalCode"] == "05021"  # zero-padded postal code stays text
     t = data.transactions

@@ -22,6 +22,7 @@ from ..config import Settings
 from ..cutoff import until
 from ..data import CrmData
 from ..errors import ThinDataError
+from ..parse.phones import dialling_format
 from ..statuses import orders_per_status
 from .bgnbd import BGNBDModel, fit_bgnbd
 from .concentration import concentration, concentration_headline, top_parent
@@ -131,8 +132,8 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         customers = customers.join(predicted.table.drop(columns="order_value"))
         customers["expected_value_lost"] = expected_value_lost(customers)
 
-    lapsed = lapsed_customers(customers)
-    todo = follow_ups(customers, as_of=as_of, settings=settings)
+    lapsed = _dialled(lapsed_customers(customers), settings)
+    todo = _dialled(follow_ups(customers, as_of=as_of, settings=settings), settings)
     roi = source_roi(customers, data.spend, as_of=as_of)
     groups = concentration(customers, settings=settings)
     referrals = referral_value(customers)
@@ -158,6 +159,14 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         actions=tuple(actions(lapsed, todo, groups, headline)),
         bgnbd=bgnbd, model=predicted.model, prediction=predicted,
     )  # fmt: skip
+
+
+def _dialled(calls: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """A call list's phones as dialled: national format for numbers of the default
+    country, international for the others (the data keeps E.164)."""
+    if "phone" not in calls or calls.empty:
+        return calls
+    return calls.assign(phone=dialling_format(calls["phone"], settings.default_country))
 
 
 def _bgnbd(predicted: Prediction, rfm: pd.DataFrame, settings: Settings) -> BGNBDModel | None:

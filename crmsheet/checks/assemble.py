@@ -21,6 +21,7 @@ from ..data import CrmData, TableInfo
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
+from .contacts import check_contacts
 from .fields import derive_fields, empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .joins import join_transactions
@@ -34,8 +35,12 @@ from .table import AUTO_HEADER, META, Table, prepare, report_back
 __all__ = ["build_data", "clean_table"]
 
 
-def clean_table(layout: TableLayout) -> Table:
-    """Parse every mapped column of one table; flag rows that cannot be used."""
+def clean_table(layout: TableLayout, settings: Settings | None = None) -> Table:
+    """Parse every mapped column of one table; flag rows that cannot be used.
+
+    ``settings`` gives the country of phones written without a country code
+    (``default_country``).
+    """
     table = prepare(layout)
     role = layout.role
     assert role is not None
@@ -55,6 +60,7 @@ def clean_table(layout: TableLayout) -> Table:
     for name, spec in specs.items():
         if name not in table.frame:
             table.frame[name] = empty_column(spec.kind, table.frame.index)
+    check_contacts(table, settings or Settings())  # phones, emails, countries
     derive_fields(table)  # size band, name from first + last, referrer from the source
     grid_notes(table)
     table.above = rows_above_header(table)
@@ -102,7 +108,8 @@ def build_data(
     ``settings`` gives the status codes and the statuses that are not revenue (default:
     :class:`~crmsheet.config.Settings`'s).
     """
-    tables = [clean_table(layout) for layout in layouts if layout.role is not None]
+    settings = settings or Settings()
+    tables = [clean_table(layout, settings) for layout in layouts if layout.role is not None]
     by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
     name_key = customer_name_key(customers["name"])  # once: near-duplicates and lookups
@@ -110,7 +117,6 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
-    settings = settings or Settings()
     notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
                                                         settings),
              *net_of_refunds(by_role["transactions"], transactions)]  # fmt: skip

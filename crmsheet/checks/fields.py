@@ -7,7 +7,6 @@ unless the field is required (:data:`REQUIRED`), which :mod:`crmsheet.checks.row
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -19,8 +18,6 @@ from ..problems import ProblemCode
 from ..schema import Role, field_specs
 from .cells import excel_errors
 from .table import Table
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _TOO_LARGE = (
     f"crmsheet reads figures up to {parse.LARGEST_NUMBER:,.0f} (a million billion) either "
@@ -86,12 +83,9 @@ def parse_field(
         raw = raw.mask(errors)
     kind = spec.kind
     epoch = table.layout.grid.epoch_1904
-    if kind in ("id", "text", "phone", "email"):
-        parsed = parse.parse_text(raw)
-        values = parsed.values
-        if kind == "email":
-            odd = values.notna() & ~values.astype("string").str.match(_EMAIL).fillna(False)
-            table.report(ProblemCode.BAD_EMAIL, odd, name, values=values)
+    if kind in ("id", "text", "phone", "email", "country"):
+        # phones, emails and countries are put in standard form by checks.contacts
+        values = parse.parse_text(raw).values
     elif name == "status":  # read with the user's codes across tables (checks.statuses)
         values = parse.parse_text(raw).values
     elif kind == "choice":

@@ -11,8 +11,9 @@ fraction) are taken once per column, never per cell, and explained in ``Parsed.n
 The rooms: :mod:`.result` (:class:`Parsed`), :mod:`.arrow` (the string kernels, in
 pyarrow.compute), :mod:`.cells` (a raw column split by cell type; blanks), :mod:`.numeric`
 (numbers, money, percents), :mod:`.dates`, :mod:`.text` (yes/no, text, choices) and
-:mod:`.employees`. A new kind of value gets its own module built on :func:`.cells.split` and
-is listed here.
+:mod:`.employees`, :mod:`.phones` (E.164), :mod:`.emails` and :mod:`.countries` (ISO 3166;
+these three are imported by their module name). A new kind of value gets its own module
+built on :func:`.cells.split` and is listed here.
 """
 
 from __future__ import annotations
