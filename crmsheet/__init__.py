@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis import Analysis, analyze
 from .analysis.bgnbd import BGNBDModel, fit_bgnbd
+from .analysis.duplicates import duplicate_candidates
 from .analysis.gammagamma import GammaGammaModel, fit_gamma_gamma
 from .analysis.holdout import calibration_holdout
 from .analysis.mbgnbd import MBGNBDModel, fit_mbgnbd
@@ -63,6 +64,7 @@ __all__ = [
     "__version__",
     "analyze",
     "calibration_holdout",
+    "duplicate_candidates",
     "enrich",
     "fit_bgnbd",
     "fit_gamma_gamma",

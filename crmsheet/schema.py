@@ -333,6 +333,43 @@ class Customer(_Row):
         why="Tells you whom to ask for when you call about a follow-up.",
     )  # fmt: skip
 
+    # -- identity (issue 18): where the customer is and its website; duplicates are found by
+    # them (crmsheet.duplicate_candidates). Billing_*/shipping_* variants read as these (the
+    # billing column first, as exports list it); the user's columns stay as written.
+    address: str | None = crm_field(
+        "text",
+        ("address", "street", "street address", "address line 1", "address 1", "address1",
+         "addr", "address line", "street 1", "street line 1", "mailing address",
+         "mailing street", "postal address", "physical address", "business address"),
+        "Street address (the first line: number and street).",
+        what="Number and street, e.g. 12 Harbour Road.",
+        why="Two rows at one address are likely one customer entered twice.",
+    )  # fmt: skip
+    city: str | None = crm_field(
+        "text",
+        ("city", "town", "town city", "suburb", "locality", "mailing city"),
+        "Town or city of the address; stands in for the market when the sheet has none.",
+        what="Town or city, e.g. Bristol.",
+        why="Tells apart customers with the same name in different towns.",
+    )  # fmt: skip
+    postcode: str | None = crm_field(
+        "text",
+        ("postcode", "post code", "postal code", "zip", "zip code", "zipcode",
+         "postal code zip code", "postcode zip", "zip postal code", "postal",
+         "billing code", "shipping code", "mailing postal code", "plz", "eircode"),
+        "Postcode or ZIP code, kept as text (a leading 0 stays).",
+        what="Postcode or ZIP code, e.g. BS1 4DJ or 02134.",
+        why="Two similar names at one postcode are likely one customer entered twice.",
+    )  # fmt: skip
+    website: str | None = crm_field(
+        "text",
+        ("website", "web site", "web address", "url", "homepage", "home page",
+         "company website", "web", "www", "domain", "web domain", "company domain"),
+        "The customer's website; its domain (acme.co.uk) identifies the business.",
+        what="Their website, e.g. www.acme.co.uk.",
+        why="Two rows with one website are one business, whatever their names.",
+    )  # fmt: skip
+
     @model_validator(mode="after")
     def _id_or_name(self) -> Customer:
         if not self.customer_id and not self.name:

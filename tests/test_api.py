@@ -16,6 +16,7 @@ def test_public_api_is_pinned() -> None:
         "fit_gamma_gamma", "GammaGammaModel",
         "calibration_holdout",
         "fit_pareto_nbd", "ParetoNBDModel",
+        "duplicate_candidates",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name

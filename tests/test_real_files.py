@@ -61,8 +61,8 @@ def test_northwind_three_csvs_with_unquoted_commas(testdata: Path) -> None:
     assert c.loc["BLONP", "address"] == "24, place Kléber"
     assert c.loc["BLONP", "city"] == "Strasbourg"
     assert c.loc["BLONP", "country"] == "FR"  # the country field: "France" as its ISO code
-    assert c.loc["ALFKI", "postalCode"] == "12209"
-    assert c.loc["ANATR", "postalCode"] == "05021"  # zero-padded postal code stays text
+    assert c.loc["ALFKI", "postcode"] == "12209"  # postalCode is the postcode field
+    assert c.loc["ANATR", "postcode"] == "05021"  # zero-padded postal code stays text
     t = data.transactions
     assert len(t) == 2155
     first = t[t["invoice"] == "10248"]

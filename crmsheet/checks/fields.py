@@ -209,7 +209,8 @@ _REFERENCES = ("customer_id", "customer_name", "name")
 
 def derive_fields(table: Table) -> None:
     """Fields made from others once every column is read: the size band from employees,
-    the name from first + last name, the referrer from the source ("Referral from Ann").
+    the name from first + last name, the referrer from the source ("Referral from Ann"),
+    the market from the city when the sheet names no market.
 
     A name written (or a company read as the name) wins; the contact person is the contact
     written, else first + last name; a customer with no name is named after that person.
@@ -224,6 +225,8 @@ def derive_fields(table: Table) -> None:
     if "_referrer_from_source" in f:
         f["referred_by"] = f["referred_by"].fillna(f.pop("_referrer_from_source"))
     mapped = set(table.layout.mapping.values())
+    if table.layout.role == "customers" and "city" in mapped and "market" not in mapped:
+        f["market"] = f["city"]  # a City column was the market before it was a field
     if table.layout.role != "customers" or not {"first_name", "last_name", "contact"} & mapped:
         return
     if {"first_name", "last_name"} & mapped:
