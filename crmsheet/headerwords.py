@@ -150,6 +150,9 @@ _KINDS: dict[Role, dict[str, str]] = {
     r: {name: spec.kind for name, spec in field_specs(r).items()} for r in ROLES
 }
 _IDENTITY = frozenset({"customer_id", "customer_name", "name", "invoice", "case_id", "product"})
+#: Where a customer is: a delivery's address (shipCity on an order) is not the customer's, and
+#: must not make an order list read as a customer list.
+_WHERE = frozenset({"address", "city", "postcode", "country"})
 
 
 #: Record words that stay in a reading: a line's or item's money is a field of its own.
@@ -214,7 +217,7 @@ def lookup(role: Role, header: str) -> Hit | None:
     if r.unqualified and r.unqualified != r.plain and r.unqualified in table:
         name, rank = table[r.unqualified]
         # shipping_total is the postage, shipName the recipient: neither is the sale's
-        if kinds[name] != "money" and not (r.delivery and name in _IDENTITY):
+        if kinds[name] != "money" and not (r.delivery and name in _IDENTITY | _WHERE):
             return Hit(name, rank + 200, r.record)
     if r.lined != r.unqualified and r.lined != r.core and r.lined in table:
         name, rank = table[r.lined]  # "Order Line Amount" is a line's amount, like "Line Amount"

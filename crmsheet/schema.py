@@ -147,8 +147,7 @@ class Customer(_Row):
     country: str | None = crm_field(
         "country",
         ("country", "billing country", "country name", "country code", "country region",
-         "nation", "country iso", "iso country", "mailing country", "shipping country",
-         "ship to country", "delivery country"),
+         "nation", "country iso", "iso country", "mailing country"),
         "The customer's country, read as its ISO 3166 two-letter code (United Kingdom, UK "
         "and GB are GB); phones written without +country code are read in it.",
         what="The customer's country: its name (United Kingdom) or two-letter code (GB).",
@@ -334,8 +333,8 @@ class Customer(_Row):
     )  # fmt: skip
 
     # -- identity (issue 18): where the customer is and its website; duplicates are found by
-    # them (crmsheet.duplicate_candidates). Billing_*/shipping_* variants read as these (the
-    # billing column first, as exports list it); the user's columns stay as written.
+    # them (crmsheet.duplicate_candidates). Billing_* variants read as these; a delivery's
+    # (shipCity, Shipping Country: an order's) does not; the user's columns stay as written.
     address: str | None = crm_field(
         "text",
         ("address", "street", "street address", "address line 1", "address 1", "address1",
@@ -356,7 +355,7 @@ class Customer(_Row):
         "text",
         ("postcode", "post code", "postal code", "zip", "zip code", "zipcode",
          "postal code zip code", "postcode zip", "zip postal code", "postal",
-         "billing code", "shipping code", "mailing postal code", "plz", "eircode"),
+         "billing code", "mailing postal code", "plz", "eircode"),
         "Postcode or ZIP code, kept as text (a leading 0 stays).",
         what="Postcode or ZIP code, e.g. BS1 4DJ or 02134.",
         why="Two similar names at one postcode are likely one customer entered twice.",

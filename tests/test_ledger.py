@@ -249,7 +249,9 @@ def test_real_wave_ledger_counts_income_lines_only() -> None:
     assert _revenue(data) == expected  # Mark Walberg: not 9,948
     revenue = crmsheet.analyze(data, as_of=AS_OF).customers.set_index("name")["revenue"]
     assert revenue[revenue != 0].round(2).to_dict() == expected
-    assert _codes(data) == []  # the cash line is no missing-customer error
+    # the cash line is no missing-customer error; Wave's sample phones (555 numbers) are
+    # warned as no real number (tests/test_phones.py), which is another matter
+    assert [c for c in _codes(data) if c != "bad-phone"] == []
     assert len(data.checked) == len(raw) - len(income) == 5
     assert set(data.checked["_use"]) == {"ledger line"}
     assert data.notes == (

@@ -64,6 +64,7 @@ def settings_sheet(book: Any, fmt: Formats) -> None:
         ws.set_column(c, c, width)
     ws.freeze_panes(4, 0)
     print_setup(ws)
+    ws.fit_to_pages(1, 1)  # every setting on one printed page, read at a glance
 
 
 def _upper(metadata: Sequence[object]) -> float | None:
