@@ -196,7 +196,7 @@ def _window_label(days: int) -> str:
 
 
 def _valid_rating(values: pd.Series | None, idx: pd.Index) -> pd.Series:
-    if values is None:
+    if values is None or not values.notna().any():  # no rating column, or an empty one
         return pd.Series(pd.NA, index=idx, dtype=object)
     v = values.astype(object)
     return v.where(v.isin(["A", "B", "C"]), pd.NA)
