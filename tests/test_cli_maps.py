@@ -123,8 +123,11 @@ def test_encoding_cp437_reads_right(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, err = run(["enrich", path, "--encoding", "cp437", "-o", target, *AS_OF], capsys)
     assert code == 0, err
     assert "dos.csv: read as customers" in out  # enrich prints the mapping too
-    sheet = openpyxl.load_workbook(target, read_only=True)["Customers"]
-    values = {c for row in sheet.iter_rows(values_only=True) for c in row}
+    book = openpyxl.load_workbook(target, read_only=True)
+    try:  # a read-only book holds its file open until closed
+        values = {c for row in book["Customers"].iter_rows(values_only=True) for c in row}
+    finally:
+        book.close()
     assert {"Müller GmbH", "Café Zoë", "╔═ Kunde ═╗"} <= values
 
 

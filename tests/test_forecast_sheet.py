@@ -25,7 +25,9 @@ def enriched(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_forecast_sheet_follows_rfm(enriched: Path) -> None:
-    names = openpyxl.load_workbook(enriched, read_only=True).sheetnames
+    book = openpyxl.load_workbook(enriched, read_only=True)
+    names = book.sheetnames
+    book.close()  # a read-only book holds its file open until closed
     assert names == list(SHEETS)
     assert names.index("Forecast") == names.index("RFM") + 1
 

@@ -98,14 +98,16 @@ def test_the_call_list_shows_national_format(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     crmsheet.enrich(path, output=out, as_of=AS_OF,
                     settings=crmsheet.Settings(default_country="GB"))  # fmt: skip
-    ws = openpyxl.load_workbook(out, read_only=True)["Lapsed"]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(out, read_only=True)
+    try:  # a read-only book holds its file open until closed
+        rows = [list(r) for r in book["Lapsed"].iter_rows(values_only=True)]
+        own = [list(r) for r in book["Customers"].iter_rows(values_only=True)]
+    finally:
+        book.close()
     header = next(r for r in rows if "Phone" in r)
     col = header.index("Phone")
     shown = {r[col] for r in rows[rows.index(header) + 1 :] if r[col]}
     assert shown == {"020 7946 0958", "+1 212-842-5500"}
-    customers = openpyxl.load_workbook(out, read_only=True)["Customers"]
-    own = [list(r) for r in customers.iter_rows(values_only=True)]
     assert any("020 7946 0958" in r for r in own)  # their column as typed
 
 

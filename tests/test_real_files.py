@@ -83,8 +83,12 @@ def test_enrich_online_retail_transactions_only(testdata: Path, tmp_path: Path) 
     assert result.analysis.headline.customers == result.analysis.customers.shape[0] == 262
     assert result.analysis.headline.rated_A > 0 and result.analysis.headline.lapsed > 0
     assert result.analysis.rfm.shape[0] == result.analysis.headline.buying_customers
-    ws = openpyxl.load_workbook(out, read_only=True)["Customers"]
-    assert next(ws.iter_rows(max_row=1, values_only=True))[:3] == ("Customer", "Name", "Rating")
+    book = openpyxl.load_workbook(out, read_only=True)
+    try:  # a read-only book holds its file open until closed
+        first = next(book["Customers"].iter_rows(max_row=1, values_only=True))
+    finally:
+        book.close()
+    assert first[:3] == ("Customer", "Name", "Rating")
 
 
 def test_enrich_northwind_three_csvs(testdata: Path, tmp_path: Path) -> None:
