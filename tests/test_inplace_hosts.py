@@ -293,8 +293,10 @@ def summary_page(pdf: Path) -> int:
 
 
 def page_text(pdf: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+    """The page's text; its footer's page number left out (the host's own sheets come first)."""
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return re.sub(r"Page \d+ of \d+", "Page N of M", text)
 
 
 def page_pixels(pdf: Path, page: int, out: Path) -> tuple[int, int, bytes]:
