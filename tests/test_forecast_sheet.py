@@ -73,3 +73,18 @@ def test_spend_and_value_on_customers_and_rfm_are_money_and_never_negative(enric
             values = [c.value for c in cells if c.value is not None]
             assert len(values) > 250 and min(values) >= 0
             assert {c.number_format for c in cells if c.value is not None} == {"#,##0.00"}
+
+
+def test_a_lapsed_customer_with_a_high_p_alive_is_explained(enriched: Path) -> None:
+    """On the sample the chosen model finds customers seldom leave: lapsed customers keep a
+    high P(alive), and the Lapsed sheet says why beside the table."""
+    book = openpyxl.load_workbook(enriched)
+    ws = book["Lapsed"]
+    headers = [c.value for c in ws[1]]
+    status, alive = headers.index("Status"), headers.index("P(alive)")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    high = sum(1 for r in rows if r[status] == "lapsed" and (r[alive] or 0) > 0.5)
+    notes = " ".join(str(c.value) for c in ws[1][len([h for h in headers if h]) :] if c.value)
+    assert high > 0
+    assert f"{high:,} lapsed customers still show P(alive) above 50 %" in notes
+    assert "no purchase for 365 days" in notes

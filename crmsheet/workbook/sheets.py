@@ -174,13 +174,23 @@ def _retention_notes(analysis: Analysis) -> tuple[str, ...]:
 
 
 def _p_alive_note(analysis: Analysis) -> tuple[str, ...]:
-    """Why a P(alive) is blank (one-time buyers), when the forecast left some blank."""
+    """Why a P(alive) is blank (one-time buyers), when the forecast left some blank; and why
+    a lapsed customer may still show a high one (the model and the lapse rule differ)."""
     customers = analysis.customers
     if "p_alive" not in customers:
         return ()
-    if not customers.loc[customers["transactions"] > 0, "p_alive"].isna().any():
-        return ()
-    return (P_ALIVE_BLANK + ".",)
+    notes: list[str] = []
+    if customers.loc[customers["transactions"] > 0, "p_alive"].isna().any():
+        notes.append(P_ALIVE_BLANK + ".")
+    high = int(((customers["status"] == "lapsed") & (customers["p_alive"] > 0.5)).sum())
+    if high:
+        notes.append(
+            f"{high:,} lapsed customer{'s' if high != 1 else ''} still show P(alive) above 50 %: "
+            "the model, fitted on this shop's own history, finds that customers here seldom "
+            "leave for good; the status follows your lapse rule (no purchase for "
+            f"{analysis.settings.lapse_days:,} days, or far past their usual gap)."
+        )
+    return tuple(notes)
 
 
 def _settings_frame(analysis: Analysis, data: CrmData) -> pd.DataFrame:
