@@ -21,7 +21,7 @@ from ..schema import normalise_header
 from .labels import Shown, shown
 
 __all__ = [
-    "CUSTOMER_SHOWN", "ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS",
+    "ENRICHED_CUSTOMER_COLUMNS", "FORECAST_CUSTOMER_COLUMNS",
     "customer_sheet", "customer_shown",
 ]  # fmt: skip
 
@@ -43,9 +43,6 @@ def customer_shown(rating_window_days: int = 365) -> dict[str, Column]:
         rating_columns(rating_window_days), LAPSED_SHOWN, PREDICTION_SHOWN,
         {"follow_up": text("Follow-up"), "rfm_segment": text("RFM segment")},
     )  # fmt: skip
-
-
-CUSTOMER_SHOWN = customer_shown()
 
 
 def customer_sheet(analysis: Analysis, data: CrmData, *, currency: str = "") -> Shown:

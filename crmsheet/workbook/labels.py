@@ -17,7 +17,7 @@ import pandas as pd
 from ..analysis.columns import Column
 from ..io.styles import AMBER, BLUE, GREEN, GREY, RED, guess_format, kind_format
 
-__all__ = ["NO", "RATING_COLOURS", "STATUS_COLOURS", "YES", "Shown", "labelled", "shown"]
+__all__ = ["NO", "RATING_COLOURS", "STATUS_COLOURS", "YES", "Shown", "shown"]
 
 RATING_COLOURS = {"A": GREEN, "B": AMBER, "C": RED, "unrated": GREY}
 STATUS_COLOURS = {"lapsed": RED, "lapsing": AMBER, "new": BLUE, "prospect": GREY}
@@ -66,13 +66,6 @@ def shown(
             kind_format(column.kind, currency) if column is not None else guess_format(values)
         )
     return Shown(pd.DataFrame(out, index=f.index), formats, tuple(flags))
-
-
-def labelled(
-    frame: pd.DataFrame, declared: Mapping[str, Column], *, index: bool = True
-) -> pd.DataFrame:
-    """``frame`` under its display headers (see :func:`shown`)."""
-    return shown(frame, declared, index=index).frame
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
