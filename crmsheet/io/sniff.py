@@ -138,7 +138,8 @@ def open_workbook(p: Path) -> Iterator[tuple[WorkbookKind, zipfile.ZipFile | Non
         raise UnsupportedFormatError(p, _not_a_workbook(head, p.suffix.lower()))
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+        # NotImplementedError: a directory entry asks for a zip version Python cannot extract
         raise UnsupportedFormatError(p, _DAMAGED) from exc
     with zf:
         yield _zip_kind(p, zf.infolist()), zf
@@ -339,7 +340,7 @@ def _describe_zip(raw: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         names = set()
     if any(n.startswith("xl/") for n in names):
         return "it looks like an Excel workbook: rename it to end in .xlsx"
