@@ -98,6 +98,8 @@ class ProblemCode(StrEnum):
     # phones and countries (issue 18, helper "phones")
     BAD_PHONE = "bad-phone"
     UNKNOWN_COUNTRY = "unknown-country"
+    # an invoice number like C1001 read as a credit note, or as the shop's own numbering
+    CREDIT_BY_NUMBER = "credit-by-number"
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,8 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "“{value}” in {column} is not a country crmsheet knows, so this customer has no "
        "country (your text stays in your column). Write the country's name in English or "
        "its two-letter code, e.g. United Kingdom or GB, United States or US."),
+    _p(ProblemCode.CREDIT_BY_NUMBER, "warning", "kept", "Credit note by its number",
+       "“{value}” in {column}: {detail}"),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

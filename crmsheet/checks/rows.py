@@ -199,14 +199,40 @@ def _line_amounts(table: Table) -> None:
 
 
 def _kinds(table: Table) -> None:
-    """Credits: a kind that says so, an invoice number like C12345, or a negative amount."""
+    """Credits: a kind that says so, an invoice number like C12345, or a negative amount.
+
+    A kind written in the row wins over the number. A number alone decides only when few of the
+    table's numbers look like it: when most do, C is the shop's own numbering (its invoices are
+    not all credit notes). Either reading of a positive amount is one warning on its first row.
+    """
     f = table.frame
     kind = f["kind"].astype("object")
     invoice = f["invoice"].astype("string")
     c_number = fullmatch_after(("C", "c"), invoice, r"[Cc]\s*-?\d[\w/-]*")
     negative = (f["amount"] < 0).fillna(False)
+    unnamed = kind.isna() & ~table.rejected
+    by_number = c_number & unnamed & ~negative  # the number alone would make it a credit
+    if by_number.any():
+        numbered = int((invoice.notna() & unnamed).sum())
+        own = int(c_number[unnamed].sum()) * 2 > numbered  # most numbers start with C
+        first = by_number & (by_number.cumsum() == 1)
+        n = int(by_number.sum())
+        rows = f"{n:,} {'row' if n == 1 else 'rows'} with a positive amount"
+        detail = (
+            f"most invoice numbers on this sheet start with C ({rows}), so they are read as "
+            "your own invoice numbers, not credit notes. If they are credit notes, add a Kind "
+            "column that says so (invoice / credit note)."
+            if own else
+            f"an invoice number starting with C is read as a credit note, so {rows} "
+            f"{'is' if n == 1 else 'are'} subtracted from revenue. If C is how your invoices "
+            "are numbered, add a Kind column that says which rows are invoices."
+        )  # fmt: skip
+        table.report(ProblemCode.CREDIT_BY_NUMBER, first, "invoice", details=detail)
+        if own:
+            c_number = c_number & ~by_number
     kind = kind.where(kind.notna(), pd.Series("invoice", index=f.index))
-    kind = kind.mask((c_number | negative) & (kind != "quote"), "credit")
+    named = f["kind"].notna()
+    kind = kind.mask(((c_number & ~named) | negative) & (kind != "quote"), "credit")
     f["kind"] = kind
     credit_positive = (kind == "credit") & (f["amount"] > 0).fillna(False)
     f["amount"] = f["amount"].mask(credit_positive, -f["amount"])
