@@ -199,8 +199,11 @@ def build(out: Path) -> Path:
             continue
         cadence = int(rng.choice([30, 60, 90, 180, 365]))
         day = first[i]
-        stop = AS_OF - timedelta(days=int(rng.integers(0, 500))) if rng.random() < 0.3 else AS_OF
-        while day <= stop:
+        # as real customers do: after each purchase some never come back (a chance of its own
+        # per customer, 1 in 13 on average), and the gaps between purchases vary around the
+        # customer's cadence (so a purchase model has something to learn)
+        leave = float(rng.beta(1.0, 12.0))
+        while day <= AS_OF:
             inv += 1
             for _ in range(int(rng.integers(1, 4))):
                 price = round(
@@ -230,7 +233,9 @@ def build(out: Path) -> Path:
                 ws.write_number(r, 6, disc)
                 ws.write_string(r, 7, "Invoice")
                 r += 1
-            day += timedelta(days=max(7, int(rng.normal(cadence, cadence / 4))))
+            if rng.random() < leave:
+                break
+            day += timedelta(days=max(7, int(rng.gamma(2.0, cadence / 2.0))))
     ws.write_string(r, 0, f"C{inv + 1}")  # a credit note
     ws.write_datetime(r, 1, _dt(AS_OF - timedelta(days=20)), dfmt)
     ws.write_string(r, 2, ids[0])

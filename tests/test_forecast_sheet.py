@@ -42,7 +42,7 @@ def test_its_figures_are_numbers_with_formats(enriched: Path) -> None:
     # the held-out purchases, the parameters with standard errors, the bucket table
     happened = labels["Purchases that happened"]
     assert (
-        ws.cell(happened.row, 2).value == 858 and ws.cell(happened.row, 2).number_format == "#,##0"
+        ws.cell(happened.row, 2).value == 555 and ws.cell(happened.row, 2).number_format == "#,##0"
     )
     assert "Standard error" in labels and "Repeat purchases before the holdout" in labels
     bucket = labels["Repeat purchases before the holdout"]

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.optimize import check_grad
+from test_bgnbd import AS_OF as BGNBD_AS_OF
+from test_bgnbd import generate as generate_bgnbd
 
 import crmsheet
 from crmsheet.analysis import bgnbd, likelihood, mbgnbd
@@ -157,16 +159,19 @@ def test_fit_equals_lifetimes_on_the_sample(sample_rfm: pd.DataFrame, penalizer:
     model = fit_mbgnbd(sample_rfm, penalizer=penalizer)
     ref = lifetimes_fit("ModifiedBetaGeoFitter", sample_rfm, penalizer)
     assert_equals_lifetimes(model, ref, sample_rfm)
-    assert (model.customers, model.repeat_buyers) == (299, 278)
+    assert (model.customers, model.repeat_buyers) == (307, 261)
 
 
-def test_without_a_penalizer_neither_fits_the_sample(sample_rfm: pd.DataFrame) -> None:
-    # a and b run off together (the sample's repeat buyers hardly ever stop)
+def test_without_a_penalizer_neither_fits_a_history_where_nobody_stops() -> None:
+    # everyone buys every few weeks and nobody stops: a and b run off together
+    rfm = crmsheet.rfm_summary(
+        generate_bgnbd(400, 5, a=1e-9, b=1e9, r=50.0, alpha=1000.0), as_of=BGNBD_AS_OF
+    )
     with pytest.raises(ThinDataError, match="no steady answer"):
-        fit_mbgnbd(sample_rfm)
+        fit_mbgnbd(rfm)
     with pytest.raises(lifetimes().utils.ConvergenceError), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lifetimes_fit("ModifiedBetaGeoFitter", sample_rfm, 0.0)
+        lifetimes_fit("ModifiedBetaGeoFitter", rfm, 0.0)
 
 
 def test_the_fit_finds_the_parameters_the_data_came_from() -> None:
@@ -256,14 +261,15 @@ def test_a_one_time_buyer_silent_for_long_is_probably_gone(
 def test_on_the_sample_one_time_buyers_are_below_the_first_purchase_chance(
     sample_rfm: pd.DataFrame,
 ) -> None:
-    # the sample's repeat buyers hardly stop (a = 0.017), so the model keeps its one-time
-    # buyers at 88-99 %: less than BG/NBD's 100 %, falling with the silence
+    # the sample's customers leave after a purchase now and then (a = 0.39, b = 3.6): its
+    # one-time buyers go from 90 % (just bought) to 16 % (silent for over 3 years), always below
+    # the chance of staying after a first purchase, b / (a + b); BG/NBD cannot say (100 %)
     model = fit_mbgnbd(sample_rfm, penalizer=0.001)
     a, b = model.params["a"], model.params["b"]
     once = sample_rfm.loc[sample_rfm["frequency"] == 0].sort_values("T")
     p = model.p_alive(once)
-    assert len(once) == 21 and (p < b / (a + b)).all() and p.is_monotonic_decreasing
-    assert p.iloc[-1] < 0.9 < 0.99 < p.iloc[0]
+    assert len(once) == 46 and (p < b / (a + b)).all() and p.is_monotonic_decreasing
+    assert p.iloc[-1] < 0.2 < 0.85 < p.iloc[0]
 
 
 # -- standard errors and degeneracy (both models) -------------------------------------------
@@ -314,11 +320,17 @@ def test_a_history_where_everyone_buys_at_one_rate_is_degenerate() -> None:
         "the model is close to a limiting case."
     )
     assert crmsheet.fit_bgnbd(rfm).degenerate == ""  # r = 0.65 +- 0.06
-    # more customers: r runs further, to 160,000, and the likelihood is flat there
+    # more customers: r runs further (to 160,000) and the likelihood is flat there; where
+    # BFGS stops on that ridge differs between numpy builds: a limiting case or no fit, never
+    # a sound one
     log, _ = generate(1000, 6, r=1e4, alpha=1e6)
-    model = fit_mbgnbd(crmsheet.rfm_summary(log, as_of=AS_OF))
-    assert model.degenerate.startswith("r and alpha ran towards the edge of what the fit allows")
-    assert np.isnan(model.standard_errors["r"])
+    try:
+        model = fit_mbgnbd(crmsheet.rfm_summary(log, as_of=AS_OF))
+    except ThinDataError as exc:
+        assert "no steady answer" in str(exc)
+    else:
+        assert model.degenerate.startswith("r and alpha ran towards the edge of what the fit")
+        assert np.isnan(model.standard_errors["r"])
 
 
 def test_degeneracy_names_the_limiting_case() -> None:

@@ -260,6 +260,8 @@ def _hessian(log_params: np.ndarray, data: _Data, penalizer: float, h: float) ->
     for i, j in pairs:
         steps += [eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]]
     v = _objective(log_params + np.array(steps), data, penalizer)
+    if not np.isfinite(v).all():  # a step off the edge (inf - inf): no curvature to read
+        return np.full((4, 4), np.nan)
     hess = np.diag((v[1:5] - 2 * v[0] + v[5:9]) / h**2)
     for k, (i, j) in enumerate(pairs):
         pp, pm, mp, mm = v[9 + 4 * k : 13 + 4 * k]

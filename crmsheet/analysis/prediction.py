@@ -41,7 +41,7 @@ from .paretonbd import fit_pareto_nbd
 
 __all__ = [
     "MODEL_NAMES", "PREDICTION_COLUMNS", "PREDICTION_SHOWN", "PURCHASE_MODELS", "Backtest",
-    "FittedModel", "Prediction", "Trial", "predict",
+    "FittedModel", "Prediction", "Trial", "predict", "short_reason",
 ]  # fmt: skip
 
 
@@ -244,7 +244,7 @@ def backtest(purchases: pd.DataFrame, *, as_of: date, settings: Settings) -> Bac
         guess = model.expected_purchases(cal, days)
         error = float((guess - actual).abs().mean())
         table = backtest_table(frame, guess)
-        trials.append(Trial(name, model, failure=_short(model.degenerate), error=error,
+        trials.append(Trial(name, model, failure=short_reason(model.degenerate), error=error,
                             predicted=float(guess.sum()), table=table))  # fmt: skip
     return Backtest(
         days,
@@ -332,7 +332,7 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _short(sentence: str) -> str:
+def short_reason(sentence: str) -> str:
     """The gist of a degeneracy sentence: "s ran off towards 0", "a = 0.0012 is near 0"."""
     if not sentence:
         return ""
@@ -383,7 +383,7 @@ def _spend_model(rfm: pd.DataFrame) -> tuple[GammaGammaModel | None, str]:
     except ThinDataError as exc:
         return None, f"{fallback}: {_clause(str(exc))}."
     if fitted.degenerate:
-        return fitted, f"{fallback}: {_short(fitted.degenerate)}."
+        return fitted, f"{fallback}: {short_reason(fitted.degenerate)}."
     return fitted, ""
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..analysis import Analysis
 from ..analysis.holdout import BACKTEST_SHOWN
-from ..analysis.prediction import MODEL_NAMES, Prediction, Trial
+from ..analysis.prediction import MODEL_NAMES, Prediction, Trial, short_reason
 from ..io.styles import DECIMAL, DECIMAL_2, INTEGER, PARAMETER, PARAMETER_SMALL, kind_format
 from ..io.tables import DrawnSheet, page_footer
 
@@ -145,6 +145,14 @@ def _parameters(ws: Any, style: Any, row: int, p: Prediction) -> int:
         return style(num_format=PARAMETER_SMALL if small else PARAMETER)
 
     for label, fitted_on, model in fits:
+        if model.degenerate and model is not p.spend_fit:
+            # a limiting case: where the optimiser stopped, not an estimate (its values differ
+            # from one scipy build to the next); a spend fit with q <= 1 is still an estimate
+            row += 1
+            ws.write_string(row, 0, label)
+            ws.write_string(row, 1, fitted_on)
+            ws.write_string(row, 2, f"none shown: a limiting case ({_short_reason(model)})")
+            continue
         for key, value in model.params.items():
             row += 1
             ws.write_string(row, 0, label)
@@ -155,6 +163,11 @@ def _parameters(ws: Any, style: Any, row: int, p: Prediction) -> int:
             if error == error:  # NaN: not estimable, left blank
                 ws.write_number(row, 4, float(error), number(float(error)))
     return row + 1
+
+
+def _short_reason(model: Any) -> str:
+    """ "s ran off towards 0": the gist of a degenerate fit's sentence."""
+    return short_reason(str(model.degenerate))
 
 
 def _buckets(book: Any, ws: Any, style: Any, row: int, p: Prediction) -> None:
