@@ -210,7 +210,8 @@ def _kinds(table: Table) -> None:
     invoice = f["invoice"].astype("string")
     c_number = fullmatch_after(("C", "c"), invoice, r"[Cc]\s*-?\d[\w/-]*")
     negative = (f["amount"] < 0).fillna(False)
-    unnamed = kind.isna() & ~table.rejected
+    named = kind.notna()
+    unnamed = ~named & ~table.rejected
     by_number = c_number & unnamed & ~negative  # the number alone would make it a credit
     if by_number.any():
         numbered = int((invoice.notna() & unnamed).sum())
@@ -230,8 +231,7 @@ def _kinds(table: Table) -> None:
         table.report(ProblemCode.CREDIT_BY_NUMBER, first, "invoice", details=detail)
         if own:
             c_number = c_number & ~by_number
-    kind = kind.where(kind.notna(), pd.Series("invoice", index=f.index))
-    named = f["kind"].notna()
+    kind = kind.where(named, pd.Series("invoice", index=f.index))
     kind = kind.mask(((c_number & ~named) | negative) & (kind != "quote"), "credit")
     f["kind"] = kind
     credit_positive = (kind == "credit") & (f["amount"] > 0).fillna(False)

@@ -151,7 +151,8 @@ def _parameters(ws: Any, style: Any, row: int, p: Prediction) -> int:
             row += 1
             ws.write_string(row, 0, label)
             ws.write_string(row, 1, fitted_on)
-            ws.write_string(row, 2, f"none shown: a limiting case ({_short_reason(model)})")
+            why = short_reason(model.degenerate)
+            ws.write_string(row, 2, f"none shown: a limiting case ({why})")
             continue
         for key, value in model.params.items():
             row += 1
@@ -163,11 +164,6 @@ def _parameters(ws: Any, style: Any, row: int, p: Prediction) -> int:
             if error == error:  # NaN: not estimable, left blank
                 ws.write_number(row, 4, float(error), number(float(error)))
     return row + 1
-
-
-def _short_reason(model: Any) -> str:
-    """ "s ran off towards 0": the gist of a degenerate fit's sentence."""
-    return short_reason(str(model.degenerate))
 
 
 def _buckets(book: Any, ws: Any, style: Any, row: int, p: Prediction) -> None:
