@@ -28,6 +28,7 @@ from pydantic import (
 from .choices import NOT_REVENUE_STATUSES, TRANSACTION_STATUSES
 from .errors import SettingsError
 from .parse.countries import country_code
+from .parse.currencies import currency_code, parse_rate
 
 __all__ = ["Settings"]
 
@@ -153,6 +154,20 @@ class Settings(BaseModel):
         description="The currency shown on money, e.g. $, €, EUR. Empty: the computer's "
         "own currency (its locale), or none.",
     )  # fmt: skip
+    base_currency: str = Field(
+        "", max_length=3,
+        description="The currency every figure is in (an ISO code: EUR, USD, GBP): amounts "
+        "in another currency are converted to it with the rates. Empty: the currency "
+        "setting when it is a code, else the one currency of your sales, else the "
+        "computer's own (its locale).",
+    )  # fmt: skip
+    rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="What one unit of each other currency is worth in the base currency, "
+        "e.g. EUR=1.08, GBP=1.27 (a Rates sheet in your workbook, or a [rates] table in "
+        "settings.toml, gives them too). A sale in a currency with no rate is left out, "
+        "with the reason, never added as if it were the base currency.",
+    )  # fmt: skip
     default_country: str = Field(
         "", max_length=60,
         description="The country of phone numbers written without a + and country code, "
@@ -178,6 +193,40 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a country; write its two-letter code, e.g. "
                              "GB, US, DE, or its name in English")  # fmt: skip
         return code
+
+    @field_validator("base_currency", mode="before")
+    @classmethod
+    def _base(cls, value: Any) -> Any:
+        """An ISO 4217 code, or a currency's sign or name ("€", "euro" -> "EUR")."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        code = currency_code(value)
+        if code is None:
+            raise ValueError(f"{value!r} is not a currency; write its ISO code, e.g. EUR, "
+                             "USD, GBP")  # fmt: skip
+        return code
+
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _rate_table(cls, value: Any) -> Any:
+        """A mapping, or text from a Settings sheet ("EUR=1.08, GBP=1.27"); codes checked."""
+        if isinstance(value, str):
+            pairs = [item.replace(":", "=", 1).partition("=") for item in _split_items(value)]
+            if any(not sep or not code.strip() for code, sep, _ in pairs):
+                raise ValueError("write it as CODE=RATE pairs, e.g. EUR=1.08, GBP=1.27")
+            value = {code.strip(): rate.strip() for code, _, rate in pairs}
+        if not isinstance(value, Mapping):
+            return value
+        table: dict[str, float] = {}
+        for code, rate in value.items():
+            iso = currency_code(code)
+            if iso is None:
+                raise ValueError(f"{code!r} is not a currency; write its ISO code, e.g. EUR")
+            number = parse_rate(rate)
+            if number is None:
+                raise ValueError(f"the rate of {iso} ({rate!r}) is not a number above 0")
+            table[iso] = number
+        return table
 
     @field_validator("purchase_model", mode="before")
     @classmethod

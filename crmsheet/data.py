@@ -75,6 +75,12 @@ class CrmData:
     """Rows read and joined but not counted as sales: invoice lines checked against their
     invoice's total, and payments (cash, not sales). ``_use`` says which ("line checked",
     "payment"), ``customer_key`` whose they are, ``_file``/``_sheet``/``_row`` where from."""
+    base_currency: str = ""
+    """The currency every amount is in (ISO 4217, "" when unknown): amounts of sales and
+    spend written in another currency were converted to it (:mod:`crmsheet.checks.currencies`)."""
+    rates: dict[str, float] = field(default_factory=dict)
+    """``code -> rate`` to the base currency, from the settings and a Rates sheet: the rates
+    the amounts were converted with."""
 
     @property
     def mapping(self) -> pd.DataFrame:

@@ -67,7 +67,8 @@ def load_settings(
 
 
 def _toml_values(path: str | Path | None) -> dict[str, Any]:
-    """The values of a settings.toml (``[settings]`` table or top level); {} for no file."""
+    """The values of a settings.toml (``[settings]`` table or top level, and a ``[rates]``
+    table: ``EUR = 1.08``); {} for no file."""
     if path is None:
         return {}
     path = Path(path)
@@ -77,7 +78,12 @@ def _toml_values(path: str | Path | None) -> dict[str, Any]:
         raise SettingsError(f"{path}: settings file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
-    return dict(parsed.get("settings", parsed))
+    values = dict(parsed.get("settings", parsed))
+    rates = parsed.get("rates")
+    if "settings" in parsed and isinstance(rates, dict):  # a [rates] table beside [settings]
+        given = values.get("rates")
+        values["rates"] = {**Settings.load({"rates": given}).rates, **rates} if given else rates
+    return values
 
 
 def default_output(path: str | Path) -> Path:

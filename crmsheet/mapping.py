@@ -85,6 +85,10 @@ class TableLayout:
         return {self.headers[c]: f for c, f in sorted(self.mapping.items())}
 
 
+#: Fields read when a sheet has them that say nothing of its role: a customer list has a
+#: currency too (SAP businessPartner.csv's CURRENCY), so it must not make it look like sales.
+UNWEIGHED = frozenset({"currency"})
+
 # -- columns -------------------------------------------------------------------------------
 
 #: Headers that name an identifier without saying whose it is: a code list has them too.
@@ -225,7 +229,7 @@ def _candidates(
         transaction_only = {
             c
             for c, hit in cells.row_hits("transactions", i)
-            if hit.record_words and c not in customer_cols
+            if hit.record_words and c not in customer_cols and hit.field not in UNWEIGHED
         }
     out: list[_Candidate] = []
     for role in roles:
@@ -245,7 +249,8 @@ def _candidates(
         )
         if role == "customers" and not hinted and not said and _names_other_people(grid.sheet):
             part = None  # employees.csv, shippers.csv: a list of people, not customers
-        score = len(mapping) + (4 if part else 0) + (1.5 if hinted else 0)
+        weighed = sum(1 for f in fields if f not in UNWEIGHED)
+        score = weighed + (4 if part else 0) + (1.5 if hinted else 0)
         if role == "transactions":  # OrderDate, paymentDate: words of a sales log
             score += min(2.0, 0.5 * len(transaction_only))
         out.append(_Candidate(role, mapping, part, score * text_share))

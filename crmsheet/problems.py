@@ -100,6 +100,10 @@ class ProblemCode(StrEnum):
     UNKNOWN_COUNTRY = "unknown-country"
     # an invoice number like C1001 read as a credit note, or as the shop's own numbering
     CREDIT_BY_NUMBER = "credit-by-number"
+    # currencies and exchange rates (issue 18, helper "currency")
+    NO_RATE = "no-rate"
+    UNKNOWN_CURRENCY = "unknown-currency"
+    BAD_RATE = "bad-rate"
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,19 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "its two-letter code, e.g. United Kingdom or GB, United States or US."),
     _p(ProblemCode.CREDIT_BY_NUMBER, "warning", "kept", "Credit note by its number",
        "“{value}” in {column}: {detail}"),
+    _p(ProblemCode.NO_RATE, "error", "row skipped", "Currency without a rate",
+       "This row is in {value} but there is no rate from {value} to {detail}, so its "
+       "amount is left out (never added as if it were {detail}). Add the rate: a row "
+       "“{value} | rate” on a Rates sheet in your workbook, a line {value} = rate under "
+       "[rates] in settings.toml, or the rates setting: the rate is what one {value} is "
+       "worth in {detail}."),
+    _p(ProblemCode.UNKNOWN_CURRENCY, "error", "row skipped", "Unknown currency",
+       "“{value}” in {column} is not a currency crmsheet knows, so this row's amount is "
+       "left out. Write the currency's ISO code, e.g. EUR, USD, GBP{detail}."),
+    _p(ProblemCode.BAD_RATE, "error", "cell ignored", "Not an exchange rate",
+       "“{value}” in {column} is not an exchange rate ({detail}); this rate is not used. "
+       "Write a currency's ISO code beside a number above 0: what one unit of it is worth "
+       "in the base currency, e.g. EUR | 1.08."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import build_data
+from .checks.currencies import RATE_SHEETS, rates_from_grid
 from .checks.table import AUTO_HEADER
 from .column_maps import ColumnMap
 from .config import Settings
@@ -25,6 +26,7 @@ from .errors import NoUsableDataError, SettingsError
 from .io.csvread import check_encoding, read_csv_grid
 from .io.grid import Grid
 from .io.sniff import spreadsheet_kind
+from .io.styles import locale_currency_code
 from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
@@ -108,12 +110,18 @@ def read(
     layouts: list[TableLayout] = []
     unusable: list[pd.DataFrame] = []
     settings_sheet: dict[str, object] = {}
+    sheet_rates: dict[str, float] = {}
     laid_out: list[TableLayout] = []  # every sheet, used or skipped: what the maps are checked on
     reading = read_grids_ahead([path for path, _ in jobs], encoding)
     for (path, forced), pending in zip(jobs, reading, strict=True):
         grids = pending.result()  # a file's error is raised in turn, as if read one by one
         for grid in [g for g in grids if normalise_header(g.sheet) == "settings"]:
             settings_sheet.update(settings_from_grid(grid))
+            grids.remove(grid)
+        for grid in [g for g in grids if normalise_header(g.sheet) in RATE_SHEETS]:
+            found_rates, bad_rates = rates_from_grid(grid)  # a currency | rate table
+            sheet_rates.update(found_rates)
+            unusable.append(bad_rates)
             grids.remove(grid)
         found = [layout_table(g, overrides, role=forced) for g in grids]
         laid_out.extend(found)
@@ -130,7 +138,10 @@ def read(
         if isinstance(settings, Settings)
         else _status_settings(settings, found_in=settings_sheet)
     )
-    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules)
+    if sheet_rates:  # the Rates sheet's, under the ones the settings name
+        rules = rules.model_copy(update={"rates": {**sheet_rates, **rules.rates}})
+    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules,
+                      locale_currency=locale_currency_code())  # fmt: skip
     return replace(data, settings_values=settings_sheet) if settings_sheet else data
 
 
@@ -140,12 +151,16 @@ def _status_settings(
     """The Settings the statuses and phones are read with: ``given`` over the input's
     Settings sheet.
 
-    Only the status settings and ``default_country`` count here (a bad threshold elsewhere
-    is reported when the analysis loads its settings); a bad one of these raises
-    SettingsError, naming it.
+    Only the status settings, ``default_country`` and the currency settings count here (a
+    bad threshold elsewhere is reported when the analysis loads its settings); a bad one of
+    these raises SettingsError, naming it. Rates named in both are merged, ``given``'s first.
     """
-    status = {"status_codes", "excluded_statuses", "default_country"}
+    status = {"status_codes", "excluded_statuses", "default_country", "base_currency",
+              "currency", "rates"}  # fmt: skip
     values = {k: v for k, v in {**found_in, **(given or {})}.items() if k in status}
+    if "rates" in found_in and given and "rates" in given:
+        sheet = Settings.load({"rates": found_in["rates"]}).rates
+        values["rates"] = {**sheet, **Settings.load({"rates": given["rates"]}).rates}
     return Settings.load(values)
 
 

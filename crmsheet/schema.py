@@ -526,6 +526,18 @@ class Transaction(_Row):
         what="The customer's email, as on the Customers sheet (optional).",
         why="Links the sale to the customer when the order carries no customer ID you use.",
     )  # fmt: skip
+    # -- currencies (issue 18, helper "currency"): converted to the base currency ----------
+    currency: str | None = crm_field(
+        "text",
+        ("currency", "currency code", "order currency", "invoice currency",
+         "transaction currency", "document currency", "sale currency", "payment currency",
+         "currency iso", "iso currency", "currency iso code", "curr", "ccy"),
+        "The currency of the row's amounts (an ISO code such as EUR, or €, £): amounts in "
+        "another currency than the base one are converted with its rate (Settings: rates, "
+        "or a Rates sheet); a row in a currency with no rate is left out, with the reason.",
+        what="The currency of the amount, e.g. EUR or USD. Leave blank for your own currency.",
+        why="Euros are not added to dollars: each sale is converted to your base currency.",
+    )  # fmt: skip
 
 
 def _like(model: type[_Row], name: str, *, what: str, why: str) -> Any:
@@ -580,6 +592,12 @@ class MarketingSpend(_Row):
         ge=0,
         what="How much you spent.",
         why="The cost side of your marketing return.",
+    )  # fmt: skip
+    currency: str | None = _like(
+        Transaction, "currency",
+        what="The currency of the amount, e.g. EUR or USD. Leave blank for your own currency.",
+        why="Spend in another currency is converted to your base currency before it is "
+        "compared with sales.",
     )  # fmt: skip
 
 

@@ -93,6 +93,15 @@ class Analysis:
                 f"<p><b>What to do first</b></p><ol>{todo}</ol></div>")  # fmt: skip
 
 
+def _with_currency(settings: Settings, data: CrmData) -> Settings:
+    """``settings`` naming the base currency the amounts were read in, and the rates used."""
+    base = data.base_currency or settings.base_currency
+    rates = {**data.rates, **settings.rates}
+    if base == settings.base_currency and rates == settings.rates:
+        return settings
+    return settings.model_copy(update={"base_currency": base, "rates": rates})
+
+
 def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> Analysis:
     """Run every analysis on what :func:`crmsheet.read` returned.
 
@@ -106,7 +115,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     >>> result = crmsheet.analyze(data, as_of=date(2026, 11, 1))   # doctest: +SKIP
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
-    settings = settings or Settings()
+    settings = _with_currency(settings or Settings(), data)
     # who appears at all (unsold orders included); the sales (cancelled, refunded...: none)
     seen, unsold, kinds, log = counted_sales(data.transactions, as_of=as_of, settings=settings)
     not_counted = orders_per_status(seen, unsold, kinds) if unsold.any() else {}

@@ -22,6 +22,7 @@ from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
 from .contacts import check_contacts
+from .currencies import convert_currencies
 from .fields import derive_fields, empty_column, empty_field, parse_dates, parse_field
 from .identity import CustomerIndex, customer_name_key, duplicates, near_duplicates, relations
 from .joins import join_transactions
@@ -102,14 +103,17 @@ def build_data(
     as_of: date,
     unusable: Sequence[pd.DataFrame] = (),
     settings: Settings | None = None,
+    locale_currency: str = "",
 ) -> CrmData:
     """Clean every recognised table, combine them per role and check across tables.
 
     ``settings`` gives the status codes and the statuses that are not revenue (default:
-    :class:`~crmsheet.config.Settings`'s).
+    :class:`~crmsheet.config.Settings`'s), the base currency and the exchange rates;
+    ``locale_currency`` is the computer's own currency code, the base when nothing else says.
     """
     settings = settings or Settings()
     tables = [clean_table(layout, settings) for layout in layouts if layout.role is not None]
+    money = convert_currencies(tables, settings, locale_code=locale_currency)
     by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
     name_key = customer_name_key(customers["name"])  # once: near-duplicates and lookups
@@ -117,8 +121,8 @@ def build_data(
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
-    notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
-                                                        settings),
+    notes = [*money.notes, *join_notes, *index.notes,
+             *check_statuses(by_role["transactions"], transactions, settings),
              *net_of_refunds(by_role["transactions"], transactions)]  # fmt: skip
     # the sheet's own totals and dates against the sales, counted as every figure counts them
     notes += check_summaries(by_role["customers"], customers, transactions, as_of=as_of,
@@ -145,6 +149,8 @@ def build_data(
         customer_sheet=_as_written(by_role["customers"]),
         notes=tuple(notes),
         checked=checked,
+        base_currency=money.base,
+        rates=money.rates,
     )
 
 

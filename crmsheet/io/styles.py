@@ -42,6 +42,7 @@ __all__ = [
     "guess_format",
     "kind_format",
     "locale_currency",
+    "locale_currency_code",
     "money_format",
 ]
 
@@ -109,6 +110,20 @@ def kind_format(kind: str, currency: str = "") -> str | None:
     if kind == "money":
         return money_format(currency)
     return KIND_FORMATS.get(kind)
+
+
+def locale_currency_code() -> str:
+    """The ISO code of the computer's locale's currency ("" when it names none, as "C" does)."""
+    try:
+        before = locale.setlocale(locale.LC_MONETARY)
+        try:
+            locale.setlocale(locale.LC_MONETARY, "")
+            code = str(locale.localeconv().get("int_curr_symbol") or "").strip()
+            return code if len(code) == 3 and code.isalpha() else ""
+        finally:
+            locale.setlocale(locale.LC_MONETARY, before)
+    except (locale.Error, ValueError):
+        return ""
 
 
 def locale_currency() -> str:

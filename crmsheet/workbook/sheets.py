@@ -32,6 +32,7 @@ from ..analysis.sources import ROI_SHOWN
 from ..data import CrmData
 from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
 from ..io.tables import SheetSpec
+from ..parse.currencies import currency_code, money_sign
 from .calls import carried_columns
 from .customers import customer_sheet
 from .forecast import FORECAST_SHEET, forecast_sheet
@@ -55,8 +56,14 @@ _RATING_COLOURS = {"Rating": RATING_COLOURS, "Revenue rating": RATING_COLOURS,
 
 
 def book_currency(analysis: Analysis) -> str:
-    """The currency money is shown in: the Settings' one, else the computer's locale's."""
-    return analysis.settings.currency or locale_currency()
+    """The currency money is shown in: the Settings' sign (€, "EUR "), else the base
+    currency's ($ for a dollar currency, else its code), else the computer's locale's."""
+    settings = analysis.settings
+    shown = settings.currency.strip()
+    if shown and (shown == "$" or currency_code(shown) is None):
+        return settings.currency  # a sign of the user's own
+    base = settings.base_currency or currency_code(shown) or ""
+    return money_sign(base) if base else locale_currency()
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:

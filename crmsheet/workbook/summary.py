@@ -51,6 +51,17 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
                 number_format = money_format(currency, decimals=0)
             ws.write_number(row, 1, float(value), style(num_format=number_format, align="right"))
         row += 1
+    base = analysis.settings.base_currency
+    if base:
+        ws.write_string(row, 0, "Base currency", style(bold=True, valign="top"))
+        ws.write_string(row, 1, base, style(align="right"))
+        row += 1
+        rates = analysis.settings.rates
+        if rates:
+            said = ", ".join(f"{code} at {rate:g}" for code, rate in sorted(rates.items()))
+            ws.write_string(row, 0, f"Other currencies converted to {base}: {said}.",
+                            style(italic=True))  # fmt: skip
+            row += 1
     if analysis.headline.concentration_reading:
         reading = f"Concentration: {analysis.headline.concentration_reading}."
         ws.write_string(row, 0, reading, style(italic=True))

@@ -1,0 +1,203 @@
+"""Currencies: every amount of sales and spend in one base currency, or left out with the reason.
+
+A sales or spend table with a currency column may hold rows in several currencies. The base
+currency is decided once (:func:`decide_base`); a row in another currency has its amounts
+multiplied by that currency's rate (what one unit is worth in the base currency: Settings
+``rates``, a Rates sheet, a ``[rates]`` table in settings.toml). A row in a currency with no
+rate is rejected (``no-rate``), a currency that is no ISO 4217 code too
+(``unknown-currency``): never summed as if it were the base currency.
+
+Only whole tables are converted: sales logs (a table complete in itself) and spend. Invoice
+lines and payments follow their order, whose total they are checked against: SAP's
+salesOrderItem.csv writes each line's currency (15 of them) on orders that are all in EUR.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..config import Settings
+from ..io.grid import Grid
+from ..mapping import column_letter
+from ..parse.currencies import DOLLARS, currency_code, parse_rate
+from ..problems import ProblemCode, problem_rows
+from ..schema import field_specs, normalise_header
+from .table import Table
+
+__all__ = ["RATE_SHEETS", "Conversion", "convert_currencies", "decide_base", "rates_from_grid"]
+
+#: Sheet names (as normalised headers) read as a table of exchange rates, not as data.
+RATE_SHEETS = frozenset({"rates", "rate", "exchange rates", "exchange rate", "currency rates",
+                         "fx rates", "fx", "forex", "currencies", "conversion rates"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What :func:`convert_currencies` did: the base currency, the rates used, sentences."""
+
+    base: str
+    rates: dict[str, float]
+    notes: tuple[str, ...] = ()
+
+
+def _converted(t: Table) -> bool:
+    """A table whose rows carry their own currency: a whole sales log, or spend."""
+    role, part = t.layout.role, t.layout.part
+    return "currency" in t.layout.field_columns and (
+        role == "spend" or (role == "transactions" and part is None)
+    )
+
+
+def decide_base(settings: Settings, found: Counter[str], locale_code: str = "") -> tuple[str, str]:
+    """(base currency, how it was decided): the setting, the one in the data, the locale.
+
+    In order: ``base_currency``; the ``currency`` display setting when it names one currency
+    (EUR, €; not a bare $); the single currency of the rows; the computer's locale; the
+    currency of most rows. ("", "") when nothing says.
+    """
+    if settings.base_currency:
+        return settings.base_currency, "the base_currency setting"
+    shown = settings.currency.strip()
+    if shown and shown != "$" and (code := currency_code(shown)) is not None:
+        return code, f"the currency setting ({shown})"
+    if len(found) == 1:
+        return next(iter(found)), "the one currency of your sales"
+    if locale_code:
+        return locale_code, "the computer's own currency (its locale)"
+    if found:
+        code, _ = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return code, "the currency of most rows"
+    return "", ""
+
+
+def convert_currencies(
+    tables: Sequence[Table], settings: Settings, *, locale_code: str = ""
+) -> Conversion:
+    """Convert the amounts of rows in another currency; reject those that cannot be.
+
+    Money fields (amount, unit price, line amount, refunded) of a row in currency X become
+    ``value * rates[X]``; the currency column keeps the row's code as read (ISO).
+    """
+    chosen = [t for t in tables if _converted(t)]
+    dollar = next((c for c in (settings.base_currency, currency_code(settings.currency) or "",
+                               locale_code) if c in DOLLARS), "USD")  # fmt: skip
+    codes = {id(t): _codes(t, dollar) for t in chosen}
+    found: Counter[str] = Counter()
+    for t in chosen:
+        found.update(codes[id(t)][~t.rejected].dropna().tolist())
+    base, how = decide_base(settings, found, locale_code)
+    if not chosen:
+        return Conversion(base, dict(settings.rates))
+    notes: list[str] = []
+    if base:
+        notes.append(f"Base currency {base} ({how}): every amount is in {base}.")
+    used: Counter[str] = Counter()
+    for t in chosen:
+        used.update(_convert(t, codes[id(t)], base, settings.rates))
+    for code, n in sorted(used.items()):
+        rows = "1 row" if n == 1 else f"{n:,} rows"
+        notes.append(f"{rows} in {code} converted to {base} at {settings.rates[code]:g}.")
+    return Conversion(base, dict(settings.rates), tuple(notes))
+
+
+def _codes(t: Table, dollar: str) -> pd.Series:
+    """Each row's currency as an ISO code (None: blank, or no currency known)."""
+    cells = t.frame["currency"]
+    distinct = {v: currency_code(v, dollar=dollar) for v in cells.dropna().unique()}
+    return cells.map(distinct).astype(object).where(cells.notna(), None)
+
+
+def _convert(t: Table, codes: pd.Series, base: str, rates: dict[str, float]) -> Counter[str]:
+    """Convert one table's rows in place; report the rows that cannot be. Rows per code."""
+    alive = ~t.rejected
+    cells = t.frame["currency"]
+    unknown = alive & cells.notna() & codes.isna()
+    hint = "" if not base else f" (your base currency is {base})"
+    t.report(ProblemCode.UNKNOWN_CURRENCY, unknown, "currency", details=hint, reject=True)
+    foreign = alive & codes.notna() & codes.ne(base)
+    rate = codes.map(rates).astype(float)
+    missing = foreign & rate.isna()
+    t.report(ProblemCode.NO_RATE, missing, "currency", values=codes, details=base or "your "
+             "base currency (name it in the base_currency setting)", reject=True)  # fmt: skip
+    convert = foreign & rate.notna()
+    if convert.any():
+        role = t.layout.role
+        assert role is not None
+        for name, spec in field_specs(role).items():
+            if spec.kind == "money" and name in t.frame:
+                values = t.frame[name]
+                t.frame[name] = values.where(~convert, values * rate)
+    t.frame["currency"] = codes.where(codes.notna(), cells)
+    return Counter(codes[convert].tolist())
+
+
+#: Header words of a Rates sheet's columns: the currency and its rate.
+_CODE_HEADERS = frozenset({"currency", "code", "currency code", "ccy", "iso", "iso code"})
+_RATE_HEADERS = frozenset({"rate", "exchange rate", "rate to base", "value", "fx rate",
+                           "conversion rate", "in base currency", "rate in base"})  # fmt: skip
+
+
+def rates_from_grid(grid: Grid) -> tuple[dict[str, float], pd.DataFrame]:
+    """``currency | rate`` rows of a Rates sheet, and a ``bad-rate`` problem per bad cell.
+
+    The columns are the ones headed Currency and Rate when a row has such headers, else the
+    first two. A row whose currency is no ISO code, or whose rate is no number above 0, is
+    reported ("cell ignored") and its rate not used; blank rows and the header are skipped.
+    """
+    cells = grid.cells
+    empty = pd.DataFrame()
+    if cells.shape[1] < 2 or cells.empty:
+        return {}, empty
+    code_col, rate_col, start = 0, 1, 0
+    for i in range(min(len(cells), 10)):
+        words = [normalise_header(v) if isinstance(v, str) else "" for v in cells.iloc[i]]
+        codes = [c for c, w in enumerate(words) if w in _CODE_HEADERS]
+        rated = [c for c, w in enumerate(words) if w in _RATE_HEADERS]
+        if codes and rated:
+            code_col, rate_col, start = codes[0], rated[0], i + 1
+            break
+    header = [str(v) for v in cells.iloc[start - 1]] if start else []
+    rates: dict[str, float] = {}
+    problems: list[pd.DataFrame] = []
+
+    def bad(row: int, col: int, value: object, why: str) -> None:
+        problems.append(problem_rows(
+            ProblemCode.BAD_RATE, file=grid.path.name, sheet=grid.sheet, rows=[row],
+            column=header[col] if start else f"Column {column_letter(col)}",
+            cells=[f"{grid.sheet}!{column_letter(col)}{row}"], field="rates",
+            values=[value], details=[why],
+        ))  # fmt: skip
+
+    first = True
+    for i in range(start, len(cells)):
+        code_cell, rate_cell = cells.iat[i, code_col], cells.iat[i, rate_col]
+        if _blank(code_cell) and _blank(rate_cell):
+            continue
+        row = int(grid.rows[i]) if len(grid.rows) > i else i + 1
+        rate = parse_rate(rate_cell)
+        if first and not start and currency_code(code_cell) is None and rate is None:
+            first = False
+            continue  # a header of the user's own words above the rates
+        first = False
+        code = None if _blank(code_cell) else currency_code(code_cell)
+        if code is None:
+            bad(row, code_col, "" if _blank(code_cell) else code_cell, "no currency crmsheet knows")
+        elif rate is None:
+            bad(
+                row,
+                rate_col,
+                "" if _blank(rate_cell) else rate_cell,
+                f"the rate of {code} must be a number above 0",
+            )
+        else:
+            rates[code] = rate
+    report = pd.concat(problems, ignore_index=True) if problems else empty
+    return rates, report
+
+
+def _blank(value: object) -> bool:
+    return value is None or value != value or (isinstance(value, str) and not value.strip())
