@@ -221,6 +221,7 @@ def test_the_real_sap_tables() -> None:
     assert orders.tables[0].mapping == {"SALESORDERID": "invoice",
                                         "HISTORY.CREATEDAT": "date",
                                         "PARTNER.PARTNERID": "customer_id",
+                                        "CURRENCY": "currency",
                                         "NETAMOUNT": "amount",
                                         "LIFECYCLESTATUS": "status"}  # fmt: skip
     with pytest.raises(NoUsableDataError, match="DESCRIPTION"):

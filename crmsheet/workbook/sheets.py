@@ -32,7 +32,7 @@ from ..analysis.sources import ROI_SHOWN
 from ..data import CrmData
 from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
 from ..io.tables import SheetSpec
-from ..parse.currencies import currency_code, money_sign
+from ..parse.currencies import DOLLARS, currency_code, money_sign
 from .calls import carried_columns
 from .customers import customer_sheet
 from .forecast import FORECAST_SHEET, forecast_sheet
@@ -60,9 +60,12 @@ def book_currency(analysis: Analysis) -> str:
     currency's ($ for a dollar currency, else its code), else the computer's locale's."""
     settings = analysis.settings
     shown = settings.currency.strip()
-    if shown and (shown == "$" or currency_code(shown) is None):
-        return settings.currency  # a sign of the user's own
-    base = settings.base_currency or currency_code(shown) or ""
+    is_code = len(shown) == 3 and currency_code(shown) == shown.upper()
+    base = settings.base_currency or (shown.upper() if is_code else "")
+    if shown and not is_code:  # a sign of the user's own (€, $), unless it names another
+        named = currency_code(shown, dollar=base if base in DOLLARS else "USD")
+        if not base or named in (None, base):
+            return settings.currency
     return money_sign(base) if base else locale_currency()
 
 

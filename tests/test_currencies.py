@@ -1,0 +1,297 @@
+"""Currencies (issue 18): amounts in one base currency, converted with rates, or left out.
+
+Crafted workbooks written in each test (figures computed by hand in the comments), then the
+real exports of ../shared/testdata: Zoho's invoices in USD, SAP's orders in EUR whose lines
+carry 15 currencies, read as before (same tables, rows and sums as without the currency
+column).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import TESTDATA, shared
+from hypothesis import given
+from hypothesis import strategies as st
+
+import crmsheet
+from crmsheet.analysis import analyze
+from crmsheet.errors import SettingsError
+from crmsheet.parse.currencies import currency_code, money_sign
+from crmsheet.workbook.sheets import book_currency
+
+AS_OF = date(2026, 6, 1)
+EXPORTS = TESTDATA / "real" / "exports"
+
+
+def _book(
+    path: Path,
+    sales: list[tuple[date, str, float, str]],
+    *,
+    rates: list[tuple[object, object]] | None = None,
+    spend: list[tuple[str, date, float, str]] | None = None,
+) -> Path:
+    """A customer book: Customers C1 Acme, C2 Bayside; a Transactions sheet with a Currency
+    column; a Rates sheet and a Marketing sheet when given."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Customers"
+    ws.append(["Customer ID", "Name", "Lead source"])
+    ws.append(["C1", "Acme", "Web"])
+    ws.append(["C2", "Bayside", "Referral"])
+    tx = wb.create_sheet("Transactions")
+    tx.append(["Date", "Customer ID", "Amount", "Currency"])
+    for row in sales:
+        tx.append(list(row))
+    if rates is not None:
+        r = wb.create_sheet("Rates")
+        r.append(["Currency", "Rate"])
+        for pair in rates:
+            r.append(list(pair))
+    if spend is not None:
+        m = wb.create_sheet("Marketing spend")
+        m.append(["Source", "Month", "Spend", "Currency"])
+        for row in spend:
+            m.append(list(row))
+    wb.save(path)
+    return path
+
+
+#: C1: 100 USD + 200 EUR; C2: 50 GBP + 10 with no currency (the base).
+MIXED = [
+    (date(2026, 1, 5), "C1", 100.0, "USD"),
+    (date(2026, 2, 5), "C1", 200.0, "EUR"),
+    (date(2026, 3, 5), "C2", 50.0, "GBP"),
+    (date(2026, 4, 5), "C2", 10.0, ""),
+]
+
+
+def _revenue(data: crmsheet.CrmData) -> dict[str, float]:
+    return data.transactions.groupby("customer_key")["amount"].sum().round(6).to_dict()  # type: ignore[no-any-return]
+
+
+def _problems(data: crmsheet.CrmData) -> list[list[object]]:
+    f = data.problems.frame
+    return f[["cell", "code", "action", "value"]].values.tolist()  # type: ignore[no-any-return]
+
+
+def test_mixed_currencies_are_converted_to_the_base_with_their_rates(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    settings = {"base_currency": "USD", "rates": {"EUR": 1.08, "GBP": 1.25}}
+    data = crmsheet.read(path, as_of=AS_OF, settings=settings)
+    # C1 = 100 + 200 x 1.08 = 316; C2 = 50 x 1.25 + 10 = 72.5
+    assert _revenue(data) == {"C1": 316.0, "C2": 72.5}
+    assert data.base_currency == "USD"
+    assert data.transactions["currency"].tolist()[:3] == ["USD", "EUR", "GBP"]
+    assert _problems(data) == []
+    assert "1 row in EUR converted to USD at 1.08." in data.notes
+    assert "1 row in GBP converted to USD at 1.25." in data.notes
+
+
+def test_a_row_in_a_currency_without_a_rate_is_left_out_with_the_reason(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",
+                                                      "rates": {"EUR": 1.08}})  # fmt: skip
+    # the GBP sale is never counted as 50 dollars: C2 keeps only its 10 in the base
+    assert _revenue(data) == {"C1": 316.0, "C2": 10.0}
+    assert _problems(data) == [["Transactions!D4", "no-rate", "row skipped", "GBP"]]
+    message = data.problems.frame["message"].iloc[0]
+    assert "no rate from GBP to USD" in message and "Rates sheet" in message
+    assert "[rates]" in message
+
+
+def test_without_any_rate_only_the_base_currency_is_summed(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "EUR"})
+    # base EUR: the USD and GBP rows have no rate; C1 = 200, C2 = 10 (blank = the base)
+    assert _revenue(data) == {"C1": 200.0, "C2": 10.0}
+    assert [p[:2] for p in _problems(data)] == [["Transactions!D2", "no-rate"],
+                                                 ["Transactions!D4", "no-rate"]]  # fmt: skip
+    assert data.tables[1].rows_rejected == 2
+
+
+def test_rates_from_a_rates_sheet_and_a_bad_rate_cell_is_ignored(tmp_path: Path) -> None:
+    rates: list[tuple[object, object]] = [("EUR", 1.08), ("gbp", "1.25"), ("CHF", "abc"),
+                                          ("Dollars", 2)]  # fmt: skip
+    path = _book(tmp_path / "book.xlsx", MIXED, rates=rates)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD"})
+    assert _revenue(data) == {"C1": 316.0, "C2": 72.5}
+    assert data.rates == {"EUR": 1.08, "GBP": 1.25}
+    assert _problems(data) == [["Rates!B4", "bad-rate", "cell ignored", "abc"],
+                               ["Rates!A5", "bad-rate", "cell ignored", "Dollars"]]  # fmt: skip
+    assert [t.sheet for t in data.tables] == ["Customers", "Transactions"]  # not a data sheet
+
+
+def test_a_rate_in_the_settings_wins_over_the_rates_sheet(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED, rates=[("EUR", 1.08), ("GBP", 1.25)])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",
+                                                      "rates": "EUR=1.10"})  # fmt: skip
+    # C1 = 100 + 200 x 1.10 = 320; GBP from the sheet: C2 = 72.5
+    assert _revenue(data) == {"C1": 320.0, "C2": 72.5}
+
+
+def test_rates_from_settings_toml_reach_the_workbook(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    toml = tmp_path / "settings.toml"
+    toml.write_text('[settings]\nbase_currency = "USD"\npredict = false\n\n'
+                    "[rates]\nEUR = 1.08\nGBP = 1.25\n", encoding="utf-8")  # fmt: skip
+    result = crmsheet.enrich(path, as_of=AS_OF, settings=toml)
+    assert _revenue(result.data) == {"C1": 316.0, "C2": 72.5}
+    assert result.analysis.settings.rates == {"EUR": 1.08, "GBP": 1.25}
+    assert result.analysis.headline.revenue_lifetime == pytest.approx(388.5)
+    book = openpyxl.load_workbook(result.output)
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Base currency"] == "USD"
+    assert "Other currencies converted to USD: EUR at 1.08, GBP at 1.25." in summary
+    assert summary["Revenue, last 12 months"] == pytest.approx(388.5)
+    settings = {row[0]: row[1] for row in book["Settings"].iter_rows(values_only=True)}
+    assert settings["rates"] == "EUR=1.08, GBP=1.25"
+    assert settings["base_currency"] == "USD"
+    revenue = book["Summary"]["B5"]
+    assert revenue.value == pytest.approx(388.5) and revenue.number_format.startswith('"$"')
+
+
+def test_the_toml_rates_merge_with_a_settings_table_rate(tmp_path: Path) -> None:
+    toml = tmp_path / "settings.toml"
+    toml.write_text('[settings]\nrates = "CHF=1.12"\n\n[rates]\nEUR = 1.08\n', encoding="utf-8")
+    assert crmsheet.load_settings(toml).rates == {"CHF": 1.12, "EUR": 1.08}
+    toml.write_text("[rates]\nXYZ = 2\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="'XYZ' is not a currency"):
+        crmsheet.load_settings(toml)
+
+
+def test_a_code_that_is_no_currency_is_reported_and_left_out(tmp_path: Path) -> None:
+    sales = [*MIXED[:2], (date(2026, 3, 5), "C2", 50.0, "XYZ")]
+    path = _book(tmp_path / "book.xlsx", sales)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",
+                                                      "rates": {"EUR": 1.08}})  # fmt: skip
+    assert _revenue(data) == {"C1": 316.0}
+    assert _problems(data) == [["Transactions!D4", "unknown-currency", "row skipped", "XYZ"]]
+
+
+def test_spend_in_another_currency_is_converted(tmp_path: Path) -> None:
+    spend = [("Web", date(2026, 1, 1), 100.0, "EUR"), ("Referral", date(2026, 2, 1), 30.0, "USD"),
+             ("Web", date(2026, 3, 1), 40.0, "JPY")]  # fmt: skip
+    path = _book(tmp_path / "book.xlsx", MIXED, spend=spend)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",
+                                                      "rates": {"EUR": 1.08, "GBP": 1.25}})
+    # 100 EUR = 108 USD; 30 USD stays; 40 JPY has no rate: left out
+    assert data.spend["amount"].round(6).tolist() == [108.0, 30.0]
+    assert [p[:2] for p in _problems(data)] == [["Marketing spend!D4", "no-rate"]]
+
+
+def test_the_one_currency_of_the_sales_is_the_base(tmp_path: Path) -> None:
+    sales = [(date(2026, 1, 5), "C1", 100.0, "EUR"), (date(2026, 2, 5), "C2", 20.0, "eur")]
+    path = _book(tmp_path / "book.xlsx", sales)
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert data.base_currency == "EUR" and _problems(data) == []
+    assert _revenue(data) == {"C1": 100.0, "C2": 20.0}
+    analysis = analyze(data, as_of=AS_OF, settings=crmsheet.Settings(predict=False))
+    assert analysis.settings.base_currency == "EUR"
+    assert book_currency(analysis) == "EUR"  # a code, not "$"
+
+
+@pytest.mark.parametrize(("currency", "shown"), [("EUR", "EUR"), ("€", "€"), ("$", "$"),
+                                                 ("USD", "$"), ("CAD", "$"), ("GBP", "GBP")],
+                         ids=["a code", "a sign", "a dollar sign", "US dollars show $",
+                              "Canadian dollars show $", "pounds show their code"])  # fmt: skip
+def test_money_shows_dollar_only_for_a_dollar_base(
+    tmp_path: Path, currency: str, shown: str
+) -> None:
+    sales = [(date(2026, 1, 5), "C1", 100.0, "")]
+    data = crmsheet.read(_book(tmp_path / "book.xlsx", sales), as_of=AS_OF)
+    settings = crmsheet.Settings(currency=currency, predict=False)
+    assert book_currency(analyze(data, as_of=AS_OF, settings=settings)) == shown
+
+
+def test_the_currency_setting_names_the_base_when_it_is_a_code(tmp_path: Path) -> None:
+    # EUR from the display setting; the USD sale needs a rate
+    path = _book(tmp_path / "book.xlsx", MIXED[:2])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"currency": "EUR", "rates": "USD=0.9"})
+    assert data.base_currency == "EUR"
+    assert _revenue(data) == {"C1": 290.0}  # 100 x 0.9 + 200
+
+
+def test_several_currencies_and_no_base_take_the_most_common(tmp_path: Path) -> None:
+    sales = [*MIXED, (date(2026, 5, 5), "C2", 5.0, "GBP")]
+    data = crmsheet.read(_book(tmp_path / "book.xlsx", sales), as_of=AS_OF,
+                         settings={"rates": {"EUR": 0.85, "USD": 0.8}})  # fmt: skip
+    if data.base_currency != "GBP":
+        pytest.skip("this computer's locale names a currency, which is the base")
+    # GBP: 2 rows; C1 = 100 x 0.8 + 200 x 0.85 = 250; C2 = 50 + 10 + 5 = 65
+    assert _revenue(data) == {"C1": 250.0, "C2": 65.0}
+    assert any("currency of most rows" in n for n in data.notes)
+
+
+def test_settings_describe_a_rate_table_as_a_settings_sheet_takes_it() -> None:
+    settings = crmsheet.Settings.load({"rates": {"eur": "1.08", "£": 1.27}, "base_currency": "$"})
+    shown = {name: value for name, value, _ in settings.describe()}
+    assert shown["rates"] == "EUR=1.08, GBP=1.27"
+    assert shown["base_currency"] == "USD"
+    assert crmsheet.Settings.load({"rates": shown["rates"]}).rates == settings.rates
+    with pytest.raises(SettingsError, match="rate of EUR"):
+        crmsheet.Settings.load({"rates": {"EUR": 0}})
+
+
+@given(st.text(max_size=12))
+def test_currency_code_never_raises_and_is_idempotent(text: str) -> None:
+    code = currency_code(text)
+    assert code is None or (len(code) == 3 and currency_code(code) == code)
+    if code is not None:
+        assert money_sign(code) in {"$", code}
+
+
+# -- real exports --------------------------------------------------------------------------
+
+
+def test_zoho_invoices_in_usd_read_as_before() -> None:
+    folder = EXPORTS / "invoiceninja_zoho_wave"
+    data = crmsheet.read(shared(folder / "zoho_contacts.csv"), shared(folder / "zoho_invoices.csv"),
+                         as_of=date(2026, 12, 1))  # fmt: skip
+    invoices = next(t for t in data.tables if t.sheet == "zoho_invoices.csv")
+    assert invoices.mapping["Currency Code"] == "currency"
+    contacts = next(t for t in data.tables if t.sheet == "zoho_contacts.csv")
+    assert contacts.role == "customers" and "Currency Code" in contacts.extra_columns
+    assert data.base_currency == "USD"
+    # figures as read before currencies existed (main, 2026-12-02): 13 rows, 1,339.75
+    assert (invoices.rows_kept, invoices.rows_rejected) == (13, 0)
+    assert data.transactions["amount"].sum() == pytest.approx(1339.75)
+    assert not data.problems.frame["code"].isin(["no-rate", "unknown-currency"]).any()
+
+
+def test_sap_orders_in_eur_and_their_lines_in_15_currencies_read_as_before() -> None:
+    folder = EXPORTS / "sap_shine_epm"
+    files = [shared(folder / name) for name in
+             ("businessPartner.csv", "salesOrder.csv", "salesOrderItem.csv")]  # fmt: skip
+    items = pd.read_csv(files[2], dtype=str)
+    assert items["CURRENCY"].nunique() == 15  # the lines: not converted
+    assert set(pd.read_csv(files[1], dtype=str)["CURRENCY"]) == {"EUR"}
+    data = crmsheet.read(*files, as_of=date(2026, 12, 1))
+    roles = [(t.sheet, t.role_text, t.rows_kept, t.rows_rejected) for t in data.tables]
+    assert roles == [("businessPartner.csv", "customers", 45, 0),
+                     ("salesOrder.csv", "transactions", 1029, 0),
+                     ("salesOrderItem.csv", "transactions (lines)", 6046, 0)]  # fmt: skip
+    # a customer sheet with CURRENCY stays a customer sheet; its CURRENCY is the user's own
+    assert "CURRENCY" in data.tables[0].extra_columns
+    assert data.base_currency == "EUR"
+    assert data.transactions["amount"].sum() == pytest.approx(11130424.5)  # as on main
+    assert data.problems.frame["code"].value_counts().to_dict() == {
+        "lines-total-mismatch": 109, "unknown-status": 4}  # fmt: skip
+
+
+def test_a_customer_sheet_with_a_currency_does_not_look_like_sales(tmp_path: Path) -> None:
+    path = tmp_path / "partners.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["PARTNERID", "COMPANYNAME", "CREATEDAT", "CURRENCY"])
+        for i in range(8):
+            w.writerow([f"P{i}", f"Firm {i}", f"2024-01-{i + 1:02d}", "EUR"])
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert data.tables[0].role == "customers"
+    assert "role-close-call" not in set(data.problems.frame["code"])
