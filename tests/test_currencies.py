@@ -179,8 +179,9 @@ def test_spend_in_another_currency_is_converted(tmp_path: Path) -> None:
     spend = [("Web", date(2026, 1, 1), 100.0, "EUR"), ("Referral", date(2026, 2, 1), 30.0, "USD"),
              ("Web", date(2026, 3, 1), 40.0, "JPY")]  # fmt: skip
     path = _book(tmp_path / "book.xlsx", MIXED, spend=spend)
-    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",
-                                                      "rates": {"EUR": 1.08, "GBP": 1.25}})
+    data = crmsheet.read(
+        path, as_of=AS_OF, settings={"base_currency": "USD", "rates": {"EUR": 1.08, "GBP": 1.25}}
+    )
     # 100 EUR = 108 USD; 30 USD stays; 40 JPY has no rate: left out
     assert data.spend["amount"].round(6).tolist() == [108.0, 30.0]
     assert [p[:2] for p in _problems(data)] == [["Marketing spend!D4", "no-rate"]]
