@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import build_data
-from .checks.currencies import RATE_SHEETS, rates_from_grid
+from .checks.currencies import is_rates_table, rates_from_grid
 from .checks.table import AUTO_HEADER
 from .column_maps import ColumnMap
 from .config import Settings
@@ -92,7 +92,9 @@ def read(
     the future. ``encoding`` (e.g. ``"cp437"``) is the text encoding of CSV files, instead
     of the guess. ``settings`` (a :class:`~crmsheet.config.Settings`, or values that win
     over a Settings sheet in the input) says which order statuses are not revenue, what
-    status codes mean and which country phones without a country code are in.
+    status codes mean, which country phones without a country code are in, the base
+    currency and the exchange rates. A sheet named Rates (or any sheet or file of two
+    columns headed Currency and Rate) gives exchange rates, under those of ``settings``.
 
     >>> data = crmsheet.read("customers.xlsx")          # doctest: +SKIP
     >>> data.customers.head(); data.problems.frame     # doctest: +SKIP
@@ -118,7 +120,8 @@ def read(
         for grid in [g for g in grids if normalise_header(g.sheet) == "settings"]:
             settings_sheet.update(settings_from_grid(grid))
             grids.remove(grid)
-        for grid in [g for g in grids if normalise_header(g.sheet) in RATE_SHEETS]:
+        rate_tables = [g for g in grids if forced is None and is_rates_table(g)]
+        for grid in rate_tables:
             found_rates, bad_rates = rates_from_grid(grid)  # a currency | rate table
             sheet_rates.update(found_rates)
             unusable.append(bad_rates)
@@ -126,6 +129,8 @@ def read(
         found = [layout_table(g, overrides, role=forced) for g in grids]
         laid_out.extend(found)
         usable = [t for t in found if t.role is not None]
+        if not usable and rate_tables and not any(g.cells.notna().any(axis=None) for g in grids):
+            continue  # a file of exchange rates only (rates.csv)
         if not usable:
             raise NoUsableDataError(path, _nothing_found(found, forced, overrides))
         layouts.extend(usable)

@@ -128,6 +128,23 @@ def test_rates_from_a_rates_sheet_and_a_bad_rate_cell_is_ignored(tmp_path: Path)
     assert [t.sheet for t in data.tables] == ["Customers", "Transactions"]  # not a data sheet
 
 
+def test_a_rates_file_or_a_sheet_headed_currency_and_rate_gives_rates(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    rates = tmp_path / "fx.csv"
+    rates.write_text("Currency,Rate\nEUR,1.08\nGBP,1.25\n", encoding="utf-8")
+    data = crmsheet.read(path, rates, as_of=AS_OF, settings={"base_currency": "USD"})
+    assert _revenue(data) == {"C1": 316.0, "C2": 72.5}
+    assert [t.sheet for t in data.tables] == ["Customers", "Transactions"]
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.create_sheet("Sheet3")
+    sheet.append(["Currency", "Rate"])
+    sheet.append(["EUR", 1.10])
+    wb.save(path)
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD"})
+    assert data.rates == {"EUR": 1.10}
+    assert [p[:2] for p in _problems(data)] == [["Transactions!D4", "no-rate"]]
+
+
 def test_a_rate_in_the_settings_wins_over_the_rates_sheet(tmp_path: Path) -> None:
     path = _book(tmp_path / "book.xlsx", MIXED, rates=[("EUR", 1.08), ("GBP", 1.25)])
     data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD",

@@ -28,7 +28,14 @@ from ..problems import ProblemCode, problem_rows
 from ..schema import field_specs, normalise_header
 from .table import Table
 
-__all__ = ["RATE_SHEETS", "Conversion", "convert_currencies", "decide_base", "rates_from_grid"]
+__all__ = [
+    "RATE_SHEETS",
+    "Conversion",
+    "convert_currencies",
+    "decide_base",
+    "is_rates_table",
+    "rates_from_grid",
+]
 
 #: Sheet names (as normalised headers) read as a table of exchange rates, not as data.
 RATE_SHEETS = frozenset({"rates", "rate", "exchange rates", "exchange rate", "currency rates",
@@ -139,6 +146,22 @@ def _convert(t: Table, codes: pd.Series, base: str, rates: dict[str, float]) -> 
 _CODE_HEADERS = frozenset({"currency", "code", "currency code", "ccy", "iso", "iso code"})
 _RATE_HEADERS = frozenset({"rate", "exchange rate", "rate to base", "value", "fx rate",
                            "conversion rate", "in base currency", "rate in base"})  # fmt: skip
+
+
+def is_rates_table(grid: Grid) -> bool:
+    """A table of exchange rates: named Rates (Exchange rates, FX...), or a sheet or file of
+    two columns headed Currency and Rate."""
+    if normalise_header(grid.sheet) in RATE_SHEETS:
+        return True
+    cells = grid.cells
+    filled = cells.notna().any(axis=1).to_numpy()
+    if cells.empty or not filled.any():
+        return False
+    first = cells.iloc[int(filled.argmax())].dropna().tolist()
+    if len(first) != 2 or not all(isinstance(v, str) for v in first):
+        return False
+    words = [normalise_header(v) for v in first]
+    return words[0] in _CODE_HEADERS and words[1] in _RATE_HEADERS
 
 
 def rates_from_grid(grid: Grid) -> tuple[dict[str, float], pd.DataFrame]:
