@@ -303,6 +303,16 @@ def test_sap_orders_in_eur_and_their_lines_in_15_currencies_read_as_before() -> 
         "lines-total-mismatch": 109, "unknown-status": 4}  # fmt: skip
 
 
+def test_woocommerce_orders_in_usd_read_as_before() -> None:
+    path = shared(EXPORTS / "woocommerce_import_suite" / "sample_woocommerce_import_files.xlsx")
+    data = crmsheet.read(path, as_of=date(2026, 11, 1))
+    native = next(t for t in data.tables if t.sheet == "Order Import (Native)")
+    assert native.mapping["currency"] == "currency" and native.rows_kept == 4
+    assert data.base_currency == "USD"
+    assert set(data.transactions["currency"]) == {"USD"}
+    assert not data.problems.frame["code"].isin(["no-rate", "unknown-currency"]).any()
+
+
 def test_a_customer_sheet_with_a_currency_does_not_look_like_sales(tmp_path: Path) -> None:
     path = tmp_path / "partners.csv"
     with path.open("w", newline="", encoding="utf-8") as f:

@@ -153,11 +153,11 @@ def is_rates_table(grid: Grid) -> bool:
     two columns headed Currency and Rate."""
     if normalise_header(grid.sheet) in RATE_SHEETS:
         return True
-    cells = grid.cells
-    filled = cells.notna().any(axis=1).to_numpy()
-    if cells.empty or not filled.any():
+    top = grid.cells.iloc[:30]  # the header is near the top: a long sheet is not read
+    filled = top.notna().any(axis=1).to_numpy()
+    if top.empty or not filled.any():
         return False
-    first = cells.iloc[int(filled.argmax())].dropna().tolist()
+    first = top.iloc[int(filled.argmax())].dropna().tolist()
     if len(first) != 2 or not all(isinstance(v, str) for v in first):
         return False
     words = [normalise_header(v) for v in first]
