@@ -236,13 +236,21 @@ def test_the_currency_setting_names_the_base_when_it_is_a_code(tmp_path: Path) -
     assert _revenue(data) == {"C1": 290.0}  # 100 x 0.9 + 200
 
 
+def test_the_one_currency_the_rates_do_not_name_is_the_base(tmp_path: Path) -> None:
+    path = _book(tmp_path / "book.xlsx", MIXED, rates=[("EUR", 1.08), ("GBP", 1.25)])
+    data = crmsheet.read(path, as_of=AS_OF)
+    assert data.base_currency == "USD"  # EUR and GBP have rates: they are rates to USD
+    assert _revenue(data) == {"C1": 316.0, "C2": 72.5}
+
+
 def test_several_currencies_and_no_base_take_the_most_common(tmp_path: Path) -> None:
     sales = [*MIXED, (date(2026, 5, 5), "C2", 5.0, "GBP")]
     data = crmsheet.read(_book(tmp_path / "book.xlsx", sales), as_of=AS_OF,
-                         settings={"rates": {"EUR": 0.85, "USD": 0.8}})  # fmt: skip
+                         settings={"rates": {"EUR": 0.85, "USD": 0.8, "GBP": 1.0}})  # fmt: skip
     if data.base_currency != "GBP":
         pytest.skip("this computer's locale names a currency, which is the base")
-    # GBP: 2 rows; C1 = 100 x 0.8 + 200 x 0.85 = 250; C2 = 50 + 10 + 5 = 65
+    # every currency has a rate, so none is the one left out: GBP has most rows (2);
+    # C1 = 100 x 0.8 + 200 x 0.85 = 250; C2 = 50 + 10 + 5 = 65
     assert _revenue(data) == {"C1": 250.0, "C2": 65.0}
     assert any("currency of most rows" in n for n in data.notes)
 

@@ -63,8 +63,9 @@ def decide_base(settings: Settings, found: Counter[str], locale_code: str = "") 
     """(base currency, how it was decided): the setting, the one in the data, the locale.
 
     In order: ``base_currency``; the ``currency`` display setting when it names one currency
-    (EUR, €; not a bare $); the single currency of the rows; the computer's locale; the
-    currency of most rows. ("", "") when nothing says.
+    (EUR, €; not a bare $); the single currency of the rows; the one currency of the rows
+    that the rates do not name (they are rates to it); the computer's locale; the currency
+    of most rows. ("", "") when nothing says.
     """
     if settings.base_currency:
         return settings.base_currency, "the base_currency setting"
@@ -73,6 +74,9 @@ def decide_base(settings: Settings, found: Counter[str], locale_code: str = "") 
         return code, f"the currency setting ({shown})"
     if len(found) == 1:
         return next(iter(found)), "the one currency of your sales"
+    unrated = [code for code in found if code not in settings.rates]
+    if settings.rates and len(unrated) == 1:  # rates are given to one currency: the base
+        return unrated[0], "the one currency of your sales the rates do not name"
     if locale_code:
         return locale_code, "the computer's own currency (its locale)"
     if found:
