@@ -118,13 +118,13 @@ def test_without_any_rate_only_the_base_currency_is_summed(tmp_path: Path) -> No
 
 def test_rates_from_a_rates_sheet_and_a_bad_rate_cell_is_ignored(tmp_path: Path) -> None:
     rates: list[tuple[object, object]] = [("EUR", 1.08), ("gbp", "1.25"), ("CHF", "abc"),
-                                          ("Dollars", 2)]  # fmt: skip
+                                          ("Doubloons", 2)]  # fmt: skip
     path = _book(tmp_path / "book.xlsx", MIXED, rates=rates)
     data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "USD"})
     assert _revenue(data) == {"C1": 316.0, "C2": 72.5}
     assert data.rates == {"EUR": 1.08, "GBP": 1.25}
     assert _problems(data) == [["Rates!B4", "bad-rate", "cell ignored", "abc"],
-                               ["Rates!A5", "bad-rate", "cell ignored", "Dollars"]]  # fmt: skip
+                               ["Rates!A5", "bad-rate", "cell ignored", "Doubloons"]]  # fmt: skip
     assert [t.sheet for t in data.tables] == ["Customers", "Transactions"]  # not a data sheet
 
 
@@ -263,6 +263,20 @@ def test_settings_describe_a_rate_table_as_a_settings_sheet_takes_it() -> None:
     assert crmsheet.Settings.load({"rates": shown["rates"]}).rates == settings.rates
     with pytest.raises(SettingsError, match="rate of EUR"):
         crmsheet.Settings.load({"rates": {"EUR": 0}})
+
+
+@pytest.mark.parametrize(("written", "code"), [("eur", "EUR"), ("€", "EUR"), ("Euros", "EUR"),
+                                               ("Pound Sterling", "GBP"), ("US$", "USD"),
+                                               ("Fr.", "CHF"), ("kr", None), ("XYZ", None)],
+                         ids=["lower case", "a sign", "a word", "ISO's name", "US dollar sign",
+                              "francs", "krona or krone: not said", "no currency"])  # fmt: skip
+def test_currency_codes_as_people_write_them(written: str, code: str | None) -> None:
+    assert currency_code(written) == code
+
+
+def test_a_bare_dollar_sign_is_the_dollar_of_the_base() -> None:
+    assert currency_code("$") == "USD"
+    assert currency_code("dollars", dollar="CAD") == "CAD"
 
 
 @given(st.text(max_size=12))

@@ -24,6 +24,10 @@ SYMBOLS: dict[str, str] = {
     "₪": "ILS", "₫": "VND", "₱": "PHP", "₦": "NGN", "฿": "THB", "₴": "UAH", "zł": "PLN",
     "us$": "USD", "a$": "AUD", "au$": "AUD", "c$": "CAD", "ca$": "CAD", "nz$": "NZD",
     "s$": "SGD", "hk$": "HKD", "r$": "BRL", "fr": "CHF", "sfr": "CHF", "kr": "",
+    # words people write for a currency (ISO's names are "US Dollar", "Pound Sterling")
+    "dollar": "$", "dollars": "$", "usdollars": "USD", "euro": "EUR", "euros": "EUR",
+    "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbpsterling": "GBP", "yen": "JPY",
+    "rupee": "INR", "rupees": "INR", "swissfrancs": "CHF", "swissfranc": "CHF",
 }  # fmt: skip
 
 
@@ -52,11 +56,12 @@ def currency_code(value: object, *, dollar: str = "USD") -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    key = "".join(text.split()).casefold()
-    if key == "$":
+    key = "".join(text.split()).casefold().rstrip(".")
+    alias = SYMBOLS.get(key, key)
+    if alias == "$":
         return dollar
-    if key in SYMBOLS:
-        return SYMBOLS[key] or None  # "kr" is the krona or the krone: say which
+    if alias != key or not alias:
+        return alias or None  # "kr" is the krona or the krone: say which
     return _names().get(key) or _names().get(" ".join(text.split()).casefold())
 
 
