@@ -104,7 +104,7 @@ def convert_currencies(
     if not chosen:
         return Conversion(base, dict(settings.rates))
     notes: list[str] = []
-    if base:
+    if base and len(found) > 1:  # one currency throughout: nothing to say
         notes.append(f"Base currency {base} ({how}): every amount is in {base}.")
     used: Counter[str] = Counter()
     for t in chosen:
