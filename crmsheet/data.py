@@ -75,6 +75,10 @@ class CrmData:
     """Rows read and joined but not counted as sales: invoice lines checked against their
     invoice's total, and payments (cash, not sales). ``_use`` says which ("line checked",
     "payment"), ``customer_key`` whose they are, ``_file``/``_sheet``/``_row`` where from."""
+    same_as: dict[object, object] = field(default_factory=dict)
+    """``duplicate customer key -> survivor key``: the customer rows whose "Same as" cell
+    names another customer, resolved to the end of a chain (see
+    :mod:`crmsheet.checks.same_as`); every analysis merges them."""
 
     @property
     def mapping(self) -> pd.DataFrame:

@@ -100,6 +100,11 @@ class ProblemCode(StrEnum):
     UNKNOWN_COUNTRY = "unknown-country"
     # an invoice number like C1001 read as a credit note, or as the shop's own numbering
     CREDIT_BY_NUMBER = "credit-by-number"
+    # "Same as": a customer row merged into another (issue 18, helper "dupes")
+    UNKNOWN_SAME_AS = "unknown-same-as"
+    SAME_AS_SELF = "same-as-self"
+    SAME_AS_CHAIN = "same-as-chain"
+    SAME_AS_CYCLE = "same-as-cycle"
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,19 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "its two-letter code, e.g. United Kingdom or GB, United States or US."),
     _p(ProblemCode.CREDIT_BY_NUMBER, "warning", "kept", "Credit note by its number",
        "“{value}” in {column}: {detail}"),
+    # "Same as" (issue 18, helper "dupes")
+    _p(ProblemCode.UNKNOWN_SAME_AS, "warning", "kept", "Same as: no such customer",
+       "“{value}” in {column} names no customer on the customer sheet, so this row was not "
+       "merged into another. Write the ID (or the exact name) of the row to keep{detail}."),
+    _p(ProblemCode.SAME_AS_SELF, "warning", "kept", "Same as: itself",
+       "“{value}” in {column} names this same row, so nothing was merged. Leave the cell "
+       "blank, or write the ID of the other row this customer is a copy of."),
+    _p(ProblemCode.SAME_AS_CHAIN, "warning", "kept", "Same as: a chain",
+       "“{value}” in {column} is itself merged into another customer ({detail}), so this "
+       "row was merged into the last one. To say so plainly, write that one's ID here."),
+    _p(ProblemCode.SAME_AS_CYCLE, "error", "kept", "Same as: a loop",
+       "“{value}” in {column} leads back to this row ({detail}), so none of these rows was "
+       "merged. Keep one of them: leave its Same as blank."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

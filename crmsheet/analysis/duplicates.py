@@ -35,11 +35,15 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .columns import Column, count, money, share, text
+
 __all__ = [
+    "DUPLICATES_SHOWN",
     "DUPLICATE_COLUMNS",
     "MIN_SCORE",
     "clean_names",
     "duplicate_candidates",
+    "duplicate_preview",
 ]
 
 #: The columns of :func:`duplicate_candidates`' table, in order.
@@ -430,3 +434,43 @@ def duplicate_candidates(customers: pd.DataFrame, *, min_score: float = MIN_SCOR
     out = out.sort_values(["score", "key_a", "key_b"], ascending=[False, True, True],
                           kind="stable", key=order)  # fmt: skip
     return out.reset_index(drop=True)[DUPLICATE_COLUMNS]
+
+
+#: The Duplicates sheet's candidate columns (:func:`duplicate_preview`), as it shows them.
+DUPLICATES_SHOWN: dict[str, Column] = {
+    "key_a": text("Customer"), "name_a": text("Name"), "key_b": text("Other customer"),
+    "name_b": text("Other name"), "score": share("Score"), "evidence": text("Why"),
+    "survivor": text("Suggested to keep"), "combined_revenue": money("Revenue together"),
+    "combined_transactions": count("Transactions together"),
+}  # fmt: skip
+
+#: What :func:`duplicate_preview` reads of the customer sheet beside the analysis' figures.
+_IDENTITY = ("email", "phone", "website", "postcode", "address", "city")
+
+
+def duplicate_preview(
+    customers: pd.DataFrame, sheet: pd.DataFrame, *, min_score: float = MIN_SCORE
+) -> pd.DataFrame:
+    """:func:`duplicate_candidates` over an analysis' customers (indexed by
+    ``customer_key``, with name, revenue, transactions and first_purchase), their
+    identity fields taken from ``sheet`` (the customer rows, by ``customer_key``), with
+    each pair's revenue and transactions together: what the survivor would show merged."""
+    frame = customers[[c for c in ("name", "revenue", "transactions", "first_purchase")
+                       if c in customers]].copy()  # fmt: skip
+    if "customer_key" in sheet and len(sheet):
+        info = sheet.drop_duplicates("customer_key").set_index("customer_key")
+        for col in _IDENTITY:
+            if col in info:
+                frame[col] = info[col].reindex(frame.index)
+    frame.index.name = "customer_key"
+    found = duplicate_candidates(frame.reset_index(), min_score=min_score)
+    revenue = customers["revenue"] if "revenue" in customers else pd.Series(dtype=float)
+    bought = customers["transactions"] if "transactions" in customers else pd.Series(dtype=float)
+    rev = revenue.astype(float).fillna(0.0)
+    buys = bought.astype(float).fillna(0.0)
+    found["combined_revenue"] = (rev.reindex(found["key_a"]).fillna(0.0).to_numpy()
+                                 + rev.reindex(found["key_b"]).fillna(0.0).to_numpy())  # fmt: skip
+    found["combined_transactions"] = (buys.reindex(found["key_a"]).fillna(0.0).to_numpy()
+                                      + buys.reindex(found["key_b"]).fillna(0.0).to_numpy()
+                                      ).astype(np.int64)  # fmt: skip
+    return found[list(DUPLICATES_SHOWN)]

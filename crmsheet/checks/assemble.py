@@ -28,6 +28,7 @@ from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
 from .near_miss import NearMisses
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
+from .same_as import resolve_same_as
 from .statuses import check_statuses, net_of_refunds
 from .summaries import check_summaries
 from .table import AUTO_HEADER, META, Table, prepare, report_back
@@ -116,6 +117,7 @@ def build_data(
     near_duplicates(by_role["customers"], customers, name_key)
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
+    same_as = resolve_same_as(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
     notes = [*join_notes, *index.notes, *check_statuses(by_role["transactions"], transactions,
                                                         settings),
@@ -145,6 +147,7 @@ def build_data(
         customer_sheet=_as_written(by_role["customers"]),
         notes=tuple(notes),
         checked=checked,
+        same_as=same_as,
     )
 
 
