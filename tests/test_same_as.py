@@ -211,3 +211,29 @@ def test_no_same_as_leaves_the_frames_alone(tmp_path: Path) -> None:
     assert data.same_as == {}
     merged = merge_same_as(data.customers, data.transactions, data.support, data.same_as)
     assert merged.customers is data.customers and merged.transactions is data.transactions
+
+
+def test_a_sheet_without_sales_rows_adds_up_its_own_totals(tmp_path: Path) -> None:
+    path = tmp_path / "totals.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Customers")
+    rows = [
+        ["Customer ID", "Company", "Phone", "Total revenue", "Orders", "First purchase",
+         "Last purchase", "Same as"],
+        ["C001", "ACME Ltd", "", 1000, 2, "2025-01-01", "2026-05-01", ""],
+        ["C002", "Acme (old)", "020 7946 0000", 500, 3, "2023-01-01", "2024-05-01", "C001"],
+        ["C003", "Zed", "", 100, 1, "2026-01-01", "2026-05-01", ""],
+    ]  # fmt: skip
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    book.close()
+    result = crmsheet.analyze(crmsheet.read(path, as_of=AS_OF), as_of=AS_OF)
+    c = result.customers
+    # 1000 + 500, 2 + 3 orders, the earlier first purchase, the later last one
+    assert c.loc["C001", "revenue"] == 1500 and c.loc["C001", "transactions"] == 5
+    assert c.loc["C001", "first_purchase"] == pd.Timestamp("2023-01-01")
+    assert c.loc["C001", "last_purchase"] == pd.Timestamp("2026-05-01")
+    assert c.loc["C001", "phone"] == "020 7946 0000"  # the survivor had none: carried
+    moved = result.merged.iloc[0]
+    assert (moved["transactions_moved"], moved["revenue_moved"]) == (3, 500.0)
+    assert "C002" not in c.index and len(c) == 2

@@ -10,7 +10,8 @@ so every analysis sees one customer:
 * a referral or parent organisation naming the duplicate names the survivor;
 * the duplicate's own referrer and parent are carried to the survivor when it has none,
   and so are its other details when the survivor's cell is blank (email, phone, source...);
-* the customer sheet's own totals (revenue, transactions, first and last purchase) add up;
+* the customer sheet's own totals (revenue, transactions, support cases, first and last
+  purchase) add up;
 * the duplicate's row leaves the customers (its row on the Customers sheet has no figures).
 
 :func:`merge_table` lists what was merged: duplicate, survivor, transactions and revenue
@@ -44,8 +45,8 @@ MERGE_COLUMNS: dict[str, Column] = {
 #: The survivor's cells filled from the duplicate when blank (the key columns aside).
 _CARRIED = (
     "referred_by", "referred_by_key", "parent_organization", "parent_key", "email", "phone",
-    "contact_name", "source", "campaign", "address", "city", "postcode", "website",
-    "country", "market", "industry", "account_manager", "next_follow_up",
+    "contact", "source", "campaign", "address", "city", "postcode", "website", "country",
+    "market", "industry", "type", "size_band", "employees", "support_tier", "next_follow_up",
 )  # fmt: skip
 
 
@@ -103,7 +104,7 @@ def merge_same_as(
         for col in _CARRIED:
             if col in c and pd.isna(c.at[at, col]) and not pd.isna(d[col]):
                 c.at[at, col] = d[col]
-        for col in ("revenue", "transactions"):
+        for col in ("revenue", "transactions", "support_cases"):
             if col in c and not pd.isna(d[col]):
                 here = c.at[at, col]
                 c.at[at, col] = d[col] if pd.isna(here) else here + d[col]
@@ -125,7 +126,8 @@ def merge_same_as(
 def merge_table(merged: Merged, customers: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     """One row per duplicate merged: who into whom, the transactions (purchases), revenue
     and support cases moved. ``customers`` is the customer frame before merging (for the
-    duplicates' names); ``log`` the merged transactions counted as sales up to ``as_of``."""
+    duplicates' names, and the sheet's own totals of a duplicate without sales rows);
+    ``log`` the merged transactions counted as sales up to ``as_of``."""
     columns = list(MERGE_COLUMNS)
     if not merged.same_as:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype(
@@ -145,6 +147,17 @@ def merge_table(merged: Merged, customers: pd.DataFrame, log: pd.DataFrame) -> p
     support = merged.support
     cases = (support[MERGED_FROM].value_counts() if MERGED_FROM in support
              else pd.Series(dtype=int))  # fmt: skip
+    # a duplicate without sales rows moves the sheet's own totals (what the figures count)
+    own = customers.drop_duplicates("customer_key").set_index("customer_key")
+
+    def with_sheet(column: str, moved_by: pd.Series) -> pd.Series:
+        if column not in own:
+            return moved_by
+        sheet = pd.to_numeric(own[column], errors="coerce").reindex(dups).dropna()
+        extra = sheet[~sheet.index.isin(moved_by.index)].astype(float)
+        return pd.concat([moved_by, extra]) if len(extra) else moved_by
+
+    revenue, purchases = with_sheet("revenue", revenue), with_sheet("transactions", purchases)
     out = pd.DataFrame({
         "duplicate": dups,
         "duplicate_name": [names.get(d) for d in dups],
