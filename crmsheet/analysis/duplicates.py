@@ -320,11 +320,12 @@ class _NameParts:
 
 def _agreement(values: pd.Series, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """1 where both sides agree, 0 where they differ, NaN where either is blank."""
-    v = values.to_numpy(object)
-    va, vb = v[a], v[b]
-    known = pd.notna(va) & pd.notna(vb)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)  # equal values, equal codes
+    codes = np.asarray(codes, dtype=np.int64)  # (a blank is -1): pairs compare integers
+    ca, cb = codes[a], codes[b]
+    known = (ca >= 0) & (cb >= 0)
     out = np.full(len(a), np.nan)
-    out[known] = (va[known] == vb[known]).astype(float)
+    out[known] = (ca[known] == cb[known]).astype(float)
     return out
 
 
@@ -445,7 +446,8 @@ def duplicate_candidates(customers: pd.DataFrame, *, min_score: float = MIN_SCOR
         total += np.where(agree[field] == 1, yes, np.where(agree[field] == 0, no, 0.0))
 
     addresses = _addresses(_column(frame, "address")).to_numpy(object)
-    both = pd.notna(addresses[a]) & pd.notna(addresses[b])
+    has_address = pd.notna(addresses)  # per customer, then per pair
+    both = has_address[a] & has_address[b]
     named = (names[a] != "") & (names[b] != "")
     need = _logit(min_score) - 1e-9
     best_address = np.where(both, _ADDRESS_LOGODDS[-1], 0.0)
