@@ -299,9 +299,10 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "blank, or write the ID of the other row this customer is a copy of."),
     _p(ProblemCode.SAME_AS_CHAIN, "warning", "kept", "Same as: a chain",
        "“{value}” in {column} is itself merged into another customer ({detail}), so this "
-       "row was merged into the last one. To say so plainly, write that one's ID here."),
+       "row was merged into the last one of that chain. Write that customer's ID here to say "
+       "so directly."),
     _p(ProblemCode.SAME_AS_CYCLE, "error", "kept", "Same as: a loop",
-       "“{value}” in {column} leads back to this row ({detail}), so none of these rows was "
+       "“{value}” in {column} goes round in a loop ({detail}), so none of these rows was "
        "merged. Keep one of them: leave its Same as blank."),
 ]}  # fmt: skip
 

@@ -169,6 +169,7 @@ def test_same_as_that_cannot_merge_is_reported_on_its_cell(tmp_path: Path) -> No
         ["C008", "Self", "C008"],
         ["C009", "Typo", "Bayside Buildrs"],
         ["C010", "Nobody", "X999"],
+        ["C011", "Into the loop", "C005"],
     ]
     path = _book(tmp_path / "bad.xlsx", rows)
     assert _problems(path) == [
@@ -178,19 +179,21 @@ def test_same_as_that_cannot_merge_is_reported_on_its_cell(tmp_path: Path) -> No
         ("Customers!C9", "same-as-self", "C008"),
         ("Customers!C10", "unknown-same-as", "Bayside Buildrs"),
         ("Customers!C11", "unknown-same-as", "X999"),
+        ("Customers!C12", "same-as-cycle", "C005"),
     ]
     data = crmsheet.read(path, as_of=AS_OF)
     # the chain is resolved to its end; the loop and the others are not merged
     assert data.same_as == {"C002": "C001", "C007": "C001"}
     f = data.problems.frame.set_index("cell")
     assert "C005 -> C006 -> C005" in f.loc["Customers!C6", "message"]
+    assert "C011 -> C005 -> C006 -> C005" in f.loc["Customers!C12", "message"]
     assert "C007 -> C002 -> C001" in f.loc["Customers!C8", "message"]
     assert "did you mean Bayside Builders (C003)" in f.loc["Customers!C10", "message"]
     assert "did you mean" not in f.loc["Customers!C11", "message"]
     assert f.loc["Customers!C6", "severity"] == "error"
     assert f.loc["Customers!C8", "severity"] == "warning"
     result = crmsheet.analyze(data, as_of=AS_OF)
-    assert {"C005", "C006", "C008", "C009", "C010"} <= set(result.customers.index)
+    assert {"C005", "C006", "C008", "C009", "C010", "C011"} <= set(result.customers.index)
     assert not {"C002", "C007"} & set(result.customers.index)
 
 
