@@ -13,9 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 
 import crmsheet
 from crmsheet.analysis.merging import merge_same_as
+from crmsheet.checks.same_as import _follow
 from crmsheet.schema import field_specs
 
 AS_OF = date(2026, 6, 30)
@@ -240,3 +243,24 @@ def test_a_sheet_without_sales_rows_adds_up_its_own_totals(tmp_path: Path) -> No
     moved = result.merged.iloc[0]
     assert (moved["transactions_moved"], moved["revenue_moved"]) == (3, 500.0)
     assert "C002" not in c.index and len(c) == 2
+
+
+@given(st.dictionaries(st.integers(0, 12), st.integers(0, 12), max_size=12))
+def test_chains_end_at_a_kept_customer_and_loops_never_merge(link: dict[int, int]) -> None:
+    link = {k: v for k, v in link.items() if k != v}  # same-as-self is reported before
+    keyed: dict[object, object] = {f"C{k}": f"C{v}" for k, v in link.items()}
+    resolved, chains, loops = _follow(keyed)
+    assert set(resolved) | set(loops) == set(keyed) and not set(resolved) & set(loops)
+    for start, end in resolved.items():
+        assert end not in keyed  # the survivor is merged into nothing
+        node, steps = start, 0
+        while node in keyed:  # and following the cells leads there
+            node, steps = keyed[node], steps + 1
+        assert node == end
+        assert (start in chains) == (steps > 1)
+    for start in loops:
+        seen, node = set(), start
+        while node in keyed and node not in seen:
+            seen.add(node)
+            node = keyed[node]
+        assert node in keyed  # the walk came back round
