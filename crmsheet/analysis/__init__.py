@@ -61,8 +61,9 @@ class Analysis:
     model (see :func:`~crmsheet.analysis.prediction.predict`). ``merged`` lists the
     customers merged by their Same as cell (:func:`~crmsheet.analysis.merging.merge_table`;
     every other figure counts them as their survivor), ``duplicates`` the pairs of the
-    merged customers that may still be one (:func:`~crmsheet.analysis.duplicates.
-    duplicate_preview`; empty when ``settings.find_duplicates`` is off).
+    merged customers that may still be one, with their revenue together
+    (:func:`~crmsheet.analysis.duplicates.duplicate_preview`; empty when
+    ``settings.find_duplicates`` is off).
     """
 
     as_of: date
