@@ -133,6 +133,12 @@ class Settings(BaseModel):
         "model learns from the days before and its forecast is compared with what happened. "
         "Empty: chosen from the data's span (a quarter of it, 90 to 365 days).",
     )  # fmt: skip
+    find_duplicates: bool = Field(
+        True,
+        description="Look for customers that may be entered twice (same phone, email, "
+        "website, or similar names at one postcode) and list them on the Duplicates sheet. "
+        "Merging is yours: write the ID of the row to keep in the duplicate's Same as column.",
+    )  # fmt: skip
 
     # -- order statuses ---------------------------------------------------------------------
     excluded_statuses: tuple[str, ...] = Field(

@@ -81,6 +81,10 @@ class CrmData:
     rates: dict[str, float] = field(default_factory=dict)
     """``code -> rate`` to the base currency, from the settings and a Rates sheet: the rates
     the amounts were converted with."""
+    same_as: dict[object, object] = field(default_factory=dict)
+    """``duplicate customer key -> survivor key``: the customer rows whose "Same as" cell
+    names another customer, resolved to the end of a chain (see
+    :mod:`crmsheet.checks.same_as`); every analysis merges them."""
 
     @property
     def mapping(self) -> pd.DataFrame:

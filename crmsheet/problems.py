@@ -100,10 +100,15 @@ class ProblemCode(StrEnum):
     UNKNOWN_COUNTRY = "unknown-country"
     # an invoice number like C1001 read as a credit note, or as the shop's own numbering
     CREDIT_BY_NUMBER = "credit-by-number"
-    # currencies and exchange rates (issue 18, helper "currency")
+    # currencies and exchange rates (issue 18)
     NO_RATE = "no-rate"
     UNKNOWN_CURRENCY = "unknown-currency"
     BAD_RATE = "bad-rate"
+    # "Same as": a customer row merged into another (issue 18)
+    UNKNOWN_SAME_AS = "unknown-same-as"
+    SAME_AS_SELF = "same-as-self"
+    SAME_AS_CHAIN = "same-as-chain"
+    SAME_AS_CYCLE = "same-as-cycle"
 
 
 @dataclass(frozen=True)
@@ -302,6 +307,20 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "“{value}” in {column} is not an exchange rate ({detail}); this rate is not used. "
        "Write a currency's ISO code beside a number above 0: what one unit of it is worth "
        "in the base currency, e.g. EUR | 1.08."),
+    # "Same as" (issue 18)
+    _p(ProblemCode.UNKNOWN_SAME_AS, "warning", "kept", "Same as: no such customer",
+       "“{value}” in {column} names no customer on the customer sheet, so this row was not "
+       "merged into another. Write the ID (or the exact name) of the row to keep{detail}."),
+    _p(ProblemCode.SAME_AS_SELF, "warning", "kept", "Same as: itself",
+       "“{value}” in {column} names this same row, so nothing was merged. Leave the cell "
+       "blank, or write the ID of the other row this customer is a copy of."),
+    _p(ProblemCode.SAME_AS_CHAIN, "warning", "kept", "Same as: a chain",
+       "“{value}” in {column} is itself merged into another customer ({detail}), so this "
+       "row was merged into the last one of that chain. Write that customer's ID here to say "
+       "so directly."),
+    _p(ProblemCode.SAME_AS_CYCLE, "error", "kept", "Same as: a loop",
+       "“{value}” in {column} goes round in a loop ({detail}), so none of these rows was "
+       "merged. Keep one of them: leave its Same as blank."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -368,6 +368,18 @@ class Customer(_Row):
         what="Their website, e.g. www.acme.co.uk.",
         why="Two rows with one website are one business, whatever their names.",
     )  # fmt: skip
+    same_as: str | None = crm_field(
+        "text",
+        ("same as", "merge into", "merged into", "merge with", "duplicate of",
+         "same customer as", "is duplicate of", "duplicate of customer", "merge to",
+         "surviving customer", "merged with", "same as customer"),
+        "This row is the same customer as another (its ID or name): crmsheet merges this "
+        "row's sales, support and referrals into that one in every figure.",
+        what="Only on a customer entered twice: the ID or name of the row to keep, e.g. "
+        "C1042. Leave it blank otherwise.",
+        why="Puts a customer's invoices split over two rows back together, so revenue, "
+        "ratings and lapsed lists are right.",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _id_or_name(self) -> Customer:

@@ -69,8 +69,9 @@ def test_the_customer_pick_list_reaches_as_deep_as_its_check(book: Any, kind: st
             match = re.fullmatch(r"Customers!\$A\$2:\$A\$(\d+)", v.formula1)
             assert match, v.formula1
             assert int(match[1]) == cells.max_row >= GROWTH + 1, (sheet, v.formula1)
-    # Referred by (Customers), the customer of a sale (Transactions) and of a case (Support)
-    assert picks == 3
+    # Referred by and Same as (Customers), the customer of a sale (Transactions) and of a
+    # case (Support)
+    assert picks == 4
 
 
 def test_a_row_typed_far_below_the_table_is_still_checked(book: Any, kind: str) -> None:

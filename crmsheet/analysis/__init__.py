@@ -13,7 +13,7 @@ analysis: a module with a pure function over those frames, called from :func:`an
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -26,9 +26,11 @@ from ..parse.phones import dialling_format
 from ..statuses import orders_per_status
 from .bgnbd import BGNBDModel, fit_bgnbd
 from .concentration import concentration, concentration_headline, top_parent
+from .duplicates import duplicate_preview
 from .followups import follow_ups
 from .headline import Headline, actions, headline_rows, make_headline
 from .lapsed import customer_status, expected_value_lost, lapsed_customers
+from .merging import merge_same_as, merge_table
 from .metrics import by_kind, counted_sales, customer_metrics, invoices
 from .prediction import FittedModel, Prediction, predict
 from .ratings import rate_customers
@@ -56,7 +58,12 @@ class Analysis:
     ``settings.predict`` is off; ``model`` is the purchase model the forecast uses (chosen
     by the backtest or named in Settings: BG/NBD, MBG/NBD or Pareto/NBD), and
     ``prediction`` the whole story: the backtest of every model, why this one, the spend
-    model (see :func:`~crmsheet.analysis.prediction.predict`).
+    model (see :func:`~crmsheet.analysis.prediction.predict`). ``merged`` lists the
+    customers merged by their Same as cell (:func:`~crmsheet.analysis.merging.merge_table`;
+    every other figure counts them as their survivor), ``duplicates`` the pairs of the
+    merged customers that may still be one, with their revenue together
+    (:func:`~crmsheet.analysis.duplicates.duplicate_preview`; empty when
+    ``settings.find_duplicates`` is off).
     """
 
     as_of: date
@@ -76,6 +83,8 @@ class Analysis:
     bgnbd: BGNBDModel | None = None
     model: FittedModel | None = None
     prediction: Prediction | None = None
+    merged: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         h = self.headline
@@ -116,13 +125,15 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
     settings = _with_currency(settings or Settings(), data)
+    # "Same as" merges first: every figure below sees one customer (analysis.merging)
+    merged = merge_same_as(data.customers, data.transactions, data.support, data.same_as)
     # who appears at all (unsold orders included); the sales (cancelled, refunded...: none)
-    seen, unsold, kinds, log = counted_sales(data.transactions, as_of=as_of, settings=settings)
+    seen, unsold, kinds, log = counted_sales(merged.transactions, as_of=as_of, settings=settings)
     not_counted = orders_per_status(seen, unsold, kinds) if unsold.any() else {}
-    support = until(data.support, as_of, undated=True)  # an undated case counts as recent
+    support = until(merged.support, as_of, undated=True)  # an undated case counts as recent
     table = invoices(log)
     money, bought = by_kind(table)  # revenue (no quotes); purchases (no credits either)
-    metrics = customer_metrics(data.customers, seen, money, bought, as_of=as_of)
+    metrics = customer_metrics(merged.customers, seen, money, bought, as_of=as_of)
     ratings = rate_customers(metrics, table, support, as_of=as_of, settings=settings)
     status = customer_status(metrics, as_of=as_of, settings=settings)
     customers = metrics.rename(columns={"rating": "rating_before"}).drop(
@@ -149,6 +160,9 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
     segs = segments(customers, settings=settings)
     came_back = comebacks(money)
     cohorts = retention(came_back, as_of=as_of)
+    merges = merge_table(merged, data.customers, log)
+    looked = customers if settings.find_duplicates else customers.iloc[:0]
+    dupes = duplicate_preview(looked, merged.customers)
 
     headline = make_headline(
         customers, lapsed, todo, settings,
@@ -160,6 +174,8 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         predicted=predicted.model is not None,
         not_revenue=not_counted,
         retention_note=retention_note(as_of),
+        duplicates=len(dupes),
+        merged=len(merges),
     )  # fmt: skip
     return Analysis(
         as_of=as_of, settings=settings, customers=customers, ratings=ratings, lapsed=lapsed,
@@ -167,6 +183,7 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         segments=segs, retention=cohorts, rfm=rfm, headline=headline,
         actions=tuple(actions(lapsed, todo, groups, headline)),
         bgnbd=bgnbd, model=predicted.model, prediction=predicted,
+        merged=merges, duplicates=dupes,
     )  # fmt: skip
 
 

@@ -86,6 +86,10 @@ class Headline:
     """The customers' HHI read in the usual bands ("HHI 2,100: moderately concentrated")."""
     concentration_hhi_reading_groups: str = ""
     """The parent groups' HHI read in the usual bands."""
+    duplicates: int = 0
+    """Pairs of customers that may be one customer entered twice (the Duplicates sheet)."""
+    merged: int = 0
+    """Customer rows merged into another by their Same as cell."""
 
 
 def _known(value: float) -> float | None:
@@ -107,6 +111,8 @@ def make_headline(
     predicted: bool,
     not_revenue: Mapping[str, int] | None = None,
     retention_note: str = "",
+    duplicates: int = 0,
+    merged: int = 0,
 ) -> Headline:
     """The headline of one analysis: the customer counts, plus the tables' own headlines."""
     rating = customers["rating"]
@@ -162,6 +168,8 @@ def make_headline(
         concentration_reading=c.get("reading", ""),
         concentration_hhi_reading_customers=c.get("hhi_reading_customers", ""),
         concentration_hhi_reading_groups=c.get("hhi_reading_groups", ""),
+        duplicates=duplicates,
+        merged=merged,
     )
 
 
@@ -245,6 +253,11 @@ def actions(
     thanks = int((todo["action"] == "thank you").sum())
     if thanks:
         out.append(f"{_n(thanks, 'customer')} bought in the last weeks: thank them.")
+    if h.duplicates:
+        out.append(
+            f"{_n(h.duplicates, 'customer')} may be entered twice: see Duplicates (to merge "
+            "two rows, write the ID of the one to keep in the other's Same as column)."
+        )
     return out
 
 
@@ -281,6 +294,17 @@ def headline_rows(h: Headline) -> list[tuple[str, str]]:
     if sum(h.not_revenue.values()):  # "3 orders not counted as revenue: 2 cancelled, ..."
         total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
         rows.append((total[:1].upper() + total[1:], kinds))
+    rows.extend(_duplicate_rows(h))
+    return rows
+
+
+def _duplicate_rows(h: Headline) -> list[tuple[str, str]]:
+    """The merges done and the pairs found, when there are any."""
+    rows = []
+    if h.merged:
+        rows.append(("Customers merged (Same as)", f"{h.merged:,}"))
+    if h.duplicates:
+        rows.append(("Possible duplicates", f"{h.duplicates:,} (see Duplicates)"))
     return rows
 
 
@@ -310,4 +334,8 @@ def summary_figures(h: Headline) -> list[tuple[str, float | str | None, str]]:
     if sum(h.not_revenue.values()):
         total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
         rows.append((total[:1].upper() + total[1:], kinds, "text"))
+    if h.merged:
+        rows.append(("Customers merged (Same as)", h.merged, "count"))
+    if h.duplicates:
+        rows.append(("Possible duplicates (see Duplicates)", h.duplicates, "count"))
     return rows

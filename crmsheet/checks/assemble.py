@@ -29,6 +29,7 @@ from .joins import join_transactions
 from .ledger import row_rules_for_sales, settle
 from .near_miss import NearMisses
 from .rows import grid_notes, repeated_headers, row_rules, rows_above_header, second_headers
+from .same_as import resolve_same_as
 from .statuses import check_statuses, net_of_refunds
 from .summaries import check_summaries
 from .table import AUTO_HEADER, META, Table, prepare, report_back
@@ -120,6 +121,7 @@ def build_data(
     near_duplicates(by_role["customers"], customers, name_key)
     index = CustomerIndex(customers, name_key)
     relations(customers, index, by_role["customers"])
+    same_as = resolve_same_as(customers, index, by_role["customers"])
     transactions, checked, join_notes = _transactions(by_role["transactions"], index, as_of)
     notes = [*money.notes, *join_notes, *index.notes,
              *check_statuses(by_role["transactions"], transactions, settings),
@@ -151,6 +153,7 @@ def build_data(
         checked=checked,
         base_currency=money.base,
         rates=money.rates,
+        same_as=same_as,
     )
 
 

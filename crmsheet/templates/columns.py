@@ -131,13 +131,16 @@ def _customer_columns(kind: str) -> tuple[Column, ...]:
         "email": Column("Email", "email", 28),
         "phone": Column("Phone", "phone", 16),
         "notes": Column("Notes", "notes", 40),
+        # last: filled in only on a customer entered twice (the ID of the row to keep)
+        "same_as": Column("Same as", "same_as", 13, "customers"),
     }
     fields = {
         "services": ("customer_id", "name", "industry", "market", "type", "source",
                      "referred_by", "first_transaction", "last_transaction",
-                     "next_follow_up", "rating", "support_tier", "email", "phone", "notes"),
+                     "next_follow_up", "rating", "support_tier", "email", "phone", "notes",
+                     "same_as"),
         "retail": ("name", "email", "phone", "source", "referred_by", "first_transaction",
-                   "last_transaction", "next_follow_up", "rating", "notes"),
+                   "last_transaction", "next_follow_up", "rating", "notes", "same_as"),
         "b2b": tuple(every),
     }[kind]  # fmt: skip
     return tuple(every[f] for f in fields)

@@ -75,7 +75,8 @@ def customer_sheet(analysis: Analysis, data: CrmData, *, currency: str = "") -> 
         formats.update({headers[h]: f for h, f in ours.formats.items()})
         return ours.frame.rename(columns=headers)
 
-    table = pd.concat([own, enriched(c.reindex(keys.to_numpy()).reset_index(drop=True))], axis=1)
+    rows = _merged_rows(c.reindex(keys.to_numpy()).reset_index(drop=True), keys, analysis)
+    table = pd.concat([own, enriched(rows)], axis=1)
     extra = c.loc[~c.index.isin(keys)]
     if len(extra):
         rows = pd.DataFrame(index=range(len(extra)), columns=own.columns, dtype=object)
@@ -86,6 +87,23 @@ def customer_sheet(analysis: Analysis, data: CrmData, *, currency: str = "") -> 
         rows = pd.concat([rows, enriched(extra.reset_index(drop=True))], axis=1)
         table = pd.concat([table, rows], ignore_index=True)
     return Shown(table, formats)
+
+
+def _merged_rows(rows: pd.DataFrame, keys: pd.Series, analysis: Analysis) -> pd.DataFrame:
+    """The rows merged into another by Same as: no figures of their own, their status says
+    where they went ("merged", "merged into C001 (Same as)")."""
+    if analysis.merged.empty:
+        return rows
+    into = pd.Series(analysis.merged["survivor"].to_numpy(), index=analysis.merged["duplicate"])
+    where = keys.map(into)
+    hit = where.notna().to_numpy()
+    if hit.any():
+        rows["status"] = rows["status"].astype(object)
+        rows["status_reason"] = rows["status_reason"].astype(object)
+        rows.loc[hit, "status"] = "merged"
+        rows.loc[hit, "status_reason"] = ("merged into " + where[hit].astype(str)
+                                          + " (Same as)").to_numpy()  # fmt: skip
+    return rows
 
 
 def _composed_names(names: pd.Series, own: pd.DataFrame, header: str | None) -> bool:

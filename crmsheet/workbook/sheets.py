@@ -35,6 +35,7 @@ from ..io.tables import SheetSpec
 from ..parse.currencies import DOLLARS, currency_code, money_sign
 from .calls import carried_columns
 from .customers import customer_sheet
+from .duplicates import DUPLICATES_SHEET, duplicates_sheet
 from .forecast import FORECAST_SHEET, forecast_sheet
 from .labels import NO, RATING_COLOURS, STATUS_COLOURS, YES, shown
 
@@ -70,7 +71,7 @@ def book_currency(analysis: Analysis) -> str:
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
-    """The 13 sheets after the Summary for ``analysis``, read from ``data`` (all tables but
+    """The 14 sheets after the Summary for ``analysis``, read from ``data`` (all tables but
     the Forecast, drawn like the Summary)."""
     currency = book_currency(analysis)
     window = analysis.settings.rating_window_days
@@ -105,6 +106,7 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
             wrap=[c for c in WRAPPED if c in customers.frame.columns],
             notes=palive,
         ),
+        DUPLICATES_SHEET: duplicates_sheet(analysis, currency=currency),
         "Ratings": spec(
             ratings,
             merged(

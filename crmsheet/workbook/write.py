@@ -23,15 +23,16 @@ __all__ = ["SHEETS", "write_enriched", "write_workbook"]
 
 #: The enriched workbook's sheets, in order.
 SHEETS = (
-    "Summary", "Customers", "Ratings", "Lapsed", "Follow-ups", "Source ROI", "Concentration",
-    "Referrals", "Segments", "Retention", "RFM", "Forecast", "Problems", "Settings",
+    "Summary", "Customers", "Duplicates", "Ratings", "Lapsed", "Follow-ups", "Source ROI",
+    "Concentration", "Referrals", "Segments", "Retention", "RFM", "Forecast", "Problems",
+    "Settings",
 )  # fmt: skip
 
 
 def write_enriched(
     result: Analysis, data: CrmData, path: str | Path, *, overwrite: bool = False
 ) -> Path:
-    """Write the 14 sheets of the enriched workbook for ``result`` (read from ``data``)."""
+    """Write the 15 sheets of the enriched workbook for ``result`` (read from ``data``)."""
     specs = workbook_sheets(result, data)
     return write_workbook(path, specs, summary=lambda book, ws, ctx: write_summary(
         book, ws, ctx, result), overwrite=overwrite,
