@@ -100,6 +100,8 @@ class ProblemCode(StrEnum):
     UNKNOWN_COUNTRY = "unknown-country"
     # an invoice number like C1001 read as a credit note, or as the shop's own numbering
     CREDIT_BY_NUMBER = "credit-by-number"
+    # the History sheet of an earlier run, edited by hand (issue 17, helper "history")
+    BAD_HISTORY_CELL = "bad-history-cell"
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "its two-letter code, e.g. United Kingdom or GB, United States or US."),
     _p(ProblemCode.CREDIT_BY_NUMBER, "warning", "kept", "Credit note by its number",
        "“{value}” in {column}: {detail}"),
+    # the History sheet of an earlier run, edited by hand (issue 17, helper "history")
+    _p(ProblemCode.BAD_HISTORY_CELL, "warning", "row skipped", "Bad cell in the History",
+       "“{value}” in {column} of the History sheet is not {detail}, so this row of the history "
+       "was left out (the other runs are kept). The History is crmsheet's record of earlier "
+       "runs: leave it as crmsheet wrote it, or restore the cell from a backup."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [
