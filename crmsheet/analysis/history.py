@@ -37,7 +37,8 @@ if TYPE_CHECKING:  # the Analysis is only read: no import cycle at run time
     from . import Analysis
 
 __all__ = [
-    "FIELDS", "HISTORY_SHOWN", "ROW_LIMIT", "last_state", "reconstruct", "run_dates",
+    "FIELDS", "HISTORY_SHOWN", "ROW_LIMIT", "last_state", "previous_state", "reconstruct",
+    "run_dates",
     "snapshot", "with_history",
 ]  # fmt: skip
 
@@ -295,3 +296,18 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _tidy_empty() -> pd.DataFrame:
     return _typed(pd.DataFrame()).drop(columns=["entry", "customers"])
+
+
+def previous_state(
+    history: pd.DataFrame | None, as_of: date
+) -> tuple[date | None, pd.DataFrame | None]:
+    """The run before ``as_of`` in ``history`` and each customer's state at it (None, None
+    when there is none)."""
+    runs = [r for r in run_dates(history) if r < as_of]
+    if not runs:
+        return None, None
+    latest, state = last_state(history)
+    if latest is not None and latest == runs[-1]:
+        return latest, state
+    tidy = reconstruct(history)
+    return runs[-1], tidy.loc[tidy["run"] == pd.Timestamp(runs[-1])].reset_index(drop=True)
