@@ -351,6 +351,16 @@ def enrich(
         bool,
         typer.Option("--no-backup", help="With --in-place: do not keep a backup copy."),
     ] = False,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            metavar="FILE",
+            help="An earlier enriched workbook: its History carries on and the Changes sheet "
+            "says what moved since (default: the output --force replaces; with --in-place, "
+            "the book's own).",
+        ),
+    ] = None,
 ) -> None:
     """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
     import time
@@ -374,7 +384,7 @@ def enrich(
             support=support or None, output=output if in_place else target,
             as_of=_as_of(as_of), settings=settings,
             column_map=_map_items(map_), encoding=encoding, overwrite=force, progress=progress,
-            in_place=in_place, backup=not no_backup,
+            in_place=in_place, backup=not no_backup, since=since,
         )  # fmt: skip
     _print_mapping(result.data)
     _print_enriched(result, time.perf_counter() - started)

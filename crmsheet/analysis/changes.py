@@ -20,7 +20,12 @@ import pandas as pd
 from .columns import Column, day, money, text
 
 __all__ = [
-    "CHANGE_KINDS", "CHANGES_SHOWN", "Changes", "FROM_RATINGS", "TO_RATINGS", "changes",
+    "CHANGES_SHOWN",
+    "CHANGE_KINDS",
+    "FROM_RATINGS",
+    "TO_RATINGS",
+    "Changes",
+    "changes",
     "migration",
 ]  # fmt: skip
 
@@ -88,7 +93,7 @@ def changes(
         c = now.reindex(keys)
         out = pd.DataFrame({"kind": kind, "customer_key": keys}, index=keys)
         for col in ("name", "contact", "email", "phone", "revenue_12m", "next_follow_up"):
-            out[col] = c[col] if col in c else None
+            out[col] = c.get(col)
         prior = b.reindex(keys)
         out["revenue_before"] = prior["revenue_12m"].to_numpy()
         out["revenue_change"] = out["revenue_12m"].fillna(0) - out["revenue_before"].fillna(0)
@@ -122,7 +127,7 @@ def changes(
         parts[-1]["before"] = ("due " + when).to_numpy()
         parts[-1]["now"] = np.where(later.gt(pd.Timestamp(as_of)).to_numpy(),
                                     "new date set", "no new date")  # fmt: skip
-    delta = (now.loc[common, "revenue_12m"].fillna(0) - b.loc[common, "revenue_12m"].fillna(0))
+    delta = now.loc[common, "revenue_12m"].fillna(0) - b.loc[common, "revenue_12m"].fillna(0)
     delta = delta.loc[delta.abs() >= 0.005]
     gains = delta.loc[delta > 0].sort_values(ascending=False, kind="stable").head(_TOP)
     drops = delta.loc[delta < 0].sort_values(kind="stable").head(_TOP)
@@ -160,8 +165,8 @@ def migration(before: pd.DataFrame, now: pd.DataFrame) -> tuple[pd.DataFrame, pd
     counts = pd.crosstab(flows["from"], flows["to"]).reindex(
         index=list(FROM_RATINGS), columns=list(TO_RATINGS), fill_value=0).astype(float)  # fmt: skip
     money_ = flows.pivot_table(index="from", columns="to", values="revenue", aggfunc="sum",
-                               observed=False).reindex(index=list(FROM_RATINGS),
-                                                       columns=list(TO_RATINGS)).fillna(0.0)  # fmt: skip
+                               observed=False)  # fmt: skip
+    money_ = money_.reindex(index=list(FROM_RATINGS), columns=list(TO_RATINGS)).fillna(0.0)
     counts.index.name = money_.index.name = "from"
     counts.columns.name = money_.columns.name = "to"
     return counts, money_.astype(float)
@@ -184,7 +189,8 @@ def _by_revenue(keys: pd.Index, before: pd.DataFrame, now: pd.DataFrame) -> pd.I
 
 
 def _rank(ratings: pd.Series) -> np.ndarray:
-    return ratings.map({"A": 0, "B": 1, "C": 2}).fillna(3).to_numpy(int)
+    ranks: np.ndarray = ratings.map({"A": 0, "B": 1, "C": 2}).fillna(3).to_numpy(int)
+    return ranks
 
 
 def _table(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -37,9 +37,16 @@ if TYPE_CHECKING:  # the Analysis is only read: no import cycle at run time
     from . import Analysis
 
 __all__ = [
-    "FIELDS", "HISTORY_SHOWN", "ROW_LIMIT", "last_state", "previous_state", "reconstruct",
+    "FIELDS",
+    "HISTORY_SHOWN",
+    "ROW_LIMIT",
+    "history_notes",
+    "last_state",
+    "previous_state",
+    "reconstruct",
     "run_dates",
-    "snapshot", "with_history",
+    "snapshot",
+    "with_history",
 ]  # fmt: skip
 
 #: What the history records of each customer at each run.
@@ -77,16 +84,15 @@ def snapshot(current: Analysis | pd.DataFrame, as_of: date | None = None) -> pd.
     out = pd.DataFrame(index=pd.Index(customers.index.astype(str), name="customer_key"))
     for name in FIELDS:
         values = customers[name].to_numpy() if name in customers else None
-        if name in ("revenue_12m", "customer_value"):
-            out[name] = np.round(np.asarray(values, float), 2) if values is not None else np.nan
-        elif name == "p_alive":
+        if name in ("revenue_12m", "customer_value") or name == "p_alive":
             out[name] = np.round(np.asarray(values, float), 2) if values is not None else np.nan
         elif name == "next_follow_up":
             out[name] = (pd.to_datetime(pd.Series(values, index=out.index)).astype(
                 "datetime64[us]") if values is not None else pd.NaT)  # fmt: skip
         else:
-            out[name] = pd.Series(values, index=out.index, dtype=object) if values is not None \
-                else None
+            out[name] = (
+                pd.Series(values, index=out.index, dtype=object) if values is not None else None
+            )
     out["next_follow_up"] = out["next_follow_up"].astype("datetime64[us]")
     out = out.reset_index()
     out.insert(0, "run", pd.Timestamp(as_of))
@@ -271,8 +277,8 @@ def _fold(history: pd.DataFrame, limit: int) -> pd.DataFrame:
             "revenue_12m": [round(float(part["revenue_12m"].sum()), 2)],
             "name": [f"folded into counts: {summary}"],
         }))  # fmt: skip
-        history = _compact(tidy.loc[tidy["run"] != oldest],
-                           pd.concat([_folded_rows(history), folded], ignore_index=True))  # fmt: skip
+        earlier = pd.concat([_folded_rows(history), folded], ignore_index=True)
+        history = _compact(tidy.loc[tidy["run"] != oldest], earlier)
     return history
 
 
@@ -311,3 +317,19 @@ def previous_state(
         return latest, state
     tidy = reconstruct(history)
     return runs[-1], tidy.loc[tidy["run"] == pd.Timestamp(runs[-1])].reset_index(drop=True)
+
+
+def history_notes(history: pd.DataFrame | None) -> tuple[str, ...]:
+    """How to read the History sheet, and the runs folded into counts."""
+    notes = [
+        "crmsheet's record of its runs, kept from one run to the next: leave it as it is. Each "
+        "run has a 'run' row; a customer has a 'state' row at a run only when something shown "
+        "changed (the same as before otherwise), a 'gone' row when no longer in the data. "
+        "crmsheet.history(path) in Python gives every run x customer.",
+    ]
+    folded = run_dates(history, folded=True)
+    kept = run_dates(history)
+    if len(folded) > len(kept):
+        notes.append(f"{len(folded) - len(kept):,} oldest runs are folded into counts to stay "
+                     "within one sheet.")  # fmt: skip
+    return tuple(notes)
