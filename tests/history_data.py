@@ -40,7 +40,9 @@ RUNS = (date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1))
 _MONTHS = [(y, m) for y in (2024, 2025, 2026) for m in range(1, 13)]
 
 
-def _monthly(amount: float, first: tuple[int, int], last: tuple[int, int]) -> list[tuple[datetime, float]]:
+def _monthly(
+    amount: float, first: tuple[int, int], last: tuple[int, int]
+) -> list[tuple[datetime, float]]:
     return [(datetime(y, m, 15), amount) for y, m in _MONTHS if first <= (y, m) <= last]
 
 
