@@ -61,13 +61,20 @@ NAMES = {"AC": "Acme", "BO": "Bolt", "CE": "Cedar", "DU": "Dune", "EL": "Elm", "
          "GA": "Gale", "HO": "Hops"}  # fmt: skip
 
 
-def export(path: Path, run: date, *, keys: tuple[str, ...] | None = None) -> Path:
+def export(
+    path: Path,
+    run: date,
+    *,
+    keys: tuple[str, ...] | None = None,
+    names: dict[str, str] | None = None,
+) -> Path:
     """The shop's export on ``run``: its customers (Elm from run 2) and invoices to that day."""
     keys = keys or tuple(k for k in NAMES if k != "EL" or run >= RUNS[1])
     follow = {"AC": datetime(2026, 12, 1) if run >= RUNS[2] else datetime(2026, 10, 15),
               "FI": datetime(2026, 10, 20)}  # fmt: skip
     customers: list[list[object]] = [["Customer ID", "Name", "Email", "Next follow-up"]]
-    customers += [[k, NAMES.get(k, k), f"{k.lower()}@example.com", follow.get(k)] for k in keys]
+    named = {**NAMES, **(names or {})}
+    customers += [[k, named.get(k, k), f"{k.lower()}@example.com", follow.get(k)] for k in keys]
     invoices: list[list[object]] = [["Invoice", "Date", "Customer ID", "Amount"]]
     n = 0
     for key in keys:

@@ -72,7 +72,7 @@ def assert_full_workbook(path: Path) -> None:
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         assert book.sheetnames == list(SHEETS)
-        assert len(book.sheetnames) == 14
+        assert len(book.sheetnames) == 16
     finally:
         book.close()
 
