@@ -113,9 +113,8 @@ def parse_history(
                       HistoryWarning, stacklevel=3)  # fmt: skip
         return None, none
     width = len(header)
-    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
-    raw = pd.DataFrame(body, columns=range(width), dtype=object)
-    raw = raw.replace("", None)
+    raw = pd.DataFrame(rows[1:], dtype=object).reindex(columns=range(width))
+    raw = raw.where(raw.notna() & (raw != ""), None)
     blank = raw.isna().all(axis=1)
     out: dict[str, pd.Series] = {}
     bad = pd.DataFrame(False, index=raw.index, columns=list(HISTORY_HEADERS))
@@ -138,52 +137,56 @@ def parse_history(
 
 def _parse(name: str, col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """One column's values in their type, and which non-blank cells could not be read."""
-    present = col.notna()
+    present = col.notna().to_numpy()
+    kinds = col.map(type)  # one pass: the cells calamine gives are of a few types
+    strings = kinds.isin([str]).to_numpy()
     if name in ("run", "next_follow_up"):
-        values = col.map(_day)
-        return values.astype("datetime64[us]"), present & values.isna()
+        values = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
+        days = kinds.isin([datetime, date, pd.Timestamp]).to_numpy()
+        if days.any():
+            values[days] = pd.to_datetime(col[days]).dt.normalize().astype("datetime64[us]")
+        if strings.any():
+            values[strings] = col[strings].map(_day).astype("datetime64[us]")
+        return values, pd.Series(present & values.isna().to_numpy(), index=col.index)
     if name in ("revenue_12m", "p_alive", "customer_value", "customers"):
-        values = col.map(_number).astype(float)
-        wrong = present & values.isna()
+        numbers = kinds.isin([float, int]).to_numpy()
+        out = np.full(len(col), np.nan)
+        if numbers.any():
+            out[numbers] = col[numbers].astype(float).to_numpy()
+        if strings.any():
+            out[strings] = col[strings].map(_number).astype(float).to_numpy()
+        out[~np.isfinite(out)] = np.nan
+        wrong = present & np.isnan(out)
         if name == "p_alive":
-            wrong |= (values < 0) | (values > 1)
+            wrong |= (out < 0) | (out > 1)
         if name == "customers":
-            wrong |= values < 0
-        return values, wrong
-    text = col.map(_text).astype(object)
-    if name == "entry":
-        return text, present & ~text.isin(ENTRIES)
-    if name == "rating":
-        return text, present & ~text.isin(RATINGS)
-    if name == "status":
-        return text, present & ~text.isin(_STATUSES)
-    return text, pd.Series(False, index=col.index)
+            wrong |= out < 0
+        return pd.Series(out, index=col.index), pd.Series(wrong, index=col.index)
+    text = pd.Series(None, index=col.index, dtype=object)
+    if strings.any():
+        stripped = col[strings].str.strip()
+        text[strings] = stripped.where(stripped != "", None)
+    others = present & ~strings
+    if others.any():
+        text[others] = col[others].map(_text)
+    allowed = {"entry": ENTRIES, "rating": RATINGS, "status": _STATUSES}.get(name)
+    if allowed is None:
+        return text, pd.Series(False, index=col.index)
+    return text, pd.Series(present, index=col.index) & ~text.isin(allowed)
 
 
 def _day(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return pd.Timestamp(value.date())
-    if isinstance(value, date):
-        return pd.Timestamp(value)
-    if isinstance(value, str):
-        try:
-            return pd.Timestamp(date.fromisoformat(value.strip()[:10]))
-        except ValueError:
-            return pd.NaT
-    return pd.NaT
+    try:
+        return pd.Timestamp(date.fromisoformat(str(value).strip()[:10]))
+    except ValueError:
+        return pd.NaT
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool):
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
         return np.nan
-    if isinstance(value, int | float):
-        return float(value) if np.isfinite(value) else np.nan
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            return np.nan
-    return np.nan
 
 
 def _text(value: Any) -> Any:
