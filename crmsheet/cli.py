@@ -364,16 +364,22 @@ def enrich(
 ) -> None:
     """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
     import time
+    import warnings
 
     from .enrich import default_output
     from .enrich import enrich as run
+    from .errors import HistoryWarning
 
     started = time.perf_counter()
     stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
     target = paths[0] if in_place else output or default_output(paths[0])
     # A transient status line: shown on a terminal, erased when done, never printed to a pipe,
     # so a refused input still gives exactly one line on stderr.
-    with err.status(stages["read"] + "...") as status:
+    with (
+        err.status(stages["read"] + "...") as status,
+        warnings.catch_warnings(record=True) as notes,
+    ):
+        warnings.simplefilter("always", HistoryWarning)
 
         def progress(stage: str) -> None:
             status.update(f"{stages.get(stage, stage)}... "
@@ -386,6 +392,11 @@ def enrich(
             column_map=_map_items(map_), encoding=encoding, overwrite=force, progress=progress,
             in_place=in_place, backup=not no_backup, since=since,
         )  # fmt: skip
+    for note in notes:  # the history could not be carried on: one plain line each
+        if issubclass(note.category, HistoryWarning):
+            _fail(f"crmsheet: note: {note.message}")
+        else:  # any other warning is shown as it would have been
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     _print_mapping(result.data)
     _print_enriched(result, time.perf_counter() - started)
     raise typer.Exit(0)

@@ -192,6 +192,21 @@ def test_since_a_file_that_is_missing_or_has_no_history(tmp_path: Path) -> None:
 # -- hand-edited History ------------------------------------------------------------------------
 
 
+def test_cli_since_carries_the_history_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = monthly(tmp_path, RUNS[:1])
+    oct_ = export(tmp_path / "oct.xlsx", RUNS[1])
+    new = tmp_path / "oct.enriched.xlsx"
+    assert main(["enrich", str(oct_), "--as-of", "2026-10-01", "--since", str(out)]) == 0
+    assert "Since 2026-09-01, 1 A customer slipped (Bolt)" in capsys.readouterr().out
+    assert crmsheet.history(new)["run"].unique().tolist() == [RUNS[0], RUNS[1]]
+    # a --since file without a History: one plain note, the run goes on
+    assert main(["enrich", str(oct_), "--as-of", "2026-10-01", "--since", str(oct_),
+                 "--force"]) == 0  # fmt: skip
+    assert "crmsheet: note: oct.xlsx has no History sheet" in capsys.readouterr().err
+
+
 def test_bad_history_cells_are_reported_and_their_rows_ignored(tmp_path: Path) -> None:
     out, _ = monthly(tmp_path, RUNS[:2])
     edited = tmp_path / "edited.xlsx"
