@@ -405,11 +405,15 @@ def enrich(
 def _print_enriched(result: EnrichResult, seconds: float) -> None:
     """The CLI's report of an enrich run: backup, rows, headline, what to do first, output."""
     from .analysis import headline_rows
+    from .analysis.headline import change_sentence
 
     data, analysis = result.data, result.analysis
     lines = [f"Backup of the original: {result.backup}"] if result.backup is not None else []
     lines.append(f"{_rows_line(data)} ({_errors_line(data)}: see the Problems sheet).")
     lines += [f"  {label}: {value}" for label, value in headline_rows(analysis.headline)]
+    since = change_sentence(analysis.changes)
+    if since:  # what moved since the previous run in the History
+        lines.append(f"{since} (see Changes).")
     if analysis.actions:
         lines.append("What to do first:")
         lines += [f"  {i}. {action}" for i, action in enumerate(analysis.actions, start=1)]
