@@ -357,8 +357,8 @@ def enrich(
             "--since",
             metavar="FILE",
             help="An earlier enriched workbook: its History carries on and the Changes sheet "
-            "says what moved since (default: the output --force replaces; with --in-place, "
-            "the book's own).",
+            "says what moved since (default: the output being replaced, or in place the "
+            "book's own History).",
         ),
     ] = None,
 ) -> None:

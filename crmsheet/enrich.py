@@ -171,7 +171,7 @@ def enrich(
     refuse_overwriting_inputs([paths[0]], inputs[1:])
     with book_lock(paths[0]):  # one run at a time, until the book is written
         book = check_book(Path(paths[0]))  # refused before any work; read once, kept
-        own = _Previous(Path(paths[0]), explicit=False, in_place=True)
+        own = _Previous(Path(paths[0]), explicit=False, in_place=True, book=book)
         return run(book, _Previous(Path(since)) if since is not None else own)
 
 
@@ -224,6 +224,7 @@ class _Previous:
     path: Path
     explicit: bool = True  # given with since=: refused when unreadable, not skipped
     in_place: bool = False
+    book: HostBook | None = None  # the in-place book, read once: its sheets are known
 
     @property
     def way_out(self) -> str:
@@ -235,7 +236,8 @@ class _Previous:
     def read(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """The compact history and the problems in it; (None, None) when there is none."""
         try:
-            sheet = history_sheet(self.path, _marked(self.path))
+            marked = crmsheet_sheets(self.book) if self.book is not None else _marked(self.path)
+            sheet = history_sheet(self.path, marked)
             if sheet is None and self.in_place:
                 return None, None  # the book's first run, or an earlier version's sheets
             return read_history(self.path, sheet=sheet)
