@@ -304,6 +304,8 @@ def test_with_history_on_frames_gone_and_back() -> None:
     assert tidy.groupby("run").size().tolist() == [3, 2, 3]
     # rebuilt in any order, the same history
     assert with_history(with_history(with_history(None, r3), r1), r2).equals(h)
+    # a run without customers loses nothing
+    assert with_history(h, snapshot(_frame([], [], []), date(2026, 4, 1))).equals(h)
 
 
 def test_beyond_the_limit_the_oldest_runs_are_folded_into_counts() -> None:

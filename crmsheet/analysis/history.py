@@ -167,10 +167,10 @@ def with_history(
     folded into counts (see the module's docstring).
     """
     now = current if isinstance(current, pd.DataFrame) else snapshot(current)
-    if now.empty and previous is None:
-        return _compact(now, _folded_rows(None))
-    as_of = pd.Timestamp(now["run"].iloc[0]) if len(now) else None
-    if previous is None or previous.empty or as_of is None:
+    if now.empty:  # a run without customers records nothing (and loses nothing)
+        return _sorted(previous) if previous is not None else _compact(now, _folded_rows(None))
+    as_of = pd.Timestamp(now["run"].iloc[0])
+    if previous is None or previous.empty:
         return _fold(_compact(now, _folded_rows(None)), limit)
     known = previous.loc[previous["entry"] == "state", "customer_key"]
     if len(known) and len(now) and not known.isin(now["customer_key"]).any():
