@@ -46,10 +46,16 @@ def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis)
     ws.fit_to_pages(1, 0)
     page_footer(ws, CHANGES_SHEET, f"as of {analysis.as_of.isoformat()}")
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 16)
+    ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 28)
-    ws.set_column(2, 10, 14)
-    ws.set_column(11, 11, 60)
+    table = changes.table
+    # the same columns in every section (contact columns the data has), so they line up
+    columns = [c for c in CHANGES_SHOWN if c not in _CONTACT or table[c].notna().any()]
+    ws.set_column(2, len(columns) - 2, 14)
+    for j, c in enumerate(columns):
+        if c in ("contact", "email"):
+            ws.set_column(j, j, 26)
+    ws.set_column(len(columns) - 1, len(columns) - 1, 60)  # the reasons (Why)
     ws.write_string(0, 0, "What changed since the last run", style(bold=True, font_size=16))
     if changes.since is None:
         ws.write_string(1, 0, f"as of {analysis.as_of.isoformat()}: the first run in this "
@@ -63,16 +69,15 @@ def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis)
         ws.write_string(row, 0, line)
         row += 1
     row = _matrix(book, ws, style, row + 1, analysis, currency)
-    table = changes.table
     for kind, heading in CHANGE_KINDS.items():
         part = table.loc[table["kind"] == kind]
         if part.empty:
             continue
-        row = _section(ws, style, row + 1, heading, part, currency)
+        row = _section(ws, style, row + 1, heading, part[columns], currency)
 
 
 def _matrix(book: Any, ws: Any, style: Any, row: int, analysis: Analysis, currency: str) -> int:
-    """The migration matrix (customers, then revenue beside it) and its chart."""
+    """The migration matrix (customers, then their revenue under it) and its chart beside."""
     changes = analysis.changes
     bold = style(bold=True, bottom=1)
     ws.write_string(row, 0, "Rating migration", style(bold=True, font_size=13))
@@ -80,19 +85,19 @@ def _matrix(book: Any, ws: Any, style: Any, row: int, analysis: Analysis, curren
                     "(lost: lapsed, or no longer in your data); new: not in that run.",
                     style(italic=True))  # fmt: skip
     top = row + 2
-    ws.write_string(top, 0, "Customers: from", bold)
-    ws.write_string(top, 6, "Revenue (12 months): from", bold)
-    for j, to in enumerate(TO_RATINGS, start=1):
-        ws.write_string(top, j, f"to {to}", bold)
-        ws.write_string(top, 6 + j, f"to {to}", bold)
     number = style(num_format=INTEGER)
     cash = style(num_format=money_format(currency, decimals=0))
-    for i, frm in enumerate(FROM_RATINGS, start=1):
-        ws.write_string(top + i, 0, frm)
-        ws.write_string(top + i, 6, frm)
+    blocks = (("Customers: from", changes.migration, number),
+              ("Revenue (12 months): from", changes.migration_revenue, cash))  # fmt: skip
+    for b, (title, matrix, fmt) in enumerate(blocks):
+        head = top + b * (len(FROM_RATINGS) + 2)
+        ws.write_string(head, 0, title, bold)
         for j, to in enumerate(TO_RATINGS, start=1):
-            ws.write_number(top + i, j, float(changes.migration.loc[frm, to]), number)
-            ws.write_number(top + i, 6 + j, float(changes.migration_revenue.loc[frm, to]), cash)
+            ws.write_string(head, j, f"to {to}", bold)
+        for i, frm in enumerate(FROM_RATINGS, start=1):
+            ws.write_string(head + i, 0, frm)
+            for j, to in enumerate(TO_RATINGS, start=1):
+                ws.write_number(head + i, j, float(matrix.loc[frm, to]), fmt)
     last = top + len(FROM_RATINGS)
     chart = book.add_chart({"type": "column", "subtype": "stacked"})
     sheet = ws.get_name()
@@ -102,24 +107,26 @@ def _matrix(book: Any, ws: Any, style: Any, row: int, analysis: Analysis, curren
             "categories": [sheet, top + 1, 0, last, 0],
             "values": [sheet, top + 1, j, last, j],
         })  # fmt: skip
-    chart.set_title({"name": f"Rating migration since {changes.since}"})
+    chart.set_title({"name": "Rating migration"})
     chart.set_x_axis({"name": f"Rating at {changes.since}"})
     chart.set_y_axis({"name": "Customers", "num_format": INTEGER})
     chart.set_legend({"position": "bottom"})
-    ws.insert_chart(row, 12, chart, {"x_scale": 1.0, "y_scale": 0.9})
-    return max(last + 1, row + 15)
+    ws.insert_chart(row, len(TO_RATINGS) + 2, chart, {"x_scale": 1.0, "y_scale": 0.9})
+    return max(top + 2 * (len(FROM_RATINGS) + 2), row + 15)
 
 
 def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, currency: str) -> int:
     """One kind of change: its heading, count, and a row per customer (at most SECTION_ROWS)."""
     ws.write_string(row, 0, f"{heading} ({len(part):,})", style(bold=True, font_size=13))
     row += 1
-    columns = [c for c in CHANGES_SHOWN if c not in _CONTACT or part[c].notna().any()]
-    columns = [c for c in columns if c not in ("before", "now") or part[c].notna().any()]
+    columns = list(part.columns)
     ws.write_row(row, 0, [CHANGES_SHOWN[c].label for c in columns],
                  style(bold=True, bottom=1, text_wrap=True, valign="bottom"))  # fmt: skip
-    formats = {"money": style(num_format=money_format(currency)),
-               "date": style(num_format=DATE)}  # fmt: skip
+    formats = {
+        "money": style(num_format=money_format(currency)),
+        "date": style(num_format=DATE),
+        "wrap": style(text_wrap=True, valign="top"),
+    }
     for _, r in part.head(SECTION_ROWS).iterrows():
         row += 1
         for j, c in enumerate(columns):
@@ -131,6 +138,8 @@ def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, cu
                 ws.write_number(row, j, float(value), formats["money"])
             elif kind == "date":
                 ws.write_datetime(row, j, pd.Timestamp(value).to_pydatetime(), formats["date"])
+            elif c == "why":
+                ws.write_string(row, j, str(value), formats["wrap"])
             else:
                 ws.write_string(row, j, str(value))
     if len(part) > SECTION_ROWS:
