@@ -183,10 +183,9 @@ def with_history(
     folded = _folded_rows(previous).loc[lambda f: f["run"] != as_of]
     if runs and as_of > pd.Timestamp(runs[-1]):  # the usual case: only the last state is read
         _, before = last_state(previous)
-        added = _changed(before, now, as_of)
-        kept = previous.loc[previous["entry"] != "folded"]
-        out = pd.concat([kept, added, _run_rows(now), folded], ignore_index=True)
-        return _fold(_sorted(out), limit)
+        added = _sorted(pd.concat([_run_rows(now), _changed(before, now, as_of)]))
+        out = pd.concat([_typed(previous), added], ignore_index=True)  # the new run comes last
+        return _fold(out, limit)
     tidy = reconstruct(previous)
     tidy = pd.concat([tidy.loc[tidy["run"] != as_of], now], ignore_index=True)
     return _fold(_compact(tidy, folded), limit)
