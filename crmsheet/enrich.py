@@ -133,8 +133,10 @@ def enrich(
     sheet (what moved since the run before). The previous history is read from ``since``
     (an earlier enriched workbook); without it, from the book itself with ``in_place=True``,
     else from the existing output that ``overwrite=True`` is about to replace. Bad cells in
-    it are reported in Problems and their rows ignored; a history of other customers raises
-    :class:`~crmsheet.errors.HistoryMismatchError`.
+    it are reported in Problems and their rows ignored. A ``since`` workbook of other
+    customers (none in common) raises :class:`~crmsheet.errors.HistoryMismatchError`; an
+    output replaced or a book whose History is another customer base's starts a new history
+    (a :class:`~crmsheet.errors.HistoryWarning`).
 
     Returns an :class:`EnrichResult`: ``.analysis``, ``.data``, ``.output`` (the workbook
     written) and ``.backup`` (the copy made, or None).
@@ -208,7 +210,14 @@ def _run(
         analysis = analyze(data, as_of=as_of, settings=settings, history=past)
     except HistoryMismatchError as exc:
         assert previous is not None
-        raise HistoryMismatchError(f"{previous.path}: {exc}{previous.way_out}") from None
+        if previous.explicit:  # --since named another shop's workbook: refused
+            raise HistoryMismatchError(f"{previous.path}: {exc}") from None
+        # the output replaced (--force) or the book itself now holds other customers: the
+        # old history is theirs, not these customers'; it is replaced, and a new one starts
+        warnings.warn(f"{previous.path.name}: its History has no customer in common with "
+                      "this run (another customer base): a new history starts",
+                      HistoryWarning, stacklevel=3)  # fmt: skip
+        analysis = analyze(data, as_of=as_of, settings=settings)
     step("write")
     if isinstance(target, HostBook):
         copy = _write_into_book(analysis, data, target, backup=backup)
@@ -225,13 +234,6 @@ class _Previous:
     explicit: bool = True  # given with since=: refused when unreadable, not skipped
     in_place: bool = False
     book: HostBook | None = None  # the in-place book, read once: its sheets are known
-
-    @property
-    def way_out(self) -> str:
-        if self.explicit:
-            return ""
-        return (f" (crmsheet reads the history of {self.path.name} before replacing it: "
-                "write to another output, or move that file away, to start a new one)")  # fmt: skip
 
     def read(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """The compact history and the problems in it; (None, None) when there is none."""

@@ -174,10 +174,12 @@ def test_another_shops_history_is_refused(
     code = main(["enrich", str(ours), "--as-of", "2026-10-01", "--since",
                  str(tmp_path / "other.enriched.xlsx")])  # fmt: skip
     assert code == 2 and "another customer base" in capsys.readouterr().err
-    # replacing the other shop's output by default says how to start afresh
-    with pytest.raises(HistoryMismatchError, match="move that file away"):
-        crmsheet.enrich(ours, as_of=RUNS[1], output=tmp_path / "other.enriched.xlsx",
-                        overwrite=True)  # fmt: skip
+    # replacing the other shop's output (overwrite: asked for) starts a new history
+    with pytest.warns(HistoryWarning, match="no customer in common .* a new history starts"):
+        result = crmsheet.enrich(ours, as_of=RUNS[1], output=tmp_path / "other.enriched.xlsx",
+                                 overwrite=True)  # fmt: skip
+    assert run_dates(result.analysis.history) == [RUNS[1]]
+    assert result.analysis.changes.since is None
 
 
 def test_since_a_file_that_is_missing_or_has_no_history(tmp_path: Path) -> None:

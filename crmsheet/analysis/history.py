@@ -176,8 +176,8 @@ def with_history(
     if len(known) and len(now) and not known.isin(now["customer_key"]).any():
         raise HistoryMismatchError(
             "the previous History has no customer in common with this run: it is another "
-            "customer base's history. Enrich without --since (or write to a new output) to "
-            "start a new history, or give the enriched workbook of these customers."
+            "customer base's history. Give the enriched workbook of these customers, or leave "
+            "out --since (since=) to start a new history."
         )
     runs = run_dates(previous)
     folded = _folded_rows(previous).loc[lambda f: f["run"] != as_of]
