@@ -31,7 +31,7 @@ import pandas as pd
 from ..errors import HistoryMismatchError
 from ..io.historyread import HISTORY_HEADERS, RATINGS, empty_history
 from ..io.tables import MAX_ROWS
-from .columns import Column, count, day, money, rate, text
+from .columns import Column, count, day, money, share, text
 
 if TYPE_CHECKING:  # the Analysis is only read: no import cycle at run time
     from . import Analysis
@@ -57,7 +57,7 @@ FIELDS = ["name", "rating", "status", "revenue_12m", "p_alive", "customer_value"
 ROW_LIMIT = MAX_ROWS - 1
 
 _KINDS = {"run": day, "entry": text, "customer_key": text, "name": text, "rating": text,
-          "status": text, "revenue_12m": money, "p_alive": rate, "customer_value": money,
+          "status": text, "revenue_12m": money, "p_alive": share, "customer_value": money,
           "next_follow_up": day, "customers": count}  # fmt: skip
 
 #: The History sheet's columns (the headers are the reader's, :mod:`crmsheet.io.historyread`).
