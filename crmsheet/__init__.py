@@ -21,10 +21,12 @@ from .analysis.paretonbd import ParetoNBDModel, fit_pareto_nbd
 from .analysis.rfm import rfm_summary
 from .config import Settings
 from .data import CrmData, TableInfo
-from .enrich import EnrichResult, enrich, load_settings
+from .enrich import EnrichResult, enrich, history, load_settings
 from .errors import (
     CrmsheetError,
     EncryptedFileError,
+    HistoryMismatchError,
+    HistoryWarning,
     InputFileError,
     NoUsableDataError,
     OutputFileError,
@@ -47,6 +49,8 @@ __all__ = [
     "EncryptedFileError",
     "EnrichResult",
     "GammaGammaModel",
+    "HistoryMismatchError",
+    "HistoryWarning",
     "InputFileError",
     "MBGNBDModel",
     "MarketingSpend",
@@ -70,6 +74,7 @@ __all__ = [
     "fit_gamma_gamma",
     "fit_mbgnbd",
     "fit_pareto_nbd",
+    "history",
     "load_settings",
     "read",
     "rfm_summary",

@@ -351,19 +351,35 @@ def enrich(
         bool,
         typer.Option("--no-backup", help="With --in-place: do not keep a backup copy."),
     ] = False,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            metavar="FILE",
+            help="An earlier enriched workbook: its History carries on and the Changes sheet "
+            "says what moved since (default: the output being replaced, or in place the "
+            "book's own History).",
+        ),
+    ] = None,
 ) -> None:
     """Write the enriched workbook: ratings, lapsed customers, follow-ups, ROI and more."""
     import time
+    import warnings
 
     from .enrich import default_output
     from .enrich import enrich as run
+    from .errors import HistoryWarning
 
     started = time.perf_counter()
     stages = {"read": "Reading and checking", "analyze": "Analysing", "write": "Writing"}
     target = paths[0] if in_place else output or default_output(paths[0])
     # A transient status line: shown on a terminal, erased when done, never printed to a pipe,
     # so a refused input still gives exactly one line on stderr.
-    with err.status(stages["read"] + "...") as status:
+    with (
+        err.status(stages["read"] + "...") as status,
+        warnings.catch_warnings(record=True) as notes,
+    ):
+        warnings.simplefilter("always", HistoryWarning)
 
         def progress(stage: str) -> None:
             status.update(f"{stages.get(stage, stage)}... "
@@ -374,8 +390,13 @@ def enrich(
             support=support or None, output=output if in_place else target,
             as_of=_as_of(as_of), settings=settings,
             column_map=_map_items(map_), encoding=encoding, overwrite=force, progress=progress,
-            in_place=in_place, backup=not no_backup,
+            in_place=in_place, backup=not no_backup, since=since,
         )  # fmt: skip
+    for note in notes:  # the history could not be carried on: one plain line each
+        if issubclass(note.category, HistoryWarning):
+            _fail(f"crmsheet: note: {note.message}")
+        else:  # any other warning is shown as it would have been
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     _print_mapping(result.data)
     _print_enriched(result, time.perf_counter() - started)
     raise typer.Exit(0)
@@ -384,11 +405,15 @@ def enrich(
 def _print_enriched(result: EnrichResult, seconds: float) -> None:
     """The CLI's report of an enrich run: backup, rows, headline, what to do first, output."""
     from .analysis import headline_rows
+    from .analysis.headline import change_sentence
 
     data, analysis = result.data, result.analysis
     lines = [f"Backup of the original: {result.backup}"] if result.backup is not None else []
     lines.append(f"{_rows_line(data)} ({_errors_line(data)}: see the Problems sheet).")
     lines += [f"  {label}: {value}" for label, value in headline_rows(analysis.headline)]
+    since = change_sentence(analysis.changes)
+    if since:  # what moved since the previous run in the History
+        lines.append(f"{since} (see Changes).")
     if analysis.actions:
         lines.append("What to do first:")
         lines += [f"  {i}. {action}" for i, action in enumerate(analysis.actions, start=1)]

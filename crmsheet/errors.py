@@ -11,6 +11,7 @@ Every exception also inherits the builtin a caller would naturally catch::
      ├── OutputFileError (OSError)        the output cannot be written (open elsewhere, exists)
      │    └── OutputExistsError           it exists, and replacing it was not asked for
      ├── SettingsError (ValueError)       a setting or a column override is wrong
+     ├── HistoryMismatchError (ValueError) the previous history is another customer base's
      └── ThinDataError (ValueError)       too little purchase history to fit a model
 """
 
@@ -21,6 +22,8 @@ from pathlib import Path
 __all__ = [
     "CrmsheetError",
     "EncryptedFileError",
+    "HistoryMismatchError",
+    "HistoryWarning",
     "InputFileError",
     "NoUsableDataError",
     "OutputExistsError",
@@ -92,3 +95,13 @@ class SettingsError(CrmsheetError, ValueError):
 
 class ThinDataError(CrmsheetError, ValueError):
     """Too little purchase history to fit a model; the message says why, in plain words."""
+
+
+class HistoryMismatchError(CrmsheetError, ValueError):
+    """The history of the previous run has no customer in common with this run: it is
+    another customer base's, and is refused rather than merged (the message says what to do)."""
+
+
+class HistoryWarning(UserWarning):
+    """The previous run's history could not be used as it is (no History sheet, bad cells):
+    the run goes on, starting or continuing the history with what could be read."""

@@ -109,6 +109,8 @@ class ProblemCode(StrEnum):
     SAME_AS_SELF = "same-as-self"
     SAME_AS_CHAIN = "same-as-chain"
     SAME_AS_CYCLE = "same-as-cycle"
+    # the History sheet of an earlier run, edited by hand (issue 17)
+    BAD_HISTORY_CELL = "bad-history-cell"
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
     _p(ProblemCode.SAME_AS_CYCLE, "error", "kept", "Same as: a loop",
        "“{value}” in {column} goes round in a loop ({detail}), so none of these rows was "
        "merged. Keep one of them: leave its Same as blank."),
+    # the History sheet of an earlier run, edited by hand (issue 17)
+    _p(ProblemCode.BAD_HISTORY_CELL, "warning", "row skipped", "Bad cell in the History",
+       "“{value}” in {column} of the History sheet is not {detail}, so this row of the history "
+       "was left out (the other runs are kept). The History is crmsheet's record of earlier "
+       "runs: leave it as crmsheet wrote it, or restore the cell from a backup."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

@@ -17,6 +17,7 @@ def test_public_api_is_pinned() -> None:
         "calibration_holdout",
         "fit_pareto_nbd", "ParetoNBDModel",
         "duplicate_candidates",
+        "history", "HistoryMismatchError", "HistoryWarning",
     ])  # fmt: skip
     for name in crmsheet.__all__:
         assert hasattr(crmsheet, name), name
@@ -29,6 +30,9 @@ def test_exceptions_also_inherit_the_builtin_a_caller_would_catch() -> None:
     assert issubclass(crmsheet.SettingsError, ValueError)
     assert issubclass(crmsheet.ThinDataError, crmsheet.CrmsheetError)
     assert issubclass(crmsheet.ThinDataError, ValueError)
+    assert issubclass(crmsheet.HistoryMismatchError, crmsheet.CrmsheetError)
+    assert issubclass(crmsheet.HistoryMismatchError, ValueError)
+    assert issubclass(crmsheet.HistoryWarning, UserWarning)
     err = crmsheet.EncryptedFileError("book.xlsx", "remove the password")
     assert str(err) == "book.xlsx: remove the password"
 

@@ -72,7 +72,7 @@ def assert_full_workbook(path: Path) -> None:
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         assert book.sheetnames == list(SHEETS)
-        assert len(book.sheetnames) == 15
+        assert len(book.sheetnames) == 17
     finally:
         book.close()
 

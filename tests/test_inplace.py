@@ -613,7 +613,7 @@ def test_book_with_prefixed_main_namespace(tmp_path: Path, scratch: Path) -> Non
     original = tmp_path / "original.xlsx"
     shutil.copyfile(path, original)
     write_in_place(path, scratch, backup=False)
-    assert sheetnames(path)[4:] == crmsheet_sheets(path) and len(crmsheet_sheets(path)) == 15
+    assert sheetnames(path)[4:] == crmsheet_sheets(path) and len(crmsheet_sheets(path)) == 17
     for sheet in ("Customers", "Invoices"):
         assert openpyxl_cells(path, sheet) == openpyxl_cells(original, sheet)
     ws = openpyxl.load_workbook(path)["Lapsed"]

@@ -154,7 +154,7 @@ def test_every_data_sheet_prints_landscape_one_page_wide_with_a_footer(
     owner_book: openpyxl.Workbook,
 ) -> None:
     drawn = ("Summary", "Forecast")  # one page each, drawn free-form
-    for name in (n for n in SHEETS if n not in drawn):
+    for name in (n for n in SHEETS if n not in (*drawn, "Changes")):
         ws = owner_book[name]
         assert ws.page_setup.orientation == "landscape", name
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
@@ -169,6 +169,9 @@ def test_every_data_sheet_prints_landscape_one_page_wide_with_a_footer(
         assert ws.page_setup.orientation == "landscape", name
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
         assert ws.oddFooter.left.text == name and ws.oddFooter.right.text == "as of 2026-11-01"
+    ws = owner_book["Changes"]  # drawn free-form: one page wide, as many down as its lists
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    assert ws.oddFooter.left.text == "Changes" and ws.oddFooter.right.text == "as of 2026-11-01"
 
 
 def test_long_reasons_wrap_in_rows_tall_enough(owner_book: openpyxl.Workbook) -> None:

@@ -13,7 +13,7 @@ analysis: a module with a pure function over those frames, called from :func:`an
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -25,10 +25,12 @@ from ..errors import ThinDataError
 from ..parse.phones import dialling_format
 from ..statuses import orders_per_status
 from .bgnbd import BGNBDModel, fit_bgnbd
+from .changes import Changes, changes
 from .concentration import concentration, concentration_headline, top_parent
 from .duplicates import duplicate_preview
 from .followups import follow_ups
-from .headline import Headline, actions, headline_rows, make_headline
+from .headline import Headline, actions, change_actions, headline_rows, make_headline
+from .history import previous_state, with_history
 from .lapsed import customer_status, expected_value_lost, lapsed_customers
 from .merging import merge_same_as, merge_table
 from .metrics import by_kind, counted_sales, customer_metrics, invoices
@@ -85,6 +87,8 @@ class Analysis:
     prediction: Prediction | None = None
     merged: pd.DataFrame = field(default_factory=pd.DataFrame)
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    history: pd.DataFrame | None = None
+    changes: Changes = field(default_factory=Changes)
 
     def __repr__(self) -> str:
         h = self.headline
@@ -111,8 +115,19 @@ def _with_currency(settings: Settings, data: CrmData) -> Settings:
     return settings.model_copy(update={"base_currency": base, "rates": rates})
 
 
-def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> Analysis:
+def analyze(
+    data: CrmData,
+    *,
+    as_of: date,
+    settings: Settings | None = None,
+    history: pd.DataFrame | None = None,
+) -> Analysis:
     """Run every analysis on what :func:`crmsheet.read` returned.
+
+    ``history`` is the compact history of earlier runs (read from an earlier enriched
+    workbook's History sheet): the run is added to it (``Analysis.history``) and compared with
+    the run before ``as_of`` (``Analysis.changes``); a history of other customers raises
+    :class:`~crmsheet.errors.HistoryMismatchError`.
 
     The transactions and support log are cut at ``as_of`` here, once (nothing after it is
     seen below), and the invoice table and its two kind filters are made once and handed
@@ -177,14 +192,18 @@ def analyze(data: CrmData, *, as_of: date, settings: Settings | None = None) -> 
         duplicates=len(dupes),
         merged=len(merges),
     )  # fmt: skip
-    return Analysis(
+    result = Analysis(
         as_of=as_of, settings=settings, customers=customers, ratings=ratings, lapsed=lapsed,
         follow_ups=todo, source_roi=roi, concentration=groups, referrals=referrals,
         segments=segs, retention=cohorts, rfm=rfm, headline=headline,
-        actions=tuple(actions(lapsed, todo, groups, headline)),
         bgnbd=bgnbd, model=predicted.model, prediction=predicted,
         merged=merges, duplicates=dupes,
     )  # fmt: skip
+    since, before = previous_state(history, as_of)
+    changed = changes(before, customers, since=since, as_of=as_of)
+    todo_first = [*change_actions(changed), *actions(lapsed, todo, groups, headline)]
+    return replace(result, history=with_history(history, result), changes=changed,
+                   actions=tuple(todo_first))  # fmt: skip
 
 
 def _dialled(calls: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -17,8 +17,12 @@ import pandas as pd
 
 from ..config import Settings
 from ..statuses import not_revenue_sentence
+from .changes import Changes
 
-__all__ = ["Headline", "actions", "headline_rows", "make_headline", "summary_figures"]
+__all__ = [
+    "Headline", "actions", "change_actions", "change_lines", "change_sentence", "headline_rows",
+    "make_headline", "summary_figures",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -339,3 +343,73 @@ def summary_figures(h: Headline) -> list[tuple[str, float | str | None, str]]:
     if h.duplicates:
         rows.append(("Possible duplicates (see Duplicates)", h.duplicates, "count"))
     return rows
+
+
+def change_lines(changes: Changes) -> list[str]:
+    """One line per kind of change since the previous run, for the Summary ("2 A customers
+    slipped to B; 1 C customer rose to B", "3 customers lapsed", "1 came back", ...); none
+    on the first run or when nothing changed."""
+    if changes.since is None:
+        return []
+    t = changes.table
+    out: list[str] = []
+    moves = t.loc[t["kind"] == "rating"]
+    if len(moves):
+        pairs = moves.groupby(["before", "now"], sort=False, dropna=False).size()
+        words = []
+        for (frm, to), n in pairs.items():
+            down = _RANK.get(str(to), 3) > _RANK.get(str(frm), 3)
+            words.append(f"{_n(int(n), f'{frm} customer')} {'slipped' if down else 'rose'} to {to}")
+        out.append("; ".join(words))
+    for kind, one, verb in (("lapsed", "customer", "lapsed"), ("lapsing", "customer",
+                            "started lapsing"), ("won back", "customer", "came back")):  # fmt: skip
+        n = changes.count(kind)
+        if n:
+            out.append(f"{_n(n, one)} {verb}")
+    if changes.count("new"):
+        out.append(f"{_n(changes.count('new'), 'new customer')}")
+    passed = t.loc[t["kind"] == "follow-up"]
+    if len(passed):
+        open_ = int((passed["now"] == "no new date").sum())
+        rest = f" ({open_:,} without a new date)" if open_ else ""
+        out.append(f"{_n(len(passed), 'follow-up date')} passed{rest}")
+    return out
+
+
+def change_sentence(changes: Changes) -> str:
+    """The changes in one sentence: "Since 2026-11-01: 2 A customers slipped to B, 3
+    customers lapsed, 1 customer came back"; "" on the first run or when nothing changed."""
+    lines = change_lines(changes)
+    if not lines or changes.since is None:
+        return ""
+    return f"Since {changes.since.isoformat()}: " + ", ".join(lines)
+
+
+def change_actions(changes: Changes) -> list[str]:
+    """What the changes ask for: the A customers who slipped and the newly lapsed, named."""
+    if changes.since is None:
+        return []
+    t = changes.table
+    out: list[str] = []
+    since = changes.since.isoformat()
+    slipped = t.loc[(t["kind"] == "rating") & (t["before"] == "A")]
+    if len(slipped):
+        names = ", ".join(_who(r) for _, r in slipped.head(3).iterrows())
+        more = f" and {len(slipped) - 3:,} more" if len(slipped) > 3 else ""
+        out.append(f"Since {since}, {_n(len(slipped), 'A customer')} slipped ({names}{more}): "
+                   "ask what changed (see Changes).")  # fmt: skip
+    gone = t.loc[t["kind"] == "lapsed"]
+    if len(gone):
+        names = ", ".join(_who(r) for _, r in gone.head(3).iterrows())
+        more = f" and {len(gone) - 3:,} more" if len(gone) > 3 else ""
+        out.append(f"Since {since}, {_n(len(gone), 'customer')} lapsed ({names}{more}): call "
+                   "them before they settle elsewhere (see Changes).")  # fmt: skip
+    return out
+
+
+_RANK = {"A": 0, "B": 1, "C": 2, "unrated": 3}
+
+
+def _who(row: pd.Series) -> str:
+    name = row.get("name")
+    return name.strip() if isinstance(name, str) and name.strip() else str(row["customer_key"])

@@ -230,9 +230,10 @@ def _check_package(pkg: Package) -> None:
 # -- an earlier run's sheets -----------------------------------------------------------------
 
 
-def crmsheet_sheets(path: str | Path) -> list[str]:
-    """Names of the sheets an earlier ``--in-place`` run added to the workbook at ``path``."""
-    pkg = Package(Path(path))
+def crmsheet_sheets(path: str | Path | Package) -> list[str]:
+    """Names of the sheets an earlier ``--in-place`` run added to the workbook at ``path``
+    (or in a package already read)."""
+    pkg = path if isinstance(path, Package) else Package(Path(path))
     return [s.name for s in _marked_sheets(pkg, main_part(pkg))]
 
 

@@ -21,6 +21,7 @@ from ..analysis.bgnbd import P_ALIVE_BLANK
 from ..analysis.columns import Column, merged, row, text
 from ..analysis.concentration import concentration_columns
 from ..analysis.followups import FOLLOW_UP_SHOWN
+from ..analysis.history import HISTORY_SHOWN, history_notes
 from ..analysis.lapsed import LAPSED_SHOWN
 from ..analysis.prediction import PREDICTION_SHOWN
 from ..analysis.ratings import rating_columns
@@ -71,8 +72,8 @@ def book_currency(analysis: Analysis) -> str:
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
-    """The 14 sheets after the Summary for ``analysis``, read from ``data`` (all tables but
-    the Forecast, drawn like the Summary)."""
+    """The 15 sheets after the Summary and the Changes for ``analysis``, read from ``data``
+    (all tables but the Forecast, drawn like the Summary)."""
     currency = book_currency(analysis)
     window = analysis.settings.rating_window_days
     today = f"DATE({analysis.as_of.year},{analysis.as_of.month},{analysis.as_of.day})"
@@ -160,6 +161,15 @@ def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
             colours={"Severity": {"error": RED, "warning": AMBER}},
         ),
         "Settings": SheetSpec(_settings_frame(analysis, data), wrap=["What it means"]),
+        "History": spec(
+            analysis.history
+            if analysis.history is not None
+            else pd.DataFrame(columns=list(HISTORY_SHOWN)),
+            HISTORY_SHOWN,
+            index=False,
+            colours=_RATING_COLOURS,
+            notes=history_notes(analysis.history),
+        ),
     }
     return specs
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis import Analysis
-from ..analysis.headline import summary_figures
+from ..analysis.headline import change_lines, summary_figures
 from ..io.styles import INTEGER, PERCENT, PERCENT_ROUND, kind_format, money_format
 from ..io.tables import page_footer
 from .sheets import book_currency
@@ -66,6 +66,15 @@ def write_summary(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis
         reading = f"Concentration: {analysis.headline.concentration_reading}."
         ws.write_string(row, 0, reading, style(italic=True))
         row += 1
+    lines = change_lines(analysis.changes)
+    if lines and analysis.changes.since is not None:  # one line per kind of change
+        row += 1
+        ws.write_string(row, 0, f"Since {analysis.changes.since.isoformat()} (see Changes)",
+                        style(bold=True, font_size=13))  # fmt: skip
+        row += 1
+        for line in lines:
+            ws.write_string(row, 0, line)
+            row += 1
     row += 1
     ws.write_string(row, 0, "What to do first", style(bold=True, font_size=13))
     row += 1

@@ -16,6 +16,7 @@ from ..analysis import Analysis
 from ..data import CrmData
 from ..io.markers import OUTPUT_MARKER
 from ..io.tables import SheetSpec, write_tables
+from .changes import CHANGES_SHEET, changes_sheet
 from .sheets import workbook_sheets
 from .summary import write_summary
 
@@ -23,17 +24,17 @@ __all__ = ["SHEETS", "write_enriched", "write_workbook"]
 
 #: The enriched workbook's sheets, in order.
 SHEETS = (
-    "Summary", "Customers", "Duplicates", "Ratings", "Lapsed", "Follow-ups", "Source ROI",
-    "Concentration", "Referrals", "Segments", "Retention", "RFM", "Forecast", "Problems",
-    "Settings",
+    "Summary", "Changes", "Customers", "Duplicates", "Ratings", "Lapsed", "Follow-ups",
+    "Source ROI", "Concentration", "Referrals", "Segments", "Retention", "RFM", "Forecast",
+    "Problems", "Settings", "History",
 )  # fmt: skip
 
 
 def write_enriched(
     result: Analysis, data: CrmData, path: str | Path, *, overwrite: bool = False
 ) -> Path:
-    """Write the 15 sheets of the enriched workbook for ``result`` (read from ``data``)."""
-    specs = workbook_sheets(result, data)
+    """Write the 17 sheets of the enriched workbook for ``result`` (read from ``data``)."""
+    specs = {CHANGES_SHEET: changes_sheet(result), **workbook_sheets(result, data)}
     return write_workbook(path, specs, summary=lambda book, ws, ctx: write_summary(
         book, ws, ctx, result), overwrite=overwrite,
         footer=f"as of {result.as_of.isoformat()}")  # fmt: skip
