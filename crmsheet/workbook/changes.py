@@ -9,6 +9,7 @@ row naming the customer and their contact columns. On the first run it says so.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..analysis import Analysis
 from ..analysis.changes import CHANGE_KINDS, CHANGES_SHOWN, FROM_RATINGS, TO_RATINGS
 from ..analysis.headline import change_lines
 from ..io.styles import DATE, INTEGER, money_format
-from ..io.tables import DrawnSheet, page_footer
+from ..io.tables import CHARS_PER_UNIT, LINE_HEIGHT, DrawnSheet, page_footer
 from .sheets import book_currency
 
 __all__ = ["CHANGES_SHEET", "SECTION_ROWS", "changes_sheet"]
@@ -28,6 +29,8 @@ CHANGES_SHEET = "Changes"
 
 #: Rows a section lists at most (the rest counted: the other sheets list every customer).
 SECTION_ROWS = 500
+#: The width of the last column, the reasons (wrapped within it).
+WHY_WIDTH = 72
 
 _CONTACT = ("contact", "email", "phone")
 
@@ -54,8 +57,8 @@ def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis)
     ws.set_column(2, len(columns) - 2, 14)
     for j, c in enumerate(columns):
         if c in ("contact", "email"):
-            ws.set_column(j, j, 26)
-    ws.set_column(len(columns) - 1, len(columns) - 1, 60)  # the reasons (Why)
+            ws.set_column(j, j, 32)
+    ws.set_column(len(columns) - 1, len(columns) - 1, WHY_WIDTH)  # the reasons
     ws.write_string(0, 0, "What changed since the last run", style(bold=True, font_size=16))
     if changes.since is None:
         ws.write_string(1, 0, f"as of {analysis.as_of.isoformat()}: the first run in this "
@@ -122,13 +125,18 @@ def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, cu
     columns = list(part.columns)
     ws.write_row(row, 0, [CHANGES_SHOWN[c].label for c in columns],
                  style(bold=True, bottom=1, text_wrap=True, valign="bottom"))  # fmt: skip
-    formats = {
-        "money": style(num_format=money_format(currency)),
-        "date": style(num_format=DATE),
+    formats = {  # every cell at the top of its row: a row reads across, its reason wrapped
+        "money": style(num_format=money_format(currency), valign="top"),
+        "date": style(num_format=DATE, valign="top"),
         "wrap": style(text_wrap=True, valign="top"),
+        "text": style(valign="top"),
     }
+    per_line = max(1, int(WHY_WIDTH * CHARS_PER_UNIT) - 2)
     for _, r in part.head(SECTION_ROWS).iterrows():
         row += 1
+        why = r.get("why")
+        if isinstance(why, str) and len(why) > per_line:  # LibreOffice does not grow the row
+            ws.set_row(row, LINE_HEIGHT * len(textwrap.wrap(why, per_line)))
         for j, c in enumerate(columns):
             value = r[c]
             if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -141,7 +149,7 @@ def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, cu
             elif c == "why":
                 ws.write_string(row, j, str(value), formats["wrap"])
             else:
-                ws.write_string(row, j, str(value))
+                ws.write_string(row, j, str(value), formats["text"])
     if len(part) > SECTION_ROWS:
         row += 1
         ws.write_string(row, 0, f"... and {len(part) - SECTION_ROWS:,} more (see Customers)",
