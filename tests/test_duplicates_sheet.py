@@ -49,9 +49,25 @@ def _book(path: Path, same: str) -> Path:
     return path
 
 
+def _cells(path: Path, sheet: str | None = None) -> list[tuple[object, ...]]:
+    """A sheet's values (the first when ``sheet`` is None), with the file closed after."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:  # a read-only book holds its file open until closed
+        return list(book[sheet or book.sheetnames[0]].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def _sheet_names(path: Path) -> list[str]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    cells = list(ws.iter_rows(values_only=True))
+    cells = _cells(path, sheet)
     header = [h for h in cells[0] if h is not None]
     return [dict(zip(header, row[: len(header)], strict=True)) for row in cells[1:]
             if any(v is not None for v in row[: len(header)])]  # fmt: skip
@@ -66,7 +82,7 @@ def _enrich(tmp_path: Path, same: str, **settings: object) -> Path:
 
 def test_the_crafted_pairs_are_on_the_duplicates_sheet_after_customers(tmp_path: Path) -> None:
     out = _enrich(tmp_path, "")
-    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    names = _sheet_names(out)
     assert names == list(SHEETS) and names.index("Duplicates") == names.index("Customers") + 1
     rows = _rows(out, "Duplicates")
     assert [r["What"] for r in rows] == ["check", "check"]
@@ -82,8 +98,7 @@ def test_the_crafted_pairs_are_on_the_duplicates_sheet_after_customers(tmp_path:
     assert "same postcode" in str(bay["Why"]) and "alike" in str(bay["Why"])
     assert bay["Suggested to keep"] == "C003" and bay["Revenue together"] == 850
     # the Summary says so
-    summary = openpyxl.load_workbook(out, read_only=True)["Summary"]
-    text = " ".join(str(v) for row in summary.iter_rows(values_only=True) for v in row if v)
+    text = " ".join(str(v) for row in _cells(out, "Summary") for v in row if v)
     assert "2 customers may be entered twice: see Duplicates" in text
 
 
@@ -105,8 +120,7 @@ def test_a_merge_is_listed_first_and_the_pair_is_gone(tmp_path: Path) -> None:
     assert customers["C002"]["Why this status"] == "merged into C001 (Same as)"
     assert customers["C002"]["Revenue (lifetime)"] is None
     assert customers["C001"]["Revenue (lifetime)"] == 1200
-    summary = openpyxl.load_workbook(out, read_only=True)["Summary"]
-    text = [str(v) for row in summary.iter_rows(values_only=True) for v in row if v]
+    text = [str(v) for row in _cells(out, "Summary") for v in row if v]
     assert "1 customer may be entered twice: see Duplicates" in " ".join(text)
     assert "Customers merged (Same as)" in text
 

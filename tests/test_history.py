@@ -269,7 +269,9 @@ def test_in_place_the_books_own_history_is_kept_and_carried_on(tmp_path: Path) -
     assert t.loc[("rating", "BO"), ["before", "now"]].tolist() == ["A", "B"]
     assert ("lapsed", "CE") in t.index
     assert t.loc[("rating", "EL"), ["before", "now"]].tolist() == ["unrated", "C"]  # listed
-    names = openpyxl.load_workbook(book, read_only=True).sheetnames
+    opened = openpyxl.load_workbook(book, read_only=True)
+    names = opened.sheetnames
+    opened.close()  # a read-only book holds its file open until closed
     assert names[:2] == ["Customers", "Invoices"] and names[-1] == "History"
     assert names.index("Changes") == names.index("Summary") + 1
     assert {"Changes", "History"} <= set(crmsheet_sheets(book))
