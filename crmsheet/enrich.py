@@ -30,7 +30,7 @@ from .io.paths import fit_name, refuse_overwriting_inputs
 from .reader import read
 from .workbook import write_enriched
 
-__all__ = ["EnrichResult", "default_output", "enrich", "load_settings"]
+__all__ = ["EnrichResult", "default_output", "enrich", "load_settings", "settings_file_values"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +64,12 @@ def load_settings(
 ) -> Settings:
     """Settings from a TOML file (``[settings]`` table or top level) over a Settings sheet."""
     return Settings.load({**(sheet or {}), **_toml_values(path)})
+
+
+def settings_file_values(path: str | Path | None) -> dict[str, Any]:
+    """The values of a settings.toml as :func:`crmsheet.read` takes them (over a Settings
+    sheet in the input); {} for no file."""
+    return _toml_values(path)
 
 
 def _toml_values(path: str | Path | None) -> dict[str, Any]:
