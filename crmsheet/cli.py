@@ -180,17 +180,28 @@ def validate(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing --problems file.")
     ] = False,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            metavar="FILE",
+            help="A settings.toml: status codes, base currency, exchange rates.",
+        ),
+    ] = None,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
     if not paths and not transactions:
         raise SettingsError("give the files to check, e.g. crmsheet validate customers.xlsx")
     if problems is not None:  # refused before any work
-        inputs = [*(paths or []), *(transactions or []), *(spend or []), *(support or [])]
+        inputs = [*(paths or []), *(transactions or []), *(spend or []), *(support or []),
+                  *([settings] if settings else [])]  # fmt: skip
         _check_problems_path(problems, inputs=inputs, force=force)
+    from .enrich import settings_file_values
+
     data = read(
         *(paths or []), transactions=transactions or None, spend=spend or None,
         support=support or None, column_map=_map_items(map_), as_of=_as_of(as_of),
-        encoding=encoding,
+        encoding=encoding, settings=settings_file_values(settings) or None,
     )  # fmt: skip
     _print_tables(data)
     _print_problems(data)

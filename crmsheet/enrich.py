@@ -43,7 +43,14 @@ from .problems import ProblemReport
 from .reader import read
 from .workbook import write_enriched
 
-__all__ = ["EnrichResult", "default_output", "enrich", "history", "load_settings"]
+__all__ = [
+    "EnrichResult",
+    "default_output",
+    "enrich",
+    "history",
+    "load_settings",
+    "settings_file_values",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +84,12 @@ def load_settings(
 ) -> Settings:
     """Settings from a TOML file (``[settings]`` table or top level) over a Settings sheet."""
     return Settings.load({**(sheet or {}), **_toml_values(path)})
+
+
+def settings_file_values(path: str | Path | None) -> dict[str, Any]:
+    """The values of a settings.toml as :func:`crmsheet.read` takes them (over a Settings
+    sheet in the input); {} for no file."""
+    return _toml_values(path)
 
 
 def _toml_values(path: str | Path | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ AS_OF = "2026-11-01"
 #: Every option of every command, exactly as the contract names them.
 OPTIONS = {
     "validate": ["--transactions", "--spend", "--support", "--map", "--encoding", "--problems",
-                 "--as-of", "--force", "--help"],
+                 "--as-of", "--force", "--settings", "--help"],
     "enrich": ["--transactions", "--spend", "--support", "--output", "-o", "--force", "--as-of",
                "--settings", "--map", "--encoding", "--in-place", "--no-backup", "--help"],
     "template": ["--kind", "--force", "--help"],

@@ -345,3 +345,20 @@ def test_a_customer_sheet_with_a_currency_does_not_look_like_sales(tmp_path: Pat
     data = crmsheet.read(path, as_of=AS_OF)
     assert data.tables[0].role == "customers"
     assert "role-close-call" not in set(data.problems.frame["code"])
+
+
+def test_validate_reads_the_rates_of_a_settings_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crmsheet.cli import main
+
+    path = _book(tmp_path / "book.xlsx", MIXED)
+    toml = tmp_path / "settings.toml"
+    toml.write_text('[settings]\nbase_currency = "USD"\n\n[rates]\nEUR = 1.08\n', encoding="utf-8")
+    report = tmp_path / "problems.csv"
+    code = main(["validate", str(path), "--settings", str(toml), "--as-of", "2026-06-01",
+                 "--problems", str(report)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1 and "1 row in EUR converted to USD at 1.08." in " ".join(out.split())
+    problems = pd.read_csv(report, dtype=str)
+    assert problems[["cell", "code"]].values.tolist() == [["Transactions!D4", "no-rate"]]

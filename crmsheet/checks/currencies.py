@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..config import Settings
@@ -96,10 +97,10 @@ def convert_currencies(
     chosen = [t for t in tables if _converted(t)]
     dollar = next((c for c in (settings.base_currency, currency_code(settings.currency) or "",
                                locale_code) if c in DOLLARS), "USD")  # fmt: skip
-    codes = {id(t): _codes(t, dollar) for t in chosen}
+    cells = {id(t): _Cells.of(t, dollar) for t in chosen}
     found: Counter[str] = Counter()
     for t in chosen:
-        found.update(codes[id(t)][~t.rejected].dropna().tolist())
+        found.update(cells[id(t)].counts(~t.rejected.to_numpy()))
     base, how = decide_base(settings, found, locale_code)
     if not chosen:
         return Conversion(base, dict(settings.rates))
@@ -108,42 +109,74 @@ def convert_currencies(
         notes.append(f"Base currency {base} ({how}): every amount is in {base}.")
     used: Counter[str] = Counter()
     for t in chosen:
-        used.update(_convert(t, codes[id(t)], base, settings.rates))
+        used.update(_convert(t, cells[id(t)], base, settings.rates))
     for code, n in sorted(used.items()):
         rows = "1 row" if n == 1 else f"{n:,} rows"
         notes.append(f"{rows} in {code} converted to {base} at {settings.rates[code]:g}.")
     return Conversion(base, dict(settings.rates), tuple(notes))
 
 
-def _codes(t: Table, dollar: str) -> pd.Series:
-    """Each row's currency as an ISO code (None: blank, or no currency known)."""
-    cells = t.frame["currency"]
-    distinct = {v: currency_code(v, dollar=dollar) for v in cells.dropna().unique()}
-    return cells.map(distinct).astype(object).where(cells.notna(), None)
+@dataclass(frozen=True)
+class _Cells:
+    """A currency column as its distinct cells: each looked up once, rows by position."""
+
+    positions: np.ndarray  # per row: the index of its cell in ``codes``; -1 for a blank
+    codes: list[str | None]  # per distinct cell: its ISO code, None when it names none
+    written: list[object]  # per distinct cell: as read
+
+    @classmethod
+    def of(cls, t: Table, dollar: str) -> _Cells:
+        positions, uniques = pd.factorize(t.frame["currency"])
+        written = list(uniques)
+        return cls(positions, [currency_code(v, dollar=dollar) for v in written], written)
+
+    def rows(self, per_cell: Sequence[object], blank: object, dtype: str = "object") -> np.ndarray:
+        """``per_cell`` spread over the rows (``blank`` for a blank cell)."""
+        spread: np.ndarray = np.array([*per_cell, blank], dtype=dtype)[self.positions]
+        return spread
+
+    def counts(self, rows: np.ndarray) -> Counter[str]:
+        """Rows per ISO code among ``rows`` (a mask)."""
+        per_cell = np.bincount(self.positions[rows & (self.positions >= 0)],
+                               minlength=len(self.codes))  # fmt: skip
+        out: Counter[str] = Counter()
+        for code, n in zip(self.codes, per_cell.tolist(), strict=True):
+            if code is not None and n:
+                out[code] += n
+        return out
 
 
-def _convert(t: Table, codes: pd.Series, base: str, rates: dict[str, float]) -> Counter[str]:
+def _convert(t: Table, cells: _Cells, base: str, rates: dict[str, float]) -> Counter[str]:
     """Convert one table's rows in place; report the rows that cannot be. Rows per code."""
-    alive = ~t.rejected
-    cells = t.frame["currency"]
-    unknown = alive & cells.notna() & codes.isna()
+    index = t.frame.index
+    alive = ~t.rejected.to_numpy()
+    unknown = alive & cells.rows([c is None for c in cells.codes], False, "bool")
     hint = "" if not base else f" (your base currency is {base})"
-    t.report(ProblemCode.UNKNOWN_CURRENCY, unknown, "currency", details=hint, reject=True)
-    foreign = alive & codes.notna() & codes.ne(base)
-    rate = codes.map(rates).astype(float)
-    missing = foreign & rate.isna()
-    t.report(ProblemCode.NO_RATE, missing, "currency", values=codes, details=base or "your "
-             "base currency (name it in the base_currency setting)", reject=True)  # fmt: skip
-    convert = foreign & rate.notna()
+    t.report(ProblemCode.UNKNOWN_CURRENCY, pd.Series(unknown, index=index), "currency",
+             details=hint, reject=True)  # fmt: skip
+    foreign = alive & cells.rows([c is not None and c != base for c in cells.codes], False,
+                                 "bool")  # fmt: skip
+    rated = cells.rows([rates.get(c, np.nan) if c else np.nan for c in cells.codes], np.nan,
+                       "float64")  # fmt: skip
+    codes = pd.Series(cells.rows(cells.codes, None), index=index, dtype=object)
+    missing = foreign & np.isnan(rated)
+    t.report(ProblemCode.NO_RATE, pd.Series(missing, index=index), "currency", values=codes,
+             details=base or "your base currency (name it in the base_currency setting)",
+             reject=True)  # fmt: skip
+    convert = foreign & ~np.isnan(rated)
     if convert.any():
         role = t.layout.role
         assert role is not None
+        factor = np.where(convert, rated, 1.0)
         for name, spec in field_specs(role).items():
             if spec.kind == "money" and name in t.frame:
-                values = t.frame[name]
-                t.frame[name] = values.where(~convert, values * rate)
-    t.frame["currency"] = codes.where(codes.notna(), cells)
-    return Counter(codes[convert].tolist())
+                t.frame[name] = t.frame[name] * factor
+    shown = [c if c is not None else w for c, w in zip(cells.codes, cells.written, strict=True)]
+    if shown != cells.written:  # "eur", "€" written as EUR; an arrow take, not a new column
+        column = t.frame["currency"]
+        typed = pd.array(shown, dtype=column.dtype)
+        t.frame["currency"] = pd.Series(typed.take(cells.positions, allow_fill=True), index=index)
+    return cells.counts(convert)
 
 
 #: Header words of a Rates sheet's columns: the currency and its rate.

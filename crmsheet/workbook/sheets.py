@@ -31,7 +31,7 @@ from ..analysis.rfm import RFM_SHOWN
 from ..analysis.segments import DIMENSION_WORDS, SEGMENT_SHOWN
 from ..analysis.sources import ROI_SHOWN
 from ..data import CrmData
-from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency
+from ..io.styles import AMBER, BLUE, GREEN, RED, locale_currency, locale_currency_code
 from ..io.tables import SheetSpec
 from ..parse.currencies import DOLLARS, currency_code, money_sign
 from .calls import carried_columns
@@ -59,7 +59,8 @@ _RATING_COLOURS = {"Rating": RATING_COLOURS, "Revenue rating": RATING_COLOURS,
 
 def book_currency(analysis: Analysis) -> str:
     """The currency money is shown in: the Settings' sign (€, "EUR "), else the base
-    currency's ($ for a dollar currency, else its code), else the computer's locale's."""
+    currency's ($ for a dollar currency, else its code; the locale's sign when the base is
+    the computer's own currency), else the computer's locale's."""
     settings = analysis.settings
     shown = settings.currency.strip()
     is_code = len(shown) == 3 and currency_code(shown) == shown.upper()
@@ -68,7 +69,9 @@ def book_currency(analysis: Analysis) -> str:
         named = currency_code(shown, dollar=base if base in DOLLARS else "USD")
         if not base or named in (None, base):
             return settings.currency
-    return money_sign(base) if base else locale_currency()
+    if not base or base == locale_currency_code():
+        return locale_currency()  # the computer's own sign (£ for GBP in en_GB), or none
+    return money_sign(base)
 
 
 def workbook_sheets(analysis: Analysis, data: CrmData) -> dict[str, SheetSpec]:
