@@ -18,13 +18,14 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ._version import __version__
-from .data import CrmData
 from .errors import CrmsheetError, OutputExistsError, SettingsError
-from .reader import read
 from .terminal import plain, plain_console, visible
 
+# Each command imports what it needs when it runs (pandas to read, scipy to fit, xlsxwriter
+# to write), so --help, --version and a refused argument answer at once.
 if TYPE_CHECKING:
     from .column_maps import ColumnMap
+    from .data import CrmData
     from .enrich import EnrichResult
 
 
@@ -182,6 +183,8 @@ def validate(
     ] = False,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    from .reader import read
+
     if not paths and not transactions:
         raise SettingsError("give the files to check, e.g. crmsheet validate customers.xlsx")
     if problems is not None:  # refused before any work

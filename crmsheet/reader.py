@@ -25,7 +25,6 @@ from .errors import NoUsableDataError, SettingsError
 from .io.csvread import check_encoding, read_csv_grid
 from .io.grid import Grid
 from .io.sniff import spreadsheet_kind
-from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
 from .schema import Role, field_specs, normalise_header
@@ -42,6 +41,8 @@ def read_grids(path: str | Path, encoding: str | None = None) -> list[Grid]:
     path = Path(path)
     if spreadsheet_kind(path) == "text":
         return [read_csv_grid(path, encoding=encoding)]
+    from .io.xlsxread import read_workbook_grids  # python-calamine: only for a workbook
+
     return read_workbook_grids(path)
 
 
