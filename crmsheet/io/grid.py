@@ -143,10 +143,14 @@ def with_columns(
     arrays = list(source._iter_column_arrays())
     columns = dict(zip(frame.columns, frame._iter_column_arrays(), strict=True))
     columns.update({name: arrays[p] for name, p in zip(names, where.tolist(), strict=True)})
-    for name, values in columns.items():  # object stays object (pandas would infer "str")
-        if isinstance(values, np.ndarray) and values.dtype == object:
-            columns[name] = pd.Series(values, index=frame.index, dtype=object, copy=False)
-    return pd.DataFrame(columns, index=frame.index, copy=False)
+    plain = 0  # numpy columns: one block each until consolidated
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray):
+            plain += 1
+            if values.dtype == object:  # object stays object (pandas would infer "str")
+                columns[name] = pd.Series(values, index=frame.index, dtype=object, copy=False)
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
+    return out.copy() if plain > 100 else out  # a workbook's own columns: in few blocks
 
 
 def select_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
