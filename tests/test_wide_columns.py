@@ -165,3 +165,22 @@ def test_with_columns_and_select_rows_match_concat_and_loc() -> None:
     assert select_rows(frame, everyone) is frame
     some = pd.Series([True, False, True], index=frame.index)
     pd.testing.assert_frame_equal(select_rows(frame, some), frame.loc[some])
+
+
+def test_a_text_column_is_measured_as_any_other() -> None:
+    from crmsheet.io.tables import column_width
+
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        n = int(rng.integers(0, 700)) if trial % 2 else int(rng.integers(0, 4))
+        cells = [
+            None if rng.random() < 0.2 else "é" * int(rng.integers(0, 90 if trial % 3 else 6))
+            for _ in range(n)
+        ]
+        text = pd.Series(pd.array(cells, dtype="str"))
+        header = "H" * int(rng.integers(0, 70))
+        for fmt in (None, "0.00"):
+            # an object column takes pandas' path: the same width either way
+            assert column_width(header, text, fmt) == column_width(
+                header, text.astype(object), fmt
+            ), (trial, fmt)
