@@ -184,3 +184,29 @@ def test_a_text_column_is_measured_as_any_other() -> None:
             assert column_width(header, text, fmt) == column_width(
                 header, text.astype(object), fmt
             ), (trial, fmt)
+
+
+def test_many_text_columns_are_written_as_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crmsheet.io import sheetxml
+
+    rng = np.random.default_rng(2)
+    words = ["a", "", None, " lead", "trail ", "<&>", "_x0041_", "ctl\x01", "é", "x" * 33_000]
+    columns: dict[str, object] = {}
+    for c in range(sheetxml.MANY_TEXT_COLUMNS + 40):
+        if c % 10 == 3:
+            columns[f"n{c}"] = rng.random(5)
+        elif c % 10 == 7:
+            columns[f"d{c}"] = pd.to_datetime(["2024-01-01", None, "2024-03-04", None, None])
+        else:
+            picks = rng.integers(0, len(words), 5)
+            columns[f"t{c}"] = pd.array([words[i] for i in picks], dtype="str")
+    frame = pd.DataFrame(columns)
+    styles = [None if c % 3 else c for c in range(frame.shape[1])]
+    rows = sheetxml.SheetRows(frame, styles, date_style=9, first_row=1)
+    together = b"".join(sheetxml.row_blocks(rows, block=2))
+    monkeypatch.setattr(sheetxml, "MANY_TEXT_COLUMNS", 10**9)
+    one_by_one = b"".join(sheetxml.row_blocks(rows, block=2))
+    assert together == one_by_one
+    assert b"_x005F_x0041_" in together and b"&lt;&amp;&gt;" in together
