@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import inspect
 import json
 import os
 import resource
@@ -175,7 +176,9 @@ def job_enrich(size: int, fmt: str, out: Path) -> dict[str, Any]:
     def validate(books: list[Any]) -> Any:
         layouts = [layout_table(g) for g in books[0]]
         layouts += [layout_table(g, role="transactions") for g in books[1]]
-        return build_data(layouts, as_of=AS_OF)
+        if "release_grids" in inspect.signature(build_data).parameters:  # as crmsheet.read
+            return build_data(layouts, as_of=AS_OF, release_grids=True)
+        return build_data(layouts, as_of=AS_OF)  # an older tree (a "before" run)
 
     t_valid, data = _timed(functools.partial(validate, books))
     del books  # as in crmsheet.read: the raw grids go once the tables are clean

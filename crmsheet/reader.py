@@ -131,7 +131,8 @@ def read(
         if isinstance(settings, Settings)
         else _status_settings(settings, found_in=settings_sheet)
     )
-    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules)
+    data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules,
+                      release_grids=True)  # fmt: skip
     return replace(data, settings_values=settings_sheet) if settings_sheet else data
 
 

@@ -210,3 +210,29 @@ def test_many_text_columns_are_written_as_one_at_a_time(
     one_by_one = b"".join(sheetxml.row_blocks(rows, block=2))
     assert together == one_by_one
     assert b"_x005F_x0041_" in together and b"&lt;&amp;&gt;" in together
+
+
+# --- the raw grids are dropped once their tables are clean -------------------------------
+
+
+def test_releasing_the_grids_changes_nothing_read(tmp_path: Path) -> None:
+    from crmsheet.checks import build_data
+    from crmsheet.mapping import TableLayout, layout_table
+    from crmsheet.reader import read_grids
+
+    book = Path(__file__).parent.parent / "examples" / "sample_customers.xlsx"
+    wide = _write_csv(tmp_path / "wide.csv", _wide_rows(300))
+
+    def layouts() -> list[TableLayout]:
+        return [layout_table(g) for path in (book, wide) for g in read_grids(path)]
+
+    kept = build_data(layouts(), as_of=AS_OF)
+    fresh = layouts()
+    dropped = build_data(fresh, as_of=AS_OF, release_grids=True)
+    for name in ("customers", "transactions", "customer_sheet"):
+        pd.testing.assert_frame_equal(getattr(kept, name), getattr(dropped, name))
+    pd.testing.assert_frame_equal(kept.problems.frame, dropped.problems.frame)
+    assert kept.tables == dropped.tables
+    for layout in fresh:
+        if layout.role is not None:
+            assert len(layout.grid.cells) <= layout.header_index + 1

@@ -18,7 +18,7 @@ from .. import parse
 from ..config import Settings
 from ..cutoff import after
 from ..data import CrmData, TableInfo
-from ..io.grid import select_rows, with_columns
+from ..io.grid import Grid, select_rows, with_columns
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
@@ -36,13 +36,21 @@ from .table import AUTO_HEADER, META, Table, prepare, report_back
 __all__ = ["build_data", "clean_table"]
 
 
-def clean_table(layout: TableLayout, settings: Settings | None = None) -> Table:
+def clean_table(
+    layout: TableLayout,
+    settings: Settings | None = None,
+    *,
+    release: Sequence[Table] | None = None,
+) -> Table:
     """Parse every mapped column of one table; flag rows that cannot be used.
 
     ``settings`` gives the country of phones written without a country code
-    (``default_country``).
+    (``default_country``). ``release`` (the grid's tables cleaned before this one, its last):
+    once the body is taken, the grid's raw cells below the header are dropped.
     """
     table = prepare(layout)
+    if release is not None:
+        _release_grid(layout.grid, [*release, table])
     role = layout.role
     assert role is not None
     for col in layout.duplicate_headers:
@@ -102,14 +110,23 @@ def build_data(
     as_of: date,
     unusable: Sequence[pd.DataFrame] = (),
     settings: Settings | None = None,
+    release_grids: bool = False,
 ) -> CrmData:
     """Clean every recognised table, combine them per role and check across tables.
 
     ``settings`` gives the status codes and the statuses that are not revenue (default:
-    :class:`~crmsheet.config.Settings`'s).
+    :class:`~crmsheet.config.Settings`'s). ``release_grids``: each grid's cells below its
+    header are dropped once its last table is clean (the layouts cannot be cleaned again;
+    :func:`crmsheet.read` owns its layouts and does so: at a million lines the raw cells are
+    half the memory validation holds).
     """
     settings = settings or Settings()
-    tables = [clean_table(layout, settings) for layout in layouts if layout.role is not None]
+    used = [layout for layout in layouts if layout.role is not None]
+    tables: list[Table] = []
+    for i, layout in enumerate(used):
+        last = release_grids and not any(later.grid is layout.grid for later in used[i + 1 :])
+        before = [t for t in tables if t.layout.grid is layout.grid] if last else None
+        tables.append(clean_table(layout, settings, release=before))
     by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
     name_key = customer_name_key(customers["name"])  # once: near-duplicates and lookups
@@ -161,6 +178,14 @@ def _as_written(tables: Sequence[Table]) -> pd.DataFrame:
     return (
         pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
+
+
+def _release_grid(grid: Grid, tables: Sequence[Table]) -> None:
+    """The grid keeps its rows down to the last header; its tables, their own cells (a copy
+    of the body's columns: a view would keep every raw cell alive)."""
+    for t in tables:
+        t.cells = t.cells.copy()
+    grid.release(max(t.layout.header_index for t in tables) + 1)
 
 
 def _select(frame: pd.DataFrame, rows: pd.Series, columns: list[int]) -> pd.DataFrame:

@@ -49,6 +49,11 @@ class Grid:
     decimal_comma: bool = False
     notes: tuple[GridNote, ...] = field(default_factory=tuple)
 
+    def release(self, rows: int) -> None:
+        """Keep only the first ``rows`` rows of ``cells`` (the rest are a table's, cleaned:
+        the raw cells, a Python object each from a workbook, are then dropped)."""
+        object.__setattr__(self, "cells", self.cells.iloc[:rows].copy())
+
     @property
     def is_csv(self) -> bool:
         return self.path.suffix.lower() in {".csv", ".tsv", ".txt", ".psv", ".ssv"}
