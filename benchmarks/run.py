@@ -15,6 +15,11 @@ fresh subprocess (so ``ru_maxrss`` belongs to that job alone), best of ``--repea
   openpyxl, one pydantic model per row, a pandas groupby for the per-customer figures and
   ``DataFrame.to_excel`` with openpyxl of the same output sheets.
 
+* **command line**: ``crmsheet --help``, ``--version`` and ``validate`` of a 10-row CSV, each
+  a fresh interpreter (best of 5): wall and CPU seconds, start-up and imports included.
+* **wide sheets** (``--wide 1k,4k,9k``): ``crmsheet.read`` and ``crmsheet.enrich`` of a 3-row
+  CSV 1,000 / 4,000 / 9,074 columns wide (issue 19: it took 72 s to validate).
+
 It prints the ratios enrich/floor and naive/enrich, and never asserts on time.
 """
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import inspect
 import json
 import os
 import resource
@@ -170,7 +176,9 @@ def job_enrich(size: int, fmt: str, out: Path) -> dict[str, Any]:
     def validate(books: list[Any]) -> Any:
         layouts = [layout_table(g) for g in books[0]]
         layouts += [layout_table(g, role="transactions") for g in books[1]]
-        return build_data(layouts, as_of=AS_OF)
+        if "release_grids" in inspect.signature(build_data).parameters:  # as crmsheet.read
+            return build_data(layouts, as_of=AS_OF, release_grids=True)
+        return build_data(layouts, as_of=AS_OF)  # an older tree (a "before" run)
 
     t_valid, data = _timed(functools.partial(validate, books))
     del books  # as in crmsheet.read: the raw grids go once the tables are clean
@@ -337,7 +345,74 @@ def job_naive(size: int, fmt: str, out: Path) -> dict[str, Any]:
             "total": t_read + t_valid + t_an + t_write, "rss": rss_mib()}  # fmt: skip
 
 
-JOBS = {"enrich": job_enrich, "floor": job_floor, "naive": job_naive}
+WIDTHS = {"1k": 1_000, "4k": 4_000, "9k": 9_074}
+
+
+def wide_input(width: int) -> Path:
+    """3 customers x ``width`` columns (an id, a name, an email, then the user's own columns
+    of short numbers and words), as the 206 KB sheet of issue 19 (made once)."""
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"run_wide_{width}.csv"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(19)
+    own = width - 3
+    header = ["Customer ID", "Name", "Email"] + [f"Field {i}" for i in range(own)]
+    rows = [header]
+    for r in range(1, 4):
+        cells = rng.integers(0, 1000, own).astype(str).astype(object)
+        cells[rng.random(own) < 0.2] = ""
+        rows.append([f"C{r}", f"Customer {r}", f"c{r}@example.com", *cells.tolist()])
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def job_wide(size: int, fmt: str, out: Path) -> dict[str, Any]:
+    """``crmsheet.read`` (validate) and ``crmsheet.enrich`` of a 3-row sheet ``size`` wide."""
+    import crmsheet
+    from crmsheet.reader import read
+
+    path = wide_input(size)
+    cpu0 = time.process_time()
+    t_valid, data = _timed(lambda: read(path, as_of=AS_OF))
+    cpu_valid = time.process_time() - cpu0
+    cpu1 = time.process_time()
+    t_enrich, _ = _timed(lambda: crmsheet.enrich(path, as_of=AS_OF, output=out, overwrite=True))
+    return {"validate": t_valid, "validate_cpu": cpu_valid, "enrich": t_enrich,
+            "enrich_cpu": time.process_time() - cpu1, "total": t_valid + t_enrich,
+            "rss": rss_mib(), "columns": len(data.customer_sheet.columns)}  # fmt: skip
+
+
+def cli_times(repeat: int) -> dict[str, tuple[float, float]]:
+    """``crmsheet --help``, ``--version`` and ``validate`` of a 10-row CSV: the best wall
+    and CPU seconds (the child's user + system) of ``repeat`` runs each, start-up included."""
+    ten = DATA / "run_ten_rows.csv"
+    DATA.mkdir(exist_ok=True)
+    lines = ["Customer ID,Name,Email,Phone"]
+    lines += [f"C{i},Customer {i},c{i}@example.com,+44 20 7946 09{i:02d}" for i in range(10)]
+    ten.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    exe = [sys.executable, "-m", "crmsheet"]
+    commands = {
+        "--help": [*exe, "--help"],
+        "--version": [*exe, "--version"],
+        "validate 10 rows": [*exe, "validate", str(ten), "--as-of", AS_OF.isoformat()],
+    }
+    times: dict[str, tuple[float, float]] = {}
+    for name, command in commands.items():
+        best = (float("inf"), float("inf"))
+        for _ in range(repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best = min(best, (wall, cpu))
+        times[name] = best
+    return times
+
+
+JOBS = {"enrich": job_enrich, "floor": job_floor, "naive": job_naive, "wide": job_wide}
 
 
 # -- the driver -------------------------------------------------------------------------
@@ -371,6 +446,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--naive", default="100k", help="size for the naive stack ('' skips)")
     parser.add_argument("--csv", action="store_true", help="also run enrich on the CSV inputs")
+    parser.add_argument(
+        "--wide",
+        default="1k,4k,9k",
+        help="widths of the 3-row wide sheet to validate and enrich ('' skips)",
+    )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="only the command line's start-up: --help, --version, validate",
+    )
     parser.add_argument("--job", choices=sorted(JOBS), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fmt", default="xlsx", help=argparse.SUPPRESS)
@@ -381,6 +466,19 @@ def main() -> None:
         return
 
     print(f"crmsheet enrich benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {_load()}")
+    print("\ncommand line (best of 5, start-up included): wall / CPU seconds")
+    for name, (wall, cpu) in cli_times(5).items():
+        print(f"  crmsheet {name:<18} {wall:5.2f} / {cpu:5.2f}", flush=True)
+    if args.cli:
+        return
+    if args.wide:
+        print(f"\nwide sheets, 3 rows (best of {args.repeat}): seconds, CPU seconds, peak RSS")
+        for label in args.wide.split(","):
+            w = _run("wide", WIDTHS[label], "csv", args.repeat)
+            print(f"  {WIDTHS[label]:>6,} columns: validate {w['validate']:5.2f} "
+                  f"(cpu {w['validate_cpu']:5.2f})  enrich {w['enrich']:5.2f} "
+                  f"(cpu {w['enrich_cpu']:5.2f})  RSS {w['rss']:4.0f}", flush=True)  # fmt: skip
+    print()
     print(f"best of {args.repeat} fresh processes per job; times in seconds, RSS in MiB\n")
     head = (f"{'size':>5} {'in':>4} | {'read':>6} {'valid':>6} {'analyz':>6} {'write':>6} "
             f"{'total':>7} {'cpu':>6} {'RSS':>5} | {'floor':>6} {'(rd':>5} {'wr)':>6} "
@@ -389,7 +487,7 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     results: dict[str, Any] = {}
-    for label in args.sizes.split(","):
+    for label in filter(None, args.sizes.split(",")):
         size = SIZES[label]
         inputs(size)
         for fmt in ["xlsx", "csv"] if args.csv else ["xlsx"]:

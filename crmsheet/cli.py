@@ -18,13 +18,14 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ._version import __version__
-from .data import CrmData
 from .errors import CrmsheetError, OutputExistsError, SettingsError
-from .reader import read
 from .terminal import plain, plain_console, visible
 
+# Each command imports what it needs when it runs (pandas to read, scipy to fit, xlsxwriter
+# to write), so --help, --version and a refused argument answer at once.
 if TYPE_CHECKING:
     from .column_maps import ColumnMap
+    from .data import CrmData
     from .enrich import EnrichResult
 
 
@@ -190,13 +191,15 @@ def validate(
     ] = None,
 ) -> None:
     """Check spreadsheets: what crmsheet understood and what is wrong, cell by cell."""
+    from .reader import read
+
     if not paths and not transactions:
         raise SettingsError("give the files to check, e.g. crmsheet validate customers.xlsx")
     if problems is not None:  # refused before any work
         inputs = [*(paths or []), *(transactions or []), *(spend or []), *(support or []),
                   *([settings] if settings else [])]  # fmt: skip
         _check_problems_path(problems, inputs=inputs, force=force)
-    from .enrich import settings_file_values
+    from .config import settings_file_values
 
     data = read(
         *(paths or []), transactions=transactions or None, spend=spend or None,

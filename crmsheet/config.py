@@ -13,7 +13,9 @@ with the field named.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -30,7 +32,7 @@ from .errors import SettingsError
 from .parse.countries import country_code
 from .parse.currencies import currency_code, parse_rate
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "settings_file_values"]
 
 
 class Settings(BaseModel):
@@ -328,3 +330,25 @@ def _shown(value: Any) -> Any:
     if value is None:  # "chosen by crmsheet": a blank cell, which reads back as None
         return ""
     return value
+
+
+def settings_file_values(path: str | Path | None) -> dict[str, Any]:
+    """The values of a settings.toml as :func:`crmsheet.read` takes them (over a Settings
+    sheet in the input): the ``[settings]`` table or the top level, and a ``[rates]`` table
+    (``EUR = 1.08``); {} for no file. Here, not in enrich, so that validate reads it without
+    importing the analyses and the writer."""
+    if path is None:
+        return {}
+    path = Path(path)
+    try:
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    values = dict(parsed.get("settings", parsed))
+    rates = parsed.get("rates")
+    if "settings" in parsed and isinstance(rates, dict):  # a [rates] table beside [settings]
+        given = values.get("rates")
+        values["rates"] = {**Settings.load({"rates": given}).rates, **rates} if given else rates
+    return values

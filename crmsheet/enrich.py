@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import tempfile
-import tomllib
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ import pandas as pd
 from .analysis import Analysis, analyze
 from .analysis.history import FIELDS, reconstruct
 from .column_maps import ColumnMap
-from .config import Settings
+from .config import Settings, settings_file_values
 from .data import CrmData
 from .errors import (
     HistoryMismatchError,
@@ -83,33 +82,7 @@ def load_settings(
     path: str | Path | None = None, *, sheet: Mapping[str, Any] | None = None
 ) -> Settings:
     """Settings from a TOML file (``[settings]`` table or top level) over a Settings sheet."""
-    return Settings.load({**(sheet or {}), **_toml_values(path)})
-
-
-def settings_file_values(path: str | Path | None) -> dict[str, Any]:
-    """The values of a settings.toml as :func:`crmsheet.read` takes them (over a Settings
-    sheet in the input); {} for no file."""
-    return _toml_values(path)
-
-
-def _toml_values(path: str | Path | None) -> dict[str, Any]:
-    """The values of a settings.toml (``[settings]`` table or top level, and a ``[rates]``
-    table: ``EUR = 1.08``); {} for no file."""
-    if path is None:
-        return {}
-    path = Path(path)
-    try:
-        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"{path}: settings file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
-    values = dict(parsed.get("settings", parsed))
-    rates = parsed.get("rates")
-    if "settings" in parsed and isinstance(rates, dict):  # a [rates] table beside [settings]
-        given = values.get("rates")
-        values["rates"] = {**Settings.load({"rates": given}).rates, **rates} if given else rates
-    return values
+    return Settings.load({**(sheet or {}), **settings_file_values(path)})
 
 
 def default_output(path: str | Path) -> Path:
@@ -215,7 +188,7 @@ def _run(
     previous: _Previous | None = None,
 ) -> EnrichResult:
     """Read, analyze and write to ``target`` (a checked output path, or the host book)."""
-    toml = {} if isinstance(settings, Settings) else _toml_values(settings)
+    toml = {} if isinstance(settings, Settings) else settings_file_values(settings)
     step("read")
     data = read(*paths, as_of=as_of, settings=settings if isinstance(settings, Settings)
                 else toml, **read_options)  # fmt: skip

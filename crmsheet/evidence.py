@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from .io.grid import Grid
+from .io.grid import Grid, filled_cells
 
 __all__ = ["EVIDENCE_ROWS", "Evidence", "gather", "order_numbers", "repeats_enough"]
 
@@ -76,16 +76,20 @@ def gather(
     ``Number``): filled on most rows, it marks a sheet of orders even when each customer
     appears once.
     """
-    sample = grid.cells.iloc[header_index + 1 : header_index + 1 + EVIDENCE_ROWS]
-    rows = int(sample.notna().any(axis=1).sum()) if len(sample.columns) else 0
+    below = slice(header_index + 1, header_index + 1 + EVIDENCE_ROWS)
+    rows = int(filled_cells(grid.cells, below).any(axis=1).sum()) if grid.cells.shape[1] else 0
+
+    def sample(col: int) -> pd.Series:  # one column's rows: no slice of a wide frame
+        return _filled(grid.cells.iloc[below, col])
+
     values = distinct = 0
     if reference is not None:
-        ref = _filled(sample.iloc[:, reference])
+        ref = sample(reference)
         values = len(ref)
         distinct = int(ref.astype(str).str.strip().str.casefold().nunique())
-    dates = dated is not None and _share_dates(_filled(sample.iloc[:, dated]), grid.is_csv)
-    amounts = priced is not None and _share_numbers(_filled(sample.iloc[:, priced]))
-    orders = numbered is not None and len(_filled(sample.iloc[:, numbered])) >= _LIKE * max(rows, 1)
+    dates = dated is not None and _share_dates(sample(dated), grid.is_csv)
+    amounts = priced is not None and _share_numbers(sample(priced))
+    orders = numbered is not None and len(sample(numbered)) >= _LIKE * max(rows, 1)
     return Evidence(rows, values, distinct, dates, amounts, orders)
 
 

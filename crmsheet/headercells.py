@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .headerwords import LONGEST_HEADER, Hit, header_words, lookup
-from .io.grid import Grid
+from .io.grid import Grid, cell_values
 from .schema import Role
 
 __all__ = ["HeaderCells", "blank", "column_letter", "display_headers"]
@@ -77,8 +77,7 @@ class HeaderCells:
     """The top rows of a grid, each distinct cell value read once (cost linear in cells)."""
 
     def __init__(self, grid: Grid, rows: int, roles: tuple[Role, ...]) -> None:
-        head = grid.cells.head(rows)
-        self.values = head.to_numpy(dtype=object)
+        self.values = cell_values(grid.cells, slice(0, rows))
         flat = self.values.ravel()
         long = np.fromiter((isinstance(v, str) and len(v) > LONGEST_HEADER for v in flat),
                            dtype=bool, count=flat.size)  # fmt: skip

@@ -17,7 +17,7 @@ from .evidence import gather, order_numbers
 from .headercells import HeaderCells, column_letter
 from .headercells import display_headers as _display_headers
 from .headerwords import LONGEST_HEADER, RECORD_WORDS, Hit, header_words
-from .io.grid import Grid
+from .io.grid import Grid, filled_cells
 from .schema import ROLES, Role, field_specs, normalise_header
 
 __all__ = ["TableLayout", "column_letter", "layout_table", "parse_column_map"]
@@ -371,8 +371,8 @@ def layout_table(
     if not best[0][0]:
         why = _why_not(fallback[2] if fallback else None, headers, grid.sheet)
         return _no_role(grid, cells, index, why)
-    sample = grid.cells.iloc[index + 1 : index + 1 + EVIDENCE_ROWS_FOR_COLUMNS]
-    filled = sample.notna().any(axis=0).to_numpy() if len(sample) else None
+    below = filled_cells(grid.cells, slice(index + 1, index + 1 + EVIDENCE_ROWS_FOR_COLUMNS))
+    filled = np.asarray(below.any(axis=0)) if len(below) else None
     found = _candidates(grid, cells, index, roles, overrides, filled)
     ranked = _weigh(grid, index, headers, found)
     if not ranked:  # the only reading was a customer list the rows say is a sales log

@@ -27,7 +27,6 @@ from .io.csvread import check_encoding, read_csv_grid
 from .io.grid import Grid
 from .io.sniff import spreadsheet_kind
 from .io.styles import locale_currency_code
-from .io.xlsxread import read_workbook_grids
 from .mapping import TableLayout, layout_table, parse_column_map
 from .problems import ProblemCode, problem_rows
 from .schema import Role, field_specs, normalise_header
@@ -44,6 +43,8 @@ def read_grids(path: str | Path, encoding: str | None = None) -> list[Grid]:
     path = Path(path)
     if spreadsheet_kind(path) == "text":
         return [read_csv_grid(path, encoding=encoding)]
+    from .io.xlsxread import read_workbook_grids  # python-calamine: only for a workbook
+
     return read_workbook_grids(path)
 
 
@@ -146,7 +147,7 @@ def read(
     if sheet_rates:  # the Rates sheet's, under the ones the settings name
         rules = rules.model_copy(update={"rates": {**sheet_rates, **rules.rates}})
     data = build_data(layouts, as_of=as_of or date.today(), unusable=unusable, settings=rules,
-                      locale_currency=locale_currency_code())  # fmt: skip
+                      locale_currency=locale_currency_code(), release_grids=True)  # fmt: skip
     return replace(data, settings_values=settings_sheet) if settings_sheet else data
 
 

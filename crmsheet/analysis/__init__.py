@@ -15,32 +15,35 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field, replace
 from datetime import date
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..config import Settings
-from ..cutoff import until
 from ..data import CrmData
-from ..errors import ThinDataError
-from ..parse.phones import dialling_format
-from ..statuses import orders_per_status
-from .bgnbd import BGNBDModel, fit_bgnbd
-from .changes import Changes, changes
-from .concentration import concentration, concentration_headline, top_parent
-from .duplicates import duplicate_preview
-from .followups import follow_ups
-from .headline import Headline, actions, change_actions, headline_rows, make_headline
-from .history import previous_state, with_history
-from .lapsed import customer_status, expected_value_lost, lapsed_customers
-from .merging import merge_same_as, merge_table
-from .metrics import by_kind, counted_sales, customer_metrics, invoices
-from .prediction import FittedModel, Prediction, predict
-from .ratings import rate_customers
-from .referrals import referral_value
-from .retention import comebacks, retention, retention_headline, retention_note
-from .rfm import rfm_summary, rfm_table
-from .segments import segments, segments_headline
-from .sources import source_roi, source_roi_headline
+from .changes import Changes
+from .headline import Headline, headline_rows
+
+# The analyses are imported when analyze runs (scipy with the purchase models), so reading
+# and validating (the checks use .metrics) never pay for them.
+if TYPE_CHECKING:
+    from ..config import Settings
+    from .bgnbd import BGNBDModel, fit_bgnbd
+    from .prediction import FittedModel, Prediction
+    from .rfm import rfm_summary
+
+#: The names this package also gives, imported on first use (PEP 562).
+_WHERE = {"BGNBDModel": ".bgnbd", "fit_bgnbd": ".bgnbd", "rfm_summary": ".rfm"}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Analysis", "BGNBDModel", "Headline", "analyze", "fit_bgnbd", "headline_rows", "rfm_summary",
@@ -139,6 +142,26 @@ def analyze(
     >>> result = crmsheet.analyze(data, as_of=date(2026, 11, 1))   # doctest: +SKIP
     >>> result.lapsed.head()                                      # doctest: +SKIP
     """
+    from ..config import Settings
+    from ..cutoff import until
+    from ..statuses import orders_per_status
+    from .changes import changes
+    from .concentration import concentration, concentration_headline, top_parent
+    from .duplicates import duplicate_preview
+    from .followups import follow_ups
+    from .headline import actions, change_actions, make_headline
+    from .history import previous_state, with_history
+    from .lapsed import customer_status, expected_value_lost, lapsed_customers
+    from .merging import merge_same_as, merge_table
+    from .metrics import by_kind, counted_sales, customer_metrics, invoices
+    from .prediction import predict
+    from .ratings import rate_customers
+    from .referrals import referral_value
+    from .retention import comebacks, retention, retention_headline, retention_note
+    from .rfm import rfm_table
+    from .segments import segments, segments_headline
+    from .sources import source_roi, source_roi_headline
+
     settings = _with_currency(settings or Settings(), data)
     # "Same as" merges first: every figure below sees one customer (analysis.merging)
     merged = merge_same_as(data.customers, data.transactions, data.support, data.same_as)
@@ -209,6 +232,8 @@ def analyze(
 def _dialled(calls: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """A call list's phones as dialled: national format for numbers of the default
     country, international for the others (the data keeps E.164)."""
+    from ..parse.phones import dialling_format
+
     if "phone" not in calls or calls.empty:
         return calls
     return calls.assign(phone=dialling_format(calls["phone"], settings.default_country))
@@ -216,6 +241,9 @@ def _dialled(calls: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def _bgnbd(predicted: Prediction, rfm: pd.DataFrame, settings: Settings) -> BGNBDModel | None:
     """The BG/NBD fit on all sales: the chosen model's when it is BG/NBD, else fitted too."""
+    from ..errors import ThinDataError
+    from .bgnbd import BGNBDModel, fit_bgnbd
+
     if isinstance(predicted.model, BGNBDModel):
         return predicted.model
     if predicted.model is None:

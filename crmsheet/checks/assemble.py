@@ -18,6 +18,7 @@ from .. import parse
 from ..config import Settings
 from ..cutoff import after
 from ..data import CrmData, TableInfo
+from ..io.grid import Grid, select_rows, with_columns
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, ProblemReport, problem_rows
 from ..schema import ROLES, field_specs
@@ -37,13 +38,21 @@ from .table import AUTO_HEADER, META, Table, prepare, report_back
 __all__ = ["build_data", "clean_table"]
 
 
-def clean_table(layout: TableLayout, settings: Settings | None = None) -> Table:
+def clean_table(
+    layout: TableLayout,
+    settings: Settings | None = None,
+    *,
+    release: Sequence[Table] | None = None,
+) -> Table:
     """Parse every mapped column of one table; flag rows that cannot be used.
 
     ``settings`` gives the country of phones written without a country code
-    (``default_country``).
+    (``default_country``). ``release`` (the grid's tables cleaned before this one, its last):
+    once the body is taken, the grid's raw cells below the header are dropped.
     """
     table = prepare(layout)
+    if release is not None:
+        _release_grid(layout.grid, [*release, table])
     role = layout.role
     assert role is not None
     for col in layout.duplicate_headers:
@@ -93,8 +102,7 @@ def _carry_extras(table: Table) -> None:
         positions.append(col)
         names.append(out)
     if positions:
-        own = table.cells[positions].set_axis(names, axis=1)
-        table.frame = pd.concat([table.frame, own], axis=1)
+        table.frame = with_columns(table.frame, table.cells, positions, names)
     table.extras = tuple(names)
 
 
@@ -105,15 +113,24 @@ def build_data(
     unusable: Sequence[pd.DataFrame] = (),
     settings: Settings | None = None,
     locale_currency: str = "",
+    release_grids: bool = False,
 ) -> CrmData:
     """Clean every recognised table, combine them per role and check across tables.
 
     ``settings`` gives the status codes and the statuses that are not revenue (default:
     :class:`~crmsheet.config.Settings`'s), the base currency and the exchange rates;
     ``locale_currency`` is the computer's own currency code, the base when nothing else says.
+    ``release_grids``: each grid's cells below its header are dropped once its last table is
+    clean (the layouts cannot be cleaned again; :func:`crmsheet.read` owns its layouts and
+    does so: at a million lines the raw cells are half the memory validation holds).
     """
     settings = settings or Settings()
-    tables = [clean_table(layout, settings) for layout in layouts if layout.role is not None]
+    used = [layout for layout in layouts if layout.role is not None]
+    tables: list[Table] = []
+    for i, layout in enumerate(used):
+        last = release_grids and not any(later.grid is layout.grid for later in used[i + 1 :])
+        before = [t for t in tables if t.layout.grid is layout.grid] if last else None
+        tables.append(clean_table(layout, settings, release=before))
     money = convert_currencies(tables, settings, locale_code=locale_currency)
     by_role: dict[str, list[Table]] = {r: [t for t in tables if t.layout.role == r] for r in ROLES}
     customers = _customers(by_role["customers"], as_of)
@@ -161,15 +178,31 @@ def _as_written(tables: Sequence[Table]) -> pd.DataFrame:
     """Kept rows with the user's own headers and raw cells (typed columns, same values)."""
     parts = []
     for t in tables:
-        raw = t.cells.loc[~t.rejected, list(range(len(t.layout.headers)))]
+        raw = _select(t.cells, ~t.rejected, list(range(len(t.layout.headers))))
         raw = raw.set_axis(list(t.layout.headers), axis=1)
         auto = [h for h in raw.columns if AUTO_HEADER.fullmatch(h) and raw[h].isna().all()]
-        parts.append(raw.drop(columns=auto))
+        parts.append(raw.drop(columns=auto) if auto else raw)
     if not parts:
         return pd.DataFrame()
     return (
         pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
+
+
+def _release_grid(grid: Grid, tables: Sequence[Table]) -> None:
+    """The grid keeps its rows down to the last header; its tables, their own cells (a copy
+    of the body's columns: a view would keep every raw cell alive)."""
+    for t in tables:
+        t.cells = t.cells.copy()
+    grid.release(max(t.layout.header_index for t in tables) + 1)
+
+
+def _select(frame: pd.DataFrame, rows: pd.Series, columns: list[int]) -> pd.DataFrame:
+    """``frame.loc[rows, columns]``, without a copy when that is the whole frame (a selection
+    costs per column: on a sheet 9,000 columns wide, a tenth of a second each)."""
+    if bool(rows.all()) and frame.columns.equals(pd.Index(columns)):
+        return frame
+    return frame.loc[rows, columns]
 
 
 def _info(t: Table) -> TableInfo:
@@ -221,12 +254,12 @@ def _customers(tables: Sequence[Table], as_of: date) -> pd.DataFrame:
     combined: list[pd.DataFrame] = []
     for i, t in enumerate(tables):
         f = t.frame.assign(_table=i)
-        combined.append(f.loc[~t.rejected])
+        combined.append(select_rows(f, ~t.rejected))
     if not combined:
         return _empty_customers()
     allc = pd.concat(combined, ignore_index=False) if len(combined) > 1 else combined[0]
     duplicates(tables, allc)
-    keep = pd.concat([t.frame.loc[~t.rejected] for t in tables], ignore_index=True)
+    keep = pd.concat([select_rows(t.frame, ~t.rejected) for t in tables], ignore_index=True)
     keep["customer_key"] = keep["customer_id"].fillna(keep["name"]).astype("object")
     return keep
 

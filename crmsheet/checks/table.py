@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..io.grid import blank_text_cells
 from ..mapping import TableLayout, column_letter
 from ..problems import ProblemCode, problem_rows
 from .cells import as_text, blank_cells, is_missing
@@ -142,6 +143,9 @@ def _blank_rows(cells: pd.DataFrame) -> pd.Series:
     value at all is blank outright, and a column is looked at only for the rows still in
     doubt that have a value there (a sheet 9,000 columns wide is not read 9,000 times).
     """
+    text = blank_text_cells(cells)  # a wide CSV: every cell at once
+    if text is not None:
+        return pd.Series(text.all(axis=1), index=cells.index)
     filled = ~cells.isna().to_numpy(dtype=bool)
     blank = ~filled.any(axis=1)
     doubt = np.flatnonzero(~blank)  # rows with a value: blank only if all are spaces
@@ -171,7 +175,7 @@ def prepare(layout: TableLayout) -> Table:
     rows = np.asarray(grid.rows)[keep]
     second_rows = {int(rows[s.position]): s for s in seconds}
     blank = _blank_rows(body).to_numpy()
-    body = body.loc[~blank].reset_index(drop=True)
+    body = (body.loc[~blank] if blank.any() else body).reset_index(drop=True)
     rows = rows[~blank]
     # pad: a grid can be narrower than its header in ragged files (one concat, not a column
     # at a time: inserting columns one by one costs rows x columns each)

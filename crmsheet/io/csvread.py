@@ -372,9 +372,11 @@ def _read_arrow(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
         return None
     if table.num_columns != width:
         return None
-    return pd.DataFrame(
-        {i: pd.array(table.column(i), dtype="str") for i in range(width)},
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+    return pd.DataFrame(  # the arrays as they are: a third of pd.array's cost per column
+        {i: pd.arrays.ArrowStringArray(table.column(i), dtype=text) for i in range(width)},
         columns=pd.RangeIndex(width),
+        copy=False,
     )
 
 
