@@ -497,21 +497,16 @@ def test_binary_file_renamed_csv(tmp_path: Path, raw: bytes, hint: str) -> None:
 
 
 @pytest.mark.slow
-def test_100k_rows_read_fast(tmp_path: Path) -> None:
-    import time
-
+def test_100k_rows_are_read_whole(tmp_path: Path) -> None:
     p = tmp_path / "big.csv"
     with p.open("w", encoding="utf-8", newline="") as f:
         f.write("id,first,last,email,phone,zip,city,country,signup,spend\r\n")
         for i in range(100_000):
             f.write(f"{i},Ann,Smith{i},a{i}@x.com,+1 555 {i % 10000:04d},{i % 100000:05d},")
             f.write(f"Leeds,UK,2023-01-{i % 28 + 1:02d},{i % 5000}.50\r\n")
-    start = time.perf_counter()
-    g = read_csv_grid(p)
-    elapsed = time.perf_counter() - start
+    g = read_csv_grid(p)  # its speed: benchmarks/validate.py
     assert g.cells.shape == (100_001, 10)
     assert g.cells.iloc[8, 5] == "00007"
-    assert elapsed < 5
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ the survivor rule, read from a real workbook, and the FEBRL benchmark's floors (
 from __future__ import annotations
 
 import importlib.util
-import time
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -162,7 +161,7 @@ def _febrl() -> tuple[ModuleType, Path]:
 
 
 @pytest.mark.slow
-def test_100k_customers_in_seconds() -> None:
+def test_a_pair_among_100k_customers_is_found() -> None:
     rng = np.random.default_rng(18)
     n = 100_000
     words = np.array(["Bayside", "Harbour", "Kestrel", "Zenith", "Acme", "North", "Oak",
@@ -180,11 +179,8 @@ def test_100k_customers_in_seconds() -> None:
     })  # fmt: skip
     customers.loc[n - 1, ["name", "phone"]] = [customers.loc[0, "name"] + " Ltd",
                                                customers.loc[0, "phone"]]  # fmt: skip
-    start = time.perf_counter()
-    found = crmsheet.duplicate_candidates(customers)
-    seconds = time.perf_counter() - start
+    found = crmsheet.duplicate_candidates(customers)  # seconds: benchmarks/duplicates.py
     assert frozenset({"C0", f"C{n - 1}"}) in _pairs(found)
-    assert seconds < 60, seconds  # about 10 s here with the machine to itself
 
 
 @pytest.mark.slow

@@ -1,13 +1,13 @@
-"""A sheet thousands of columns wide is validated in time linear in its columns (issue 20, 13a).
+"""A sheet thousands of columns wide keeps every one of the user's own columns (issue 20, 13a).
 
 Each of the user's own columns was added to the clean frame one at a time, copying the
 frame's column index each time: a 3-row x 9,074-column CSV took minutes of CPU in
-``clean_table``; built in one piece it takes well under a second.
+``clean_table``. That cost is measured by ``benchmarks/run.py --wide`` (1k, 4k and 9,074
+columns), never timed here; these tests check what a wide sheet's clean frame holds.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -30,14 +30,12 @@ def _wide_csv(path: Path, own: int) -> Path:
     return path
 
 
-def test_nine_thousand_own_columns_are_checked_in_seconds(tmp_path: Path) -> None:
+def test_nine_thousand_own_columns_are_all_kept(tmp_path: Path) -> None:
     path = _wide_csv(tmp_path / "wide.csv", WIDTH - 3)
     (layout,) = [layout_table(g, {}) for g in read_grids(path)]
-    start = time.process_time()
     table = clean_table(layout)
-    spent = time.process_time() - start
-    assert spent < 10.0, f"clean_table took {spent:.1f} s of CPU for {WIDTH} columns"
     assert len(table.extras) == WIDTH - 3
+    assert list(table.extras[:2]) == ["Extra 0", "Extra 1"] and table.extras[-1] == "Extra 9070"
     assert table.frame["Extra 9070"].tolist() == ["9070", "18140", "27210"]
 
 
