@@ -145,9 +145,8 @@ def enrich(
     if settings is not None and not isinstance(settings, Settings):
         inputs.append(settings)
 
-    if since is not None and not Path(since).is_file():
-        raise InputFileError(since, "not found: --since takes an enriched workbook crmsheet "
-                             "wrote (its History sheet holds the earlier runs)")  # fmt: skip
+    if since is not None and not Path(since).exists():
+        raise InputFileError(since, f"not found: {_SINCE_TAKES}")
 
     def run(target: Path | HostBook, previous: _Previous | None) -> EnrichResult:
         return _run(paths, target, read_options, as_of, settings, step,
@@ -218,6 +217,11 @@ def _run(
                                                        overwrite=overwrite))  # fmt: skip
 
 
+#: What ``since`` (``--since``) must name, said when it names something else.
+_SINCE_TAKES = ("--since takes an enriched workbook crmsheet wrote (its History sheet holds the "
+                "earlier runs)")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Previous:
     """Where the previous history is read: ``--since``, the book itself, or the output."""
@@ -235,12 +239,20 @@ class _Previous:
             if sheet is None and self.in_place:
                 return None, None  # the book's first run, or an earlier version's sheets
             return read_history(self.path, sheet=sheet)
+        except InputFileError as exc:
+            if self.explicit:  # what --since takes, not how to open the file as an input
+                reason = exc.message.split(";")[0]
+                raise type(exc)(self.path, f"{reason}: {_SINCE_TAKES}") from None
+            return self._new_history()
         except Exception:  # an unreadable earlier output is no reason to stop this run
             if self.explicit:
                 raise
-            warnings.warn(f"{self.path.name}: no history could be read from it: this run "
-                          "starts a new history", HistoryWarning, stacklevel=4)  # fmt: skip
-            return None, None
+            return self._new_history()
+
+    def _new_history(self) -> tuple[None, None]:
+        warnings.warn(f"{self.path.name}: no history could be read from it: this run "
+                      "starts a new history", HistoryWarning, stacklevel=5)  # fmt: skip
+        return None, None
 
 
 def history(path: str | Path) -> pd.DataFrame:

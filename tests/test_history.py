@@ -191,6 +191,30 @@ def test_since_a_file_that_is_missing_or_has_no_history(tmp_path: Path) -> None:
     assert run_dates(result.analysis.history) == [RUNS[0]]
 
 
+def test_since_something_that_is_no_workbook_says_what_it_takes(tmp_path: Path) -> None:
+    book = export(tmp_path / "shop.xlsx", RUNS[0])
+    csv = tmp_path / "last.csv"
+    csv.write_text("Customer,Rating\nBO,A\n", encoding="utf-8")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(bytes(range(256)) * 8)
+    archive = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("notes.txt", "not a workbook")
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for since, what in ((csv, "text file"), (junk, "not an Excel workbook"),
+                        (archive, "zip archive"), (folder, "folder")):  # fmt: skip
+        with pytest.raises(crmsheet.UnsupportedFormatError if since != folder
+                           else crmsheet.InputFileError) as caught:  # fmt: skip
+            crmsheet.enrich(book, as_of=RUNS[0], since=since, output=tmp_path / "out.xlsx")
+        message = str(caught.value)
+        assert message.startswith(str(since)) and what in message, message
+        assert message.endswith("--since takes an enriched workbook crmsheet wrote (its "
+                                "History sheet holds the earlier runs)"), message  # fmt: skip
+        assert "save a copy" not in message and "rename it" not in message, message
+    assert not (tmp_path / "out.xlsx").exists()
+
+
 # -- hand-edited History ------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ import python_calamine
 
 from ..errors import HistoryWarning, InputFileError
 from ..problems import ProblemCode, problem_rows
+from .sniff import workbook_kind
 
 __all__ = [
     "ENTRIES", "HISTORY_HEADERS", "HISTORY_SHEET", "RATINGS", "empty_history", "history_sheet",
@@ -81,10 +82,9 @@ def read_history(
     """
     path = Path(path)
     none = problem_rows(ProblemCode.BAD_HISTORY_CELL, file=path.name, sheet="", rows=[])
+    workbook_kind(path)  # missing, a folder, empty, a CSV, encrypted, damaged, a zip bomb: said
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except FileNotFoundError:
-        raise InputFileError(path, "not found: give an enriched workbook crmsheet wrote") from None
     except Exception as exc:  # calamine's errors are not one class
         raise InputFileError(path, f"cannot be read as a workbook ({exc})") from None
     name = sheet or history_sheet(path, list(book.sheet_names))
