@@ -432,10 +432,12 @@ class Transaction(_Row):
     )  # fmt: skip
     amount: float | None = crm_field(
         "money",
-        ("amount", "order total", "total", "invoice total", "invoice amount",
-         "net amount", "net", "net total", "value", "sales", "revenue",
-         "sale amount", "amount excl tax", "subtotal", "grand total", "total amount",
-         "gross amount", "amount due"),
+        # before tax when there is the choice: a sheet with Subtotal and Total (tax and
+        # shipping in) takes the Subtotal, one with Net and Gross amounts the Net
+        ("amount", "amount excl tax", "amount excluding tax", "amount before tax",
+         "net amount", "net total", "subtotal", "sub total", "sale amount",
+         "order total", "total", "invoice total", "invoice amount", "net", "value", "sales",
+         "revenue", "grand total", "total amount", "gross amount", "amount due"),
         "Money value of the transaction (or line), before tax when you have the choice.",
         what="The total before tax. Leave blank to use Qty x Unit price less the Discount.",
         why="Sales per customer decide who your A, B and C customers are.",

@@ -149,3 +149,30 @@ def test_every_field_is_found_by_its_own_name() -> None:
             header = name.replace("_", " ").title()  # "Next Follow Up"
             hit = lookup(role, header)  # type: ignore[arg-type]
             assert hit is not None and hit.field == name, (role, name)
+
+
+@pytest.mark.parametrize(
+    ("headers", "amount"),
+    [
+        (["Subtotal", "Shipping", "Taxes", "Total"], "Subtotal"),  # Shopify
+        (["Total", "Sub Total"], "Sub Total"),
+        (["Gross amount", "Net amount"], "Net amount"),
+        (["Grand total", "Amount excl. tax"], "Amount excl. tax"),
+        (["Total", "Amount due"], "Total"),  # no amount before tax: the total
+    ],
+)
+def test_the_amount_is_before_tax_when_there_is_the_choice(
+    tmp_path: Path, headers: list[str], amount: str
+) -> None:
+    import crmsheet
+
+    path = tmp_path / "orders.csv"
+    values = ",".join(str(10 * (i + 1)) for i in range(len(headers)))
+    path.write_text(f"Date,Customer,{','.join(headers)}\n2026-01-05,Acme,{values}\n"
+                    f"2026-02-05,Bolt,{values}\n", encoding="utf-8")  # fmt: skip
+    data = crmsheet.read(transactions=path, as_of=pd.Timestamp("2026-11-01").date())
+    (info,) = data.tables
+    assert {h for h, f in info.mapping.items() if f == "amount"} == {amount}
+    others = set(headers) - {amount}
+    assert others <= set(info.extra_columns)  # the others kept as the user's own columns
+    assert data.transactions["amount"].tolist() == [10.0 * (headers.index(amount) + 1)] * 2

@@ -1,8 +1,9 @@
 """A Shopify order export: one row per line item, the order's own columns on its first line.
 
 ``Name`` holds the order number (#1001) there, not the customer; the customer is the email /
-billing name. The order's Total (first line only) is its revenue; the lines are checked
-against it and never added to it. Figures are checked against plain pandas in the test.
+billing name. The order's Subtotal (first line only; before shipping and tax, which Total
+adds) is its revenue; the lines are checked against it and never added to it. Figures are
+checked against plain pandas in the test.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ AS_OF = date(2025, 6, 1)
 
 SHOPIFY = """\
 Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Billing Name,Billing Company,Id
-#1001,ann@x.com,paid,2025-01-01 10:00:00 +0100,fulfilled,EUR,30,0,0,30,2025-01-01 09:00:00 +0100,1,A,10,Ann Smith,,5550001
+#1001,ann@x.com,paid,2025-01-01 10:00:00 +0100,fulfilled,EUR,30,4.5,6.9,41.4,2025-01-01 09:00:00 +0100,1,A,10,Ann Smith,,5550001
 #1001,ann@x.com,,,,,,,,,2025-01-01 09:00:00 +0100,1,B,20,,,
 #1002,bob@x.com,refunded,2025-01-02 10:00:00 +0100,fulfilled,EUR,5,0,0,5,2025-01-02 09:00:00 +0100,1,C,5,Bob Jones,,5550002
-#1003,ann@x.com,paid,2025-03-02 10:00:00 +0100,fulfilled,EUR,7,0,0,7,2025-03-02 09:00:00 +0100,1,C,7,Ann Smith,,5550003
+#1003,ann@x.com,paid,2025-03-02 10:00:00 +0100,fulfilled,EUR,7,0,1.61,8.61,2025-03-02 09:00:00 +0100,1,C,7,Ann Smith,,5550003
 """  # noqa: E501
 
 
@@ -34,36 +35,37 @@ def _shopify(tmp_path: Path, text: str = SHOPIFY) -> Path:
 
 
 def _expected(path: Path) -> dict[str, float]:
-    """Plain pandas: each order's Total (its first line), paid orders only, per customer."""
+    """Plain pandas: each order's Subtotal (its first line), paid orders only, per customer."""
     raw = pd.read_csv(path)
-    orders = raw.dropna(subset=["Total"]).drop_duplicates("Name")
+    orders = raw.dropna(subset=["Subtotal"]).drop_duplicates("Name")
     sold = orders.loc[orders["Financial Status"] != "refunded"]
-    by_email = sold.groupby("Email")["Total"].sum()
+    by_email = sold.groupby("Email")["Subtotal"].sum()
     names = orders.set_index("Email")["Billing Name"].groupby(level=0).first()
     return {names[e]: float(v) for e, v in by_email.items()} | {
         names[e]: 0.0 for e in orders["Email"].unique() if e not in by_email
     }
 
 
-def test_a_shopify_export_reads_name_as_the_order_and_the_total_once(tmp_path: Path) -> None:
+def test_a_shopify_export_reads_name_as_the_order_and_the_subtotal_once(tmp_path: Path) -> None:
     path = _shopify(tmp_path)
     data = crmsheet.read(transactions=path, as_of=AS_OF)
     assert_rows_accounted_for(data)
     info = data.tables[0]
     assert info.role == "transactions"
     assert {h: info.mapping[h] for h in ("Name", "Email", "Billing Name", "Lineitem quantity",
-            "Lineitem price", "Lineitem name", "Financial Status", "Created at", "Total")} == {
+            "Lineitem price", "Lineitem name", "Financial Status", "Created at", "Subtotal")} == {
         "Name": "invoice", "Email": "customer_email", "Billing Name": "customer_name",
         "Lineitem quantity": "quantity", "Lineitem price": "unit_price",
         "Lineitem name": "description", "Financial Status": "status",
-        "Created at": "date", "Total": "amount",
+        "Created at": "date", "Subtotal": "amount",
     }  # fmt: skip
+    assert "Total" in info.extra_columns  # before tax when there is the choice; kept as written
     assert "Name holds order numbers (like #1001), so it is the order number" in info.reason
     t = data.transactions
     assert t["invoice"].tolist() == ["#1001", "#1002", "#1003"]  # the second line is in #1001
     assert t["amount"].tolist() == [30.0, 5.0, 7.0]
     assert data.notes[0] == (
-        "orders_export.csv: Total is each order's total, on its first line only; the other "
+        "orders_export.csv: Subtotal is each order's total, on its first line only; the other "
         "lines (1 line in 1 order) count within it, not on top of it; the lines of 3 of 3 "
         "orders add up to their total"
     )
