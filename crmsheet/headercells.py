@@ -11,20 +11,10 @@ import numpy as np
 import pandas as pd
 
 from .headerwords import LONGEST_HEADER, Hit, header_words, lookup
-from .io.grid import Grid, cell_values
+from .io.grid import Grid, cell_values, column_letter
 from .schema import Role
 
 __all__ = ["HeaderCells", "blank", "column_letter", "display_headers"]
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (Excel's column names)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def display_headers(values: list[object]) -> tuple[tuple[str, ...], tuple[int, ...]]:

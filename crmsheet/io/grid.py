@@ -26,6 +26,16 @@ class GridNote:
     severity: str = "warning"  # "error" | "warning"
 
 
+def column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (Excel's column names)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 @dataclass(frozen=True, eq=False)
 class Grid:
     """One sheet of a workbook, or one CSV file, exactly as read.

@@ -21,6 +21,7 @@ import python_calamine
 
 from ..errors import HistoryWarning, InputFileError
 from ..problems import ProblemCode, problem_rows
+from .grid import column_letter
 from .sniff import workbook_kind
 
 __all__ = [
@@ -207,7 +208,7 @@ def _problems(
         if not len(rows):
             continue
         index = where.get(label)
-        letter = _letter(index) if index is not None else ""
+        letter = column_letter(index) if index is not None else ""
         values = raw[index].iloc[rows] if index is not None else [""] * len(rows)
         parts.append(problem_rows(
             ProblemCode.BAD_HISTORY_CELL, file=file, sheet=sheet, rows=rows + 2, column=label,
@@ -217,16 +218,6 @@ def _problems(
     if not parts:
         return problem_rows(ProblemCode.BAD_HISTORY_CELL, file=file, sheet=sheet, rows=[])
     return pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
-
-
-def _letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 _EXPECTED = {

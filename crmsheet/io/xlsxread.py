@@ -55,7 +55,7 @@ from ..errors import (
     UnsupportedFormatError,
 )
 from ..problems import ProblemCode
-from .grid import Grid, GridNote
+from .grid import Grid, GridNote, column_letter
 from .markers import OUTPUT_MARKER
 from .sheetparts import WORKBOOK, SheetParts, by_lower_name, sheet_parts
 from .sniff import NATURAL_SUFFIXES, PASSWORD, SAVE_AS, WorkbookKind, open_workbook
@@ -203,7 +203,7 @@ def _build_grid(
                 notes.append(
                     GridNote(
                         ProblemCode.EXCEL_ERROR,
-                        f"cell {_col_letter(col)}{row + 1} shows the Excel error {text}; "
+                        f"cell {column_letter(col)}{row + 1} shows the Excel error {text}; "
                         f"it is read as the text {text!r}",
                         row=row + 1,
                     )
@@ -240,15 +240,6 @@ def _build_grid(
         epoch_1904=epoch_1904,
         notes=tuple(notes),
     )
-
-
-def _col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _col_index(letters: bytes) -> int:
@@ -345,7 +336,7 @@ class _ZipFacts:
         rows, cols = results[0]
         sheet = what
         if rows * max(cols, 1) > MAX_CELLS:
-            far = f"{_col_letter(cols - 1)}{rows}" if cols else f"row {rows:,}"
+            far = f"{column_letter(cols - 1)}{rows}" if cols else f"row {rows:,}"
             raise UnsupportedFormatError(
                 self.path, f"{sheet} reaches cell {far} ({rows:,} rows x {cols:,} "
                 f"columns, more than {MAX_CELLS:,} cells); it is refused as a safety measure. "
