@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -194,25 +194,15 @@ class Settings(BaseModel):
     @classmethod
     def _country(cls, value: Any) -> Any:
         """A two-letter ISO code, or a country's name ("United Kingdom", "UK" -> "GB")."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return ""
-        code = country_code(value)
-        if code is None:
-            raise ValueError(f"{value!r} is not a country; write its two-letter code, e.g. "
-                             "GB, US, DE, or its name in English")  # fmt: skip
-        return code
+        return _code(value, country_code, "is not a country; write its two-letter code, e.g. "
+                     "GB, US, DE, or its name in English")  # fmt: skip
 
     @field_validator("base_currency", mode="before")
     @classmethod
     def _base(cls, value: Any) -> Any:
         """An ISO 4217 code, or a currency's sign or name ("€", "euro" -> "EUR")."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return ""
-        code = currency_code(value)
-        if code is None:
-            raise ValueError(f"{value!r} is not a currency; write its ISO code, e.g. EUR, "
-                             "USD, GBP")  # fmt: skip
-        return code
+        return _code(value, currency_code, "is not a currency; write its ISO code, e.g. EUR, "
+                     "USD, GBP")  # fmt: skip
 
     @field_validator("rates", mode="before")
     @classmethod
@@ -310,6 +300,16 @@ class Settings(BaseModel):
 def _split_items(text: str) -> list[str]:
     """Items of a list typed in one cell: separated by commas, semicolons or new lines."""
     return [item.strip() for item in re.split(r"[,;\n]", text) if item.strip()]
+
+
+def _code(value: Any, lookup: Callable[[Any], str | None], wrong: str) -> str:
+    """``value``'s standard code by ``lookup``; "" for a blank; ValueError saying ``wrong``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    code = lookup(value)
+    if code is None:
+        raise ValueError(f"{value!r} {wrong}")
+    return code
 
 
 def _status_kind(word: str) -> str:
