@@ -12,6 +12,7 @@ with the field named.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -283,7 +284,14 @@ class Settings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "settings"
-            raise SettingsError(f"setting {where}: {first['msg']}") from None
+            error = first.get("ctx", {}).get("error")  # a validator's own sentence, as written
+            said = str(error) if isinstance(error, ValueError) else first["msg"]
+            if first["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(where, list(cls.model_fields), n=1)
+                said = "crmsheet has no such setting" + (
+                    f"; did you mean {close[0]}?" if close else " (the README lists them)"
+                )
+            raise SettingsError(f"setting {where}: {said}") from None
 
     def describe(self) -> list[tuple[str, Any, str]]:
         """(name, value, description) for every setting: the Settings sheet's rows.
@@ -348,7 +356,11 @@ def settings_file_values(path: str | Path | None) -> dict[str, Any]:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
     values = dict(parsed.get("settings", parsed))
     rates = parsed.get("rates")
-    if "settings" in parsed and isinstance(rates, dict):  # a [rates] table beside [settings]
-        given = values.get("rates")
-        values["rates"] = {**Settings.load({"rates": given}).rates, **rates} if given else rates
+    try:  # a bad value is the file's: said with its name, before any sheet is read
+        if "settings" in parsed and isinstance(rates, dict):  # [rates] beside [settings]
+            given = values.get("rates")
+            values["rates"] = {**Settings.load({"rates": given}).rates, **rates} if given else rates
+        Settings.load(values)
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
     return values

@@ -224,6 +224,37 @@ def test_bad_settings_file_is_a_clear_error(shop: Path, capsys: pytest.CaptureFi
     assert "setting pareto_a" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        (
+            "lapse_day = 90\n",
+            "setting lapse_day: crmsheet has no such setting; did you mean lapse_days?",
+        ),
+        ("zzz = 1\n", "setting zzz: crmsheet has no such setting (the README lists them)"),
+        (
+            'base_currency = "XXQ"\n',
+            "setting base_currency: 'XXQ' is not a currency; write its "
+            "ISO code, e.g. EUR, USD, GBP",
+        ),
+        (
+            '[rates]\nEUR = "abc"\n',
+            "setting rates: the rate of EUR ('abc') is not a number above 0",
+        ),
+    ],
+)
+def test_a_bad_setting_names_the_file_and_says_it_plainly(
+    shop: Path, capsys: pytest.CaptureFixture[str], toml: str, said: str
+) -> None:
+    bad = shop.with_name("bad.toml")
+    bad.write_text(toml, encoding="utf-8")
+    for command in ("validate", "enrich"):
+        assert main([command, str(shop), "--settings", str(bad)]) == 2
+        err = " ".join(capsys.readouterr().err.split())
+        assert f"{bad}: {said}" in err, err
+        assert "Value error" not in err and "Extra inputs" not in err, err
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_output_opens_in_libreoffice(enriched: tuple[Path, object], tmp_path: Path) -> None:
     path, _ = enriched
