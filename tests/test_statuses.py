@@ -326,7 +326,7 @@ def test_real_zoho_invoices_are_drafts_and_say_so() -> None:
     invoices = pd.read_csv(path)
     assert set(invoices["Invoice Status"]) == {"Draft"}
     assert data.notes == (
-        "zoho_invoices.csv: Total repeats the invoice total on its 13 lines; revenue from Item "
+        "zoho_invoices.csv: SubTotal repeats the invoice total on its 13 lines; revenue from Item "
         "Total, 3 of 3 invoices add up",
         "zoho_invoices.csv: 3 orders not counted as revenue: 3 draft (status column; see "
         "excluded_statuses in Settings).",
