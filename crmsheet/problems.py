@@ -111,6 +111,8 @@ class ProblemCode(StrEnum):
     SAME_AS_CYCLE = "same-as-cycle"
     # the History sheet of an earlier run, edited by hand (issue 17)
     BAD_HISTORY_CELL = "bad-history-cell"
+    # a line or payment of an order row that was itself left out (issue 18)
+    ORDER_LEFT_OUT = "order-left-out"
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,9 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {p.code: p for p in [
        "“{value}” in {column} of the History sheet is not {detail}, so this row of the history "
        "was left out (the other runs are kept). The History is crmsheet's record of earlier "
        "runs: leave it as crmsheet wrote it, or restore the cell from a backup."),
+    _p(ProblemCode.ORDER_LEFT_OUT, "error", "row skipped", "Line of an order left out",
+       "Order “{value}” in {column} was itself left out ({detail}: see its own problem), so "
+       "this row is left out with it. Fix the order's row and this row counts again."),
 ]}  # fmt: skip
 
 PROBLEM_COLUMNS = [

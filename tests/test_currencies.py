@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from accounting import assert_rows_accounted_for
 from conftest import TESTDATA, shared
 from hypothesis import given
 from hypothesis import strategies as st
@@ -285,6 +286,129 @@ def test_currency_code_never_raises_and_is_idempotent(text: str) -> None:
     assert code is None or (len(code) == 3 and currency_code(code) == code)
     if code is not None:
         assert money_sign(code) in {"$", code}
+
+
+# -- orders whose lines carry the money ------------------------------------------------------
+
+
+def _orders_book(
+    path: Path,
+    orders: list[tuple[str, str, date, str]],
+    lines: list[tuple[str, str, float] | tuple[str, str, float, str]],
+    *,
+    rates: list[tuple[object, object]] | None = None,
+) -> Path:
+    """Customers C1 Acme, C2 Bayside; an Orders sheet (Order no, Customer ID, Date,
+    Currency: no amounts); an Order lines sheet (Order no, Product, Amount[, Currency])."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Customers"
+    ws.append(["Customer ID", "Name"])
+    ws.append(["C1", "Acme"])
+    ws.append(["C2", "Bayside"])
+    o = wb.create_sheet("Orders")
+    o.append(["Order no", "Customer ID", "Date", "Currency"])
+    for order in orders:
+        o.append(list(order))
+    items = wb.create_sheet("Order lines")
+    items.append(["Order no", "Product", "Amount", *(["Currency"] if len(lines[0]) == 4 else [])])
+    for line in lines:
+        items.append(list(line))
+    if rates is not None:
+        r = wb.create_sheet("Rates")
+        r.append(["Currency", "Rate"])
+        for pair in rates:
+            r.append(list(pair))
+    wb.save(path)
+    return path
+
+
+ORDERS = [("1001", "C1", date(2026, 1, 5), "GBP"), ("1002", "C1", date(2026, 2, 5), "EUR"),
+          ("1003", "C2", date(2026, 3, 5), "EUR")]  # fmt: skip
+LINES = [("1001", "Desk", 100.0), ("1001", "Chair", 50.0), ("1002", "Desk", 200.0),
+         ("1003", "Lamp", 40.0), ("1003", "Desk", 60.0)]  # fmt: skip
+
+
+def test_lines_take_the_currency_of_their_order(tmp_path: Path) -> None:
+    path = _orders_book(tmp_path / "orders.xlsx", ORDERS, LINES, rates=[("EUR", 0.86)])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "GBP"})
+    assert_rows_accounted_for(data)
+    # by hand: C1 = 100 + 50 (GBP) + 200 x 0.86 = 322; C2 = (40 + 60) x 0.86 = 86
+    assert _revenue(data) == {"C1": 322.0, "C2": 86.0}
+    assert _problems(data) == []
+    assert "3 rows in EUR converted to GBP at 0.86." in data.notes
+    assert "orders.xlsx (Order lines): 3 lines in their order's currency, converted to GBP" in (
+        data.notes
+    )
+
+
+def test_a_line_whose_order_has_no_rate_is_left_out_on_its_own_row(tmp_path: Path) -> None:
+    path = _orders_book(tmp_path / "orders.xlsx", ORDERS, LINES)  # no rate for EUR
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "GBP"})
+    assert_rows_accounted_for(data)
+    assert _revenue(data) == {"C1": 150.0}  # only order 1001, in GBP: never 150 + 200 + 100
+    # each line of an EUR order, on its order-number cell, never summed as GBP
+    assert _problems(data) == [["Order lines!A4", "no-rate", "row skipped", "EUR"],
+                               ["Order lines!A5", "no-rate", "row skipped", "EUR"],
+                               ["Order lines!A6", "no-rate", "row skipped", "EUR"]]  # fmt: skip
+    message = data.problems.frame["message"].iloc[0]
+    assert "no rate from EUR to GBP" in message and "never added as if it were GBP" in message
+
+
+def test_an_order_whose_currency_is_no_currency_is_left_out_with_its_lines(
+    tmp_path: Path,
+) -> None:
+    orders = [*ORDERS[:2], ("1003", "C2", date(2026, 3, 5), "Bitcoins")]
+    path = _orders_book(tmp_path / "orders.xlsx", orders, LINES, rates=[("EUR", 0.86)])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "GBP"})
+    assert_rows_accounted_for(data)
+    assert _revenue(data) == {"C1": 322.0}
+    codes = data.problems.frame[["cell", "code"]].values.tolist()
+    assert ["Orders!D4", "unknown-currency"] in codes
+    lines = [[cell, code] for cell, code in codes if cell.startswith("Order lines")]
+    # both lines of order 1003 say that their order was left out, and where it is
+    assert lines == [["Order lines!A5", "order-left-out"], ["Order lines!A6", "order-left-out"]]
+    said = data.problems.frame.set_index("cell").loc["Order lines!A5", "message"]
+    assert "Order “1003” in Order no was itself left out (Orders row 4: see its own" in said
+
+
+def test_a_lines_own_currency_counts_when_its_order_names_none(tmp_path: Path) -> None:
+    orders = [(no, customer, day, "") for no, customer, day, _ in ORDERS]
+    lines = [(*line, code) for line, code in zip(LINES, ["GBP", "GBP", "EUR", "EUR", "EUR"],
+                                                 strict=True)]  # fmt: skip
+    path = _orders_book(tmp_path / "orders.xlsx", orders, lines, rates=[("EUR", 0.86)])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "GBP"})
+    assert_rows_accounted_for(data)
+    assert _revenue(data) == {"C1": 322.0, "C2": 86.0}
+    assert _problems(data) == []
+
+
+def test_a_line_naming_another_currency_than_its_order_is_read_in_the_orders(
+    tmp_path: Path,
+) -> None:
+    lines = [(*line, "USD") for line in LINES]  # as SAP writes its item lines
+    path = _orders_book(tmp_path / "orders.xlsx", ORDERS, lines, rates=[("EUR", 0.86)])
+    data = crmsheet.read(path, as_of=AS_OF, settings={"base_currency": "GBP"})
+    assert_rows_accounted_for(data)
+    assert _revenue(data) == {"C1": 322.0, "C2": 86.0}  # no USD rate needed: the orders'
+    assert ("orders.xlsx (Order lines): 5 lines name another currency (USD) than their order: "
+            "read in their order's currency") in data.notes  # fmt: skip
+
+
+def test_an_enriched_book_of_orders_and_lines_in_two_currencies(tmp_path: Path) -> None:
+    path = _orders_book(tmp_path / "orders.xlsx", ORDERS, LINES, rates=[("EUR", 0.86)])
+    result = crmsheet.enrich(path, as_of=AS_OF, output=tmp_path / "out.xlsx",
+                             settings=crmsheet.Settings(base_currency="GBP"))  # fmt: skip
+    book = openpyxl.load_workbook(result.output, read_only=True)
+    try:
+        rows = list(book["Customers"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = list(rows[0])
+    revenue = header.index("Revenue (lifetime)")
+    got = {r[header.index("Customer ID")]: r[revenue] for r in rows[1:] if r[0]}
+    assert got == {"C1": 322, "C2": 86}
 
 
 # -- real exports --------------------------------------------------------------------------

@@ -303,6 +303,11 @@ def test_real_sap_items_checked_against_order_totals() -> None:
     assert int(off.sum()) == 109  # item sums match the header for 920 of 1,029 orders
     assert "unknown-invoice" not in set(f["code"])
     assert data.notes == (
+        # SAP writes a line's own currency, 15 of them, on orders all in EUR (the lines add
+        # up to the order totals in EUR): read in the order's currency, not converted
+        "salesOrderItem.csv: 3,542 lines name another currency (ARS, BRL, CAD, CHF, CNY, DKK, "
+        "GBP, INR, JPY, MXN, PLN, RUB, USD, ZAR) than their order: read in their order's "
+        "currency",
         "salesOrderItem.csv: 6,046 of 6,046 lines matched an invoice in salesOrder.csv by "
         "SALESORDERID",
         "revenue from the totals in salesOrder.csv; salesOrderItem.csv checked against them: "

@@ -7,9 +7,13 @@ multiplied by that currency's rate (what one unit is worth in the base currency:
 rate is rejected (``no-rate``), a currency that is no ISO 4217 code too
 (``unknown-currency``): never summed as if it were the base currency.
 
-Only whole tables are converted: sales logs (a table complete in itself) and spend. Invoice
-lines and payments follow their order, whose total they are checked against: SAP's
-salesOrderItem.csv writes each line's currency (15 of them) on orders that are all in EUR.
+Sales logs (a table complete in itself) and spend are converted row by row. Invoice lines
+and payments are in the currency of their order (:func:`_convert_lines`): an order table
+(number, customer, date, currency) whose lines carry the money has each line converted with
+its order's currency, and a line whose order's currency has no rate is left out with the
+reason, never summed as if it were the base currency. A line's own currency cell counts only
+when its order names none: SAP's salesOrderItem.csv writes each line's currency (15 of them)
+on orders that are all in EUR, with amounts in EUR (they add up to the order's totals).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
-from ..io.grid import Grid
-from ..mapping import column_letter
+from ..io.grid import Grid, column_letter
 from ..parse.currencies import DOLLARS, currency_code, parse_rate
 from ..problems import ProblemCode, problem_rows
 from ..schema import field_specs, normalise_header
+from .joins import join_keys, unpad
 from .table import Table
 
 __all__ = [
@@ -92,17 +96,25 @@ def convert_currencies(
     """Convert the amounts of rows in another currency; reject those that cannot be.
 
     Money fields (amount, unit price, line amount, refunded) of a row in currency X become
-    ``value * rates[X]``; the currency column keeps the row's code as read (ISO).
+    ``value * rates[X]``; the currency column keeps the row's code as read (ISO). Lines and
+    payments are converted with their order's currency (:func:`_convert_lines`).
     """
     chosen = [t for t in tables if _converted(t)]
+    sales = [t for t in tables if t.layout.role == "transactions"]
+    orders = [t for t in sales if t.layout.part == "orders" and _has_currency(t)]
+    referring = [t for t in sales if t.layout.part in ("lines", "payments")]
     dollar = next((c for c in (settings.base_currency, currency_code(settings.currency) or "",
                                locale_code) if c in DOLLARS), "USD")  # fmt: skip
-    cells = {id(t): _Cells.of(t, dollar) for t in chosen}
+    cells = {id(t): _Cells.of(t, dollar) for t in [*chosen, *orders]}
     found: Counter[str] = Counter()
-    for t in chosen:
+    for t in [*chosen, *orders]:
         found.update(cells[id(t)].counts(~t.rejected.to_numpy()))
+    if not found:  # no order names a currency: the lines' own say what they are in
+        for t in referring:
+            if _has_currency(t):
+                found.update(_Cells.of(t, dollar).counts(~t.rejected.to_numpy()))
     base, how = decide_base(settings, found, locale_code)
-    if not chosen:
+    if not chosen and not (referring and any(_has_currency(t) for t in [*orders, *referring])):
         return Conversion(base, dict(settings.rates))
     notes: list[str] = []
     if base and len(found) > 1:  # one currency throughout: nothing to say
@@ -110,10 +122,126 @@ def convert_currencies(
     used: Counter[str] = Counter()
     for t in chosen:
         used.update(_convert(t, cells[id(t)], base, settings.rates))
+    line_notes = _convert_lines(sales, cells, used, base, settings.rates, dollar)
     for code, n in sorted(used.items()):
         rows = "1 row" if n == 1 else f"{n:,} rows"
         notes.append(f"{rows} in {code} converted to {base} at {settings.rates[code]:g}.")
-    return Conversion(base, dict(settings.rates), tuple(notes))
+    return Conversion(base, dict(settings.rates), (*notes, *line_notes))
+
+
+def _has_currency(t: Table) -> bool:
+    return "currency" in t.layout.field_columns
+
+
+def _convert_lines(
+    sales: Sequence[Table],
+    cells: dict[int, _Cells],
+    used: Counter[str],
+    base: str,
+    rates: dict[str, float],
+    dollar: str,
+) -> list[str]:
+    """Lines and payments converted with the currency of their order; the reading notes.
+
+    The order is found as :func:`~crmsheet.checks.joins.join_transactions` finds it (the
+    same keys; an invoice with a total first). An order in an order table whose currency is
+    no ISO code is rejected (``unknown-currency``; its lines then say so). A line takes its
+    order's currency, else its own cell's; in a currency with no rate it is rejected
+    (``no-rate``, on its order-number cell when the currency is its order's).
+    """
+    full = [t for t in sales if t.layout.part is None]
+    heads = [t for t in [*full, *(t for t in sales if t.layout.part == "orders")]
+             if "invoice" in t.layout.field_columns]  # fmt: skip
+    referring = [t for t in sales if t.layout.part in ("lines", "payments")]
+    if not referring or not heads:
+        return []
+    hint = "" if not base else f" (your base currency is {base})"
+    for t in heads:  # an order table's currency cell that names none: the order is out
+        if t.layout.part == "orders" and id(t) in cells:
+            unknown = ~t.rejected.to_numpy() & cells[id(t)].rows(
+                [c is None for c in cells[id(t)].codes], False, "bool")  # fmt: skip
+            t.report(ProblemCode.UNKNOWN_CURRENCY, pd.Series(unknown, index=t.frame.index),
+                     "currency", details=hint, reject=True)  # fmt: skip
+    keys = unpad([join_keys(t.frame["invoice"]) for t in [*heads, *referring]])
+    per_order = []
+    for t, key in zip(heads, keys[: len(heads)], strict=True):
+        if id(t) in cells:
+            code = pd.Series(cells[id(t)].rows(cells[id(t)].codes, None), index=key.index)
+            alive = ~t.rejected & key.notna() & code.notna()
+            per_order.append(pd.DataFrame({"_k": key[alive], "code": code[alive]}))
+    if not per_order:  # no order names a currency: a line's own cell is all there is
+        orders = pd.Series(dtype=object)
+    else:
+        orders = pd.concat(per_order).drop_duplicates("_k").set_index("_k")["code"]
+    notes: list[str] = []
+    for t, key in zip(referring, keys[len(heads) :], strict=True):
+        notes += _convert_referring(t, key.map(orders), dollar, used, base, rates)
+    return notes
+
+
+def _convert_referring(
+    t: Table,
+    order_code: pd.Series,
+    dollar: str,
+    used: Counter[str],
+    base: str,
+    rates: dict[str, float],
+) -> list[str]:
+    """One table of lines or payments converted with ``order_code`` (per row), else its own."""
+    index = t.frame.index
+    alive = ~t.rejected
+    order_code = order_code.astype(object).where(order_code.notna(), None)
+    own = pd.Series(None, index=index, dtype=object)
+    notes: list[str] = []
+    if _has_currency(t):
+        mine = _Cells.of(t, dollar)
+        own = pd.Series(mine.rows(mine.codes, None), index=index, dtype=object)
+        written = pd.Series(mine.positions >= 0, index=index)
+        t.report(ProblemCode.UNKNOWN_CURRENCY, alive & order_code.isna() & written & own.isna(),
+                 "currency", details="" if not base else f" (your base currency is {base})",
+                 reject=True)  # fmt: skip
+        differ = alive & order_code.notna() & own.notna() & (own != order_code)
+        if differ.any():
+            named = ", ".join(sorted(set(own[differ])))
+            notes.append(
+                f"{_name(t)}: {_rows(int(differ.sum()), 'line')} name another currency "
+                f"({named}) than their order: read in their order's currency"
+            )
+    alive = ~t.rejected
+    code = order_code.where(order_code.notna(), own)
+    foreign = alive & code.notna() & (code != base)
+    rate = code.map(lambda c: rates.get(c, np.nan) if c else np.nan).astype("float64")
+    missing = foreign & rate.isna()
+    from_order = order_code.notna()
+    t.report(ProblemCode.NO_RATE, missing & from_order, "invoice", values=code,
+             details=base or "your base currency (name it in the base_currency setting)",
+             reject=True)  # fmt: skip
+    t.report(ProblemCode.NO_RATE, missing & ~from_order, "currency", values=code,
+             details=base or "your base currency (name it in the base_currency setting)",
+             reject=True)  # fmt: skip
+    convert = foreign & rate.notna()
+    if convert.any():
+        role = t.layout.role
+        assert role is not None
+        factor = rate.where(convert, 1.0).to_numpy()
+        for name, spec in field_specs(role).items():
+            if spec.kind == "money" and name in t.frame:
+                t.frame[name] = t.frame[name] * factor
+        used.update(code[convert].value_counts().to_dict())
+        lent = int((convert & from_order).sum())
+        if lent:
+            notes.append(f"{_name(t)}: {_rows(lent, 'line')} in their order's currency, "
+                         f"converted to {base}")  # fmt: skip
+    return notes
+
+
+def _name(t: Table) -> str:
+    """A table as the user knows it: the file, and the sheet when a workbook has several."""
+    return t.file if t.sheet == t.file else f"{t.file} ({t.sheet})"
+
+
+def _rows(n: int, what: str) -> str:
+    return f"1 {what}" if n == 1 else f"{n:,} {what}s"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ..problems import ProblemCode
 from .cells import as_text
 from .table import Table
 
-__all__ = ["Joined", "join_keys", "join_transactions"]
+__all__ = ["Joined", "join_keys", "join_transactions", "unpad"]
 
 #: What an order row lends to the lines and payments that name it.
 ORDER_COLUMNS = ["customer_id", "customer_name", "customer_email", "date"]
@@ -44,14 +44,14 @@ def join_keys(values: pd.Series) -> pd.Series:
 
     Numbers from Excel cells are read as ``2134`` already; a CSV written by pandas from a
     float column says ``2.0``. Text stays text, so a 19-digit ID keeps every digit and
-    ``0001`` stays ``0001`` (see :func:`_unpad` for when padding is dropped).
+    ``0001`` stays ``0001`` (see :func:`unpad` for when padding is dropped).
     """
     text = as_text(values).str.strip()
     text = text.str.replace(r"^([+-]?\d+)\.0*$", r"\1", regex=True)
     return text.mask(text == "")
 
 
-def _unpad(keys: Sequence[pd.Series]) -> list[pd.Series]:
+def unpad(keys: Sequence[pd.Series]) -> list[pd.Series]:
     """Leading zeros dropped when every number on every side is digits only.
 
     Then the numbers are numeric IDs that one system pads (``0000010248``) and another does
@@ -104,10 +104,11 @@ def join_transactions(
             _no_amount(t, ~t.rejected, "no order lines or payments were given", out)
         return out
     heads = [t for t in [*full, *orders] if "invoice" in t.layout.field_columns]
-    keys = _unpad([join_keys(t.frame["invoice"]) for t in [*heads, *referring]])
+    keys = unpad([join_keys(t.frame["invoice"]) for t in [*heads, *referring]])
     head_keys = dict(zip(map(id, heads), keys[: len(heads)], strict=True))
     ref_keys = dict(zip(map(id, referring), keys[len(heads) :], strict=True))
     lookup, totals = _order_lookup(heads, head_keys)
+    left_out = _left_out(heads, head_keys, lookup)
     order_only = lookup.index.difference(totals.index)
     # which orders without amounts get their sales from lines: those any line names
     named = [ref_keys[id(t)][~t.rejected] for t in lines]
@@ -115,7 +116,8 @@ def join_transactions(
     checked_lines: list[tuple[Table, pd.DataFrame]] = []
     for t in lines:
         key = ref_keys[id(t)]
-        alive_before, alive = _reject_unknown(t, key, lookup, ProblemCode.UNKNOWN_INVOICE)
+        alive_before, alive = _reject_unknown(t, key, lookup, left_out,
+                                              ProblemCode.UNKNOWN_INVOICE)  # fmt: skip
         on_total = alive & key.isin(totals.index)
         sales = _lend(t.frame.loc[alive & ~on_total], key[alive & ~on_total], lookup)
         checked = _lend(t.frame.loc[on_total], key[on_total], lookup)
@@ -139,7 +141,8 @@ def join_transactions(
     paid: set[str] = set()
     for t in payments:
         key = ref_keys[id(t)]
-        alive_before, alive = _reject_unknown(t, key, lookup, ProblemCode.PAYMENT_UNKNOWN_ORDER)
+        alive_before, alive = _reject_unknown(t, key, lookup, left_out,
+                                              ProblemCode.PAYMENT_UNKNOWN_ORDER)  # fmt: skip
         # an order with no amount and no lines: what was paid is all there is to count
         as_sales = alive & key.isin(order_only) & ~key.isin(lined)
         sales = _lend(t.frame.loc[as_sales], key[as_sales], lookup)
@@ -156,7 +159,10 @@ def join_transactions(
             note += (f"; revenue from {_count(len(sales), 'payment')} for orders that have no "
                      f"amounts and no lines")  # fmt: skip
         out.notes.append(note)
-    used = set(lined.tolist()) | paid
+    # an order whose lines were all left out (each line says why) is not reported again
+    every_line = [ref_keys[id(t)] for t in lines]
+    named_at_all = set(pd.concat(every_line).dropna().tolist()) if every_line else set()
+    used = set(lined.tolist()) | paid | named_at_all
     for t in orders:
         key = head_keys.get(id(t))
         if key is None:
@@ -205,13 +211,34 @@ def _order_lookup(
     return lookup, totals
 
 
+def _left_out(
+    heads: Sequence[Table], head_keys: dict[int, pd.Series], lookup: pd.DataFrame
+) -> pd.Series:
+    """Invoice key -> where its order row is ("Orders row 4"), for the orders whose every
+    row was left out (rejected with a problem of its own)."""
+    parts = []
+    for t in heads:
+        key = head_keys[id(t)]
+        out = t.rejected & key.notna() & ~key.isin(lookup.index)
+        if out.any():
+            rows = t.frame.loc[out, "_row"].astype("int64").astype(str)
+            parts.append(pd.Series((f"{t.sheet} row " + rows).to_numpy(), index=key[out]))
+    if not parts:
+        return pd.Series(dtype=object)
+    where = pd.concat(parts)
+    return where[~where.index.duplicated(keep="first")]
+
+
 def _reject_unknown(
-    t: Table, key: pd.Series, lookup: pd.DataFrame, code: ProblemCode
+    t: Table, key: pd.Series, lookup: pd.DataFrame, left_out: pd.Series, code: ProblemCode
 ) -> tuple[int, pd.Series]:
-    """Report and reject the rows naming an order on no order row; (rows alive before, the
-    rows alive after)."""
+    """Report and reject the rows naming an order on no order row, or on one left out;
+    (rows alive before, the rows alive after)."""
     alive_before = int((~t.rejected).sum())
     known = key.isin(lookup.index) & key.notna()
+    gone = ~t.rejected & ~known & key.isin(left_out.index)
+    t.report(ProblemCode.ORDER_LEFT_OUT, gone, "invoice", values=t.frame["invoice"],
+             details=key.map(left_out).astype(object), reject=True)  # fmt: skip
     t.report(code, ~t.rejected & ~known, "invoice", values=t.frame["invoice"], reject=True)
     return alive_before, ~t.rejected
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..problems import ProblemCode
 from ..schema import Role
-from .joins import _CENT, _row_lists, _unpad, join_keys
+from .joins import _CENT, _row_lists, join_keys, unpad
 from .table import Table
 
 __all__ = ["Settled", "row_rules_for_sales", "settle"]
@@ -289,7 +289,7 @@ def _two_tables(full: Sequence[Table], uses: dict[int, pd.Series]) -> list[str]:
     tabs = [t for t in full if "invoice" in t.layout.field_columns]
     if len(tabs) < 2:
         return []
-    keys = _unpad([join_keys(t.frame["invoice"]) for t in tabs])
+    keys = unpad([join_keys(t.frame["invoice"]) for t in tabs])
     parts = []
     for i, (t, key) in enumerate(zip(tabs, keys, strict=True)):
         use = t.in_use() & key.notna()
