@@ -87,7 +87,7 @@ class TableLayout:
 
 #: Fields read when a sheet has them that say nothing of its role: a customer list has a
 #: currency too (SAP businessPartner.csv's CURRENCY), so it must not make it look like sales.
-UNWEIGHED = frozenset({"currency"})
+UNWEIGHED = frozenset({"currency", "exchange_rate"})
 
 # -- columns -------------------------------------------------------------------------------
 

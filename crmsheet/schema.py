@@ -552,6 +552,17 @@ class Transaction(_Row):
         what="The currency of the amount, e.g. EUR or USD. Leave blank for your own currency.",
         why="Euros are not added to dollars: each sale is converted to your base currency.",
     )  # fmt: skip
+    exchange_rate: float | None = crm_field(
+        "number",
+        ("exchange rate", "fx rate", "conversion rate", "rate to base", "currency rate",
+         "exchange rate to base", "base currency rate"),
+        "The row's own exchange rate: what one unit of its currency was worth in the base "
+        "currency that day (Zoho's Exchange Rate). Used for that row instead of the rates "
+        "table, unless a row in the base currency has a rate other than 1 (then the column "
+        "is the rate to another currency and is not used); a rate of 0 or less is not used.",
+        what="What one unit of the row's currency was worth in your own currency that day.",
+        why="A sale in euros is counted at the rate of its day, not today's.",
+    )  # fmt: skip
 
 
 def _like(model: type[_Row], name: str, *, what: str, why: str) -> Any:
@@ -612,6 +623,11 @@ class MarketingSpend(_Row):
         what="The currency of the amount, e.g. EUR or USD. Leave blank for your own currency.",
         why="Spend in another currency is converted to your base currency before it is "
         "compared with sales.",
+    )  # fmt: skip
+    exchange_rate: float | None = _like(
+        Transaction, "exchange_rate",
+        what="What one unit of the row's currency was worth in your own currency that day.",
+        why="Spend in euros is counted at the rate of its day, not today's.",
     )  # fmt: skip
 
 

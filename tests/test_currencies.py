@@ -288,6 +288,65 @@ def test_currency_code_never_raises_and_is_idempotent(text: str) -> None:
         assert money_sign(code) in {"$", code}
 
 
+# -- a row's own exchange rate (Zoho writes one on every row) ---------------------------------
+
+
+def _rated_csv(path: Path, rows: list[tuple[str, str, float, str, object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Invoice Date", "Customer Name", "Item Total", "Currency Code",
+                    "Exchange Rate"])  # fmt: skip
+        w.writerows(rows)
+    return path
+
+
+def test_a_rows_own_exchange_rate_is_the_rate_of_its_day(tmp_path: Path) -> None:
+    path = _rated_csv(tmp_path / "invoices.csv", [
+        ("2026-01-05", "Acme", 100.0, "GBP", 1), ("2026-02-05", "Acme", 200.0, "EUR", 0.85),
+        ("2026-03-05", "Bayside", 50.0, "EUR", 0.87), ("2026-04-05", "Bayside", 10.0, "EUR", ""),
+    ])  # fmt: skip
+    data = crmsheet.read(transactions=path, as_of=AS_OF,
+                         settings={"base_currency": "GBP", "rates": {"EUR": 0.86}})  # fmt: skip
+    assert_rows_accounted_for(data)
+    # by hand: Acme 100 + 200 x 0.85 = 270; Bayside 50 x 0.87 + 10 x 0.86 (no rate of its own)
+    assert _revenue(data) == {"Acme": 270.0, "Bayside": 52.1}
+    assert "2 rows in EUR converted to GBP at their own exchange rate." in data.notes
+    assert "1 row in EUR converted to GBP at 0.86." in data.notes
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        # the export's base is USD: its USD row is at 1 (and a GBP row at 1.27)
+        (
+            [
+                ("2026-01-05", "Acme", 100.0, "USD", 1),
+                ("2026-02-05", "Acme", 200.0, "EUR", 1.08),
+                ("2026-03-05", "Acme", 50.0, "GBP", 1.27),
+            ],
+            "(row 2, in USD, has 1)",
+        ),
+        (
+            [("2026-01-05", "Acme", 100.0, "EUR", 1.08), ("2026-02-05", "Acme", 200.0, "USD", 1)],
+            "(row 3, in USD, has 1)",
+        ),
+    ],
+)
+def test_an_exchange_rate_to_another_base_is_not_used(
+    tmp_path: Path, rows: list[tuple[str, str, float, str, object]], said: str
+) -> None:
+    path = _rated_csv(tmp_path / "invoices.csv", rows)
+    rates = {"EUR": 0.86, "USD": 0.79}
+    data = crmsheet.read(transactions=path, as_of=AS_OF,
+                         settings={"base_currency": "GBP", "rates": rates})  # fmt: skip
+    got = _revenue(data)["Acme"]
+    expected = sum(amount * (1.0 if code == "GBP" else rates[code])
+                   for _, _, amount, code, _ in rows)  # fmt: skip
+    assert got == pytest.approx(expected)
+    assert any(n.startswith("invoices.csv: Exchange Rate is not the rate to GBP " + said)
+               for n in data.notes), data.notes  # fmt: skip
+
+
 # -- orders whose lines carry the money ------------------------------------------------------
 
 

@@ -120,12 +120,19 @@ def convert_currencies(
     if base and len(found) > 1:  # one currency throughout: nothing to say
         notes.append(f"Base currency {base} ({how}): every amount is in {base}.")
     used: Counter[str] = Counter()
+    own: Counter[str] = Counter()  # converted at the row's own exchange rate
     for t in chosen:
-        used.update(_convert(t, cells[id(t)], base, settings.rates))
+        by_table, by_row, said = _convert(t, cells[id(t)], base, settings.rates)
+        used.update(by_table)
+        own.update(by_row)
+        notes += said
     line_notes = _convert_lines(sales, cells, used, base, settings.rates, dollar)
     for code, n in sorted(used.items()):
-        rows = "1 row" if n == 1 else f"{n:,} rows"
-        notes.append(f"{rows} in {code} converted to {base} at {settings.rates[code]:g}.")
+        notes.append(f"{_rows(n, 'row')} in {code} converted to {base} at "
+                     f"{settings.rates[code]:g}.")  # fmt: skip
+    for code, n in sorted(own.items()):
+        notes.append(f"{_rows(n, 'row')} in {code} converted to {base} at their own exchange "
+                     "rate.")  # fmt: skip
     return Conversion(base, dict(settings.rates), (*notes, *line_notes))
 
 
@@ -274,8 +281,11 @@ class _Cells:
         return out
 
 
-def _convert(t: Table, cells: _Cells, base: str, rates: dict[str, float]) -> Counter[str]:
-    """Convert one table's rows in place; report the rows that cannot be. Rows per code."""
+def _convert(
+    t: Table, cells: _Cells, base: str, rates: dict[str, float]
+) -> tuple[Counter[str], Counter[str], list[str]]:
+    """Convert one table's rows in place; report the rows that cannot be. Rows per code
+    converted at the rates table's rate and at the row's own exchange rate; notes."""
     index = t.frame.index
     alive = ~t.rejected.to_numpy()
     unknown = alive & cells.rows([c is None for c in cells.codes], False, "bool")
@@ -286,6 +296,9 @@ def _convert(t: Table, cells: _Cells, base: str, rates: dict[str, float]) -> Cou
                                  "bool")  # fmt: skip
     rated = cells.rows([rates.get(c, np.nan) if c else np.nan for c in cells.codes], np.nan,
                        "float64")  # fmt: skip
+    own, notes = _own_rates(t, cells, base, alive, foreign)
+    by_row = foreign & ~np.isnan(own)
+    rated = np.where(by_row, own, rated)
     codes = pd.Series(cells.rows(cells.codes, None), index=index, dtype=object)
     missing = foreign & np.isnan(rated)
     t.report(ProblemCode.NO_RATE, pd.Series(missing, index=index), "currency", values=codes,
@@ -304,7 +317,39 @@ def _convert(t: Table, cells: _Cells, base: str, rates: dict[str, float]) -> Cou
         column = t.frame["currency"]
         typed = pd.array(shown, dtype=column.dtype)
         t.frame["currency"] = pd.Series(typed.take(cells.positions, allow_fill=True), index=index)
-    return cells.counts(convert)
+    return cells.counts(convert & ~by_row), cells.counts(convert & by_row), notes
+
+
+def _own_rates(
+    t: Table, cells: _Cells, base: str, alive: np.ndarray, foreign: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Per row, its own exchange rate to ``base`` (NaN: none, or not usable); notes.
+
+    A row's Exchange Rate (Zoho writes one on every row) is what one unit of its currency was
+    worth in the export's own base currency that day. It is the rate to ``base`` unless a row
+    says the export's base is another: a row in ``base`` at a rate other than 1, or a row in
+    another currency at exactly 1. Then the column is not used (a note says so) and the
+    rates table converts the rows.
+    """
+    none = np.full(len(t.frame), np.nan)
+    if "exchange_rate" not in t.frame or not foreign.any():
+        return none, []
+    rate = pd.to_numeric(t.frame["exchange_rate"], errors="coerce").to_numpy(
+        "float64", na_value=np.nan
+    )
+    at_base = alive & cells.rows([c == base for c in cells.codes], False, "bool")
+    one = ~np.isnan(rate) & (np.abs(rate - 1.0) <= 1e-9)
+    # a row in the base at another rate, or one in another currency at 1: another base
+    off = (at_base & ~np.isnan(rate) & ~one) | (alive & foreign & one)
+    if off.any():
+        header = t.layout.headers[t.layout.field_columns["exchange_rate"]]
+        at = int(np.argmax(off))
+        code = cells.codes[cells.positions[at]] if cells.positions[at] >= 0 else base
+        row = int(t.frame["_row"].iloc[at])
+        said = (f"{_name(t)}: {header} is not the rate to {base} (row {row}, in {code}, has "
+                f"{rate[at]:g}), so the rates table converts its rows instead")  # fmt: skip
+        return none, [said]
+    return np.where(rate > 0, rate, np.nan), []
 
 
 #: Header words of a Rates sheet's columns: the currency and its rate.
