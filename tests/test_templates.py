@@ -134,7 +134,7 @@ def test_sheets_tables_and_hidden_lists(built: Path, kind: str) -> None:
     book = openpyxl.load_workbook(built)
     assert book.sheetnames == list(SHEETS)
     assert book["Lists"].sheet_state == "hidden"
-    assert [book[s].sheet_state for s in SHEETS if s != "Lists"] == ["visible"] * 6
+    assert [book[s].sheet_state for s in SHEETS if s != "Lists"] == ["visible"] * 7
     columns = template_columns(kind)
     for sheet in DATA_SHEETS:
         ws = book[sheet]
@@ -367,6 +367,32 @@ def test_a_filled_template_enriches_with_its_settings(
     assert result.analysis.settings.thank_you_days == Settings().thank_you_days
     assert result.analysis.customers.loc[_KEYS[kind][0], "rating"] == "A"
     assert (tmp_path / "out.xlsx").stat().st_size > 0
+
+
+def test_a_template_with_sales_in_another_currency_and_its_rate(
+    filled: Path, tmp_path: Path, kind: str
+) -> None:
+    book = openpyxl.load_workbook(filled)
+    sales = book["Transactions"]
+    currency = next(c.column for c in sales[1] if c.value == "Currency")
+    sales.cell(4, currency, "EUR")  # invoice 1003, 320.50 in euros
+    (row,) = [r for r in book["Settings"].iter_rows() if r[0].value == "base_currency"]
+    row[1].value = "GBP"
+    book["Rates"].append(["EUR", 0.86])  # below its header, as a user types it
+    book.save(filled)
+    data = crmsheet.read(filled, as_of=AS_OF)
+    _, b, _ = _KEYS[kind]
+    amounts = data.transactions.groupby("customer_key")["amount"].sum()
+    assert amounts[b] == pytest.approx(320.5 * 0.86 - 50)
+    assert data.base_currency == "GBP" and data.rates == {"EUR": 0.86}
+    real = data.problems.frame[~data.problems.frame["sheet"].isin(HELPER_SHEETS)]
+    assert real.empty, real[["cell", "code", "message"]].to_string()
+    book = openpyxl.load_workbook(filled)
+    book["Rates"].delete_rows(5)  # the rate gone: the euro sale is left out, with the reason
+    book.save(filled)
+    data = crmsheet.read(filled, as_of=AS_OF)
+    hit = data.problems.frame.loc[data.problems.frame["code"] == "no-rate", "cell"].tolist()
+    assert hit == [f"Transactions!{chr(64 + currency)}4"]
 
 
 def test_every_dropdown_value_reads_back_without_a_warning(

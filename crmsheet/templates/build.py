@@ -33,7 +33,7 @@ from .columns import (
     list_source,
 )
 from .layout import Formats, print_setup
-from .settings_sheet import settings_sheet
+from .settings_sheet import rates_sheet, settings_sheet
 
 __all__ = ["build_all", "build_template"]
 
@@ -86,6 +86,7 @@ def _build(book: Any, kind: str) -> None:
     for role, cols in columns.items():
         _data_sheet(book, role, cols, fmt)
     settings_sheet(book, fmt)
+    rates_sheet(book, fmt)
     _lists_sheet(book)
     _how_to_sheet(book, kind, columns, fmt)
     book.worksheets()[0].activate()

@@ -35,7 +35,8 @@ KINDS: tuple[str, ...] = ("services", "retail", "b2b")
 
 #: Sheet names, in workbook order (the four data sheets first).
 SHEETS: tuple[str, ...] = (
-    "Customers", "Transactions", "Marketing Spend", "Support", "Settings", "Lists", "How to use",
+    "Customers", "Transactions", "Marketing Spend", "Support", "Settings", "Rates", "Lists",
+    "How to use",
 )  # fmt: skip
 
 #: Empty table rows; Excel extends the table when a row is typed just below it.
@@ -54,6 +55,13 @@ INDUSTRIES: tuple[str, ...] = (
     "Finance & insurance", "Healthcare", "Hospitality", "IT & software", "Manufacturing",
     "Marketing & media", "Non-profit", "Professional services", "Public sector",
     "Real estate", "Retail", "Trades", "Transport & logistics", "Wholesale", "Other",
+)  # fmt: skip
+
+
+#: The currencies the dropdowns offer first (a currency column takes any ISO code).
+CURRENCIES: tuple[str, ...] = (
+    "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "CNY", "INR", "SEK", "NOK", "DKK",
+    "PLN", "CZK", "HUF", "ZAR", "BRL", "MXN",
 )  # fmt: skip
 
 
@@ -78,6 +86,8 @@ LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "support_tier": ("Support tiers", tuple(_label(t) for t in SUPPORT_TIERS)),
     "kind": ("Transaction types", ("Invoice", "Quote", "Credit")),
     "severity": ("Severities", ("Low", "Normal", "High", "Urgent")),
+    # the common ones; any ISO 4217 code (or €, £) is read too
+    "currency": ("Currencies", CURRENCIES),
 }
 
 
@@ -162,12 +172,15 @@ def columns_of(kind: str) -> dict[Role, tuple[Column, ...]]:
             Column("Discount", "discount", 10),
             Column("Amount", "amount", 13),
             Column("Type", "kind", 10, "kind", strict=True),
+            # blank: your own currency; another is converted with its rate (the Rates sheet)
+            Column("Currency", "currency", 10, "currency"),
         ),
         "spend": (
             Column("Month", "month", 11),
             Column("Source", "source", 14, "source"),
             Column("Campaign", "campaign", 22),
             Column("Spend", "amount", 13),
+            Column("Currency", "currency", 10, "currency"),
         ),
         "support": (
             who,

@@ -12,9 +12,10 @@ from typing import Any
 import annotated_types
 
 from ..config import Settings
+from .columns import list_source
 from .layout import Formats, print_setup, wrapped_height
 
-__all__ = ["WIDTHS", "settings_sheet"]
+__all__ = ["RATE_ROWS", "WIDTHS", "rates_sheet", "settings_sheet"]
 
 
 #: Column widths (in digits): setting, value, what it means, default. The value and default
@@ -65,6 +66,48 @@ def settings_sheet(book: Any, fmt: Formats) -> None:
     ws.freeze_panes(4, 0)
     print_setup(ws)
     ws.fit_to_pages(1, 1)  # every setting on one printed page, read at a glance
+
+
+#: Rows of the Rates sheet with a check (a currency from the list, a rate above 0).
+RATE_ROWS = 50
+
+
+def rates_sheet(book: Any, fmt: Formats) -> None:
+    """The Rates sheet: Currency | Rate rows, what one unit of a currency is worth in yours.
+
+    Empty in a template: a business that sells in one currency leaves it so. crmsheet reads
+    a sheet named Rates as exchange rates, never as data.
+    """
+    ws = book.add_worksheet("Rates")
+    ws.write_string(0, 0, "Rates: what one unit of another currency is worth in yours", fmt.title)
+    intro = (
+        "Only if you sell (or spend) in more than one currency. A Currency cell on "
+        "Transactions or Marketing Spend left blank is your own currency (name it in the "
+        "base_currency setting); a row in another currency is converted with its rate "
+        "here, e.g. EUR | 0.86 when your currency is GBP. A row in a currency with no rate "
+        "is left out and reported, never added as if it were yours."
+    )
+    ws.merge_range(1, 0, 1, 3, intro, fmt.muted)
+    ws.set_row(1, wrapped_height([(intro, 14 + 14 + 40 + 20)]))
+    ws.write_string(3, 0, "Currency", fmt.header)
+    ws.write_string(3, 1, "Rate", fmt.header)
+    last = 3 + RATE_ROWS
+    ws.data_validation(4, 0, last, 0, {
+        "validate": "list", "source": list_source("currency"), "error_type": "information",
+        "input_title": "Currency", "input_message": "Its ISO code, e.g. EUR, USD, GBP.",
+        "error_title": "Currency", "error_message": "Not in the list: crmsheet reads any "
+        "ISO 4217 code (EUR, USD, GBP...).",
+    })  # fmt: skip
+    ws.data_validation(4, 1, last, 1, {
+        "validate": "decimal", "criteria": ">", "value": 0, "error_type": "stop",
+        "input_title": "Rate", "input_message": "What one unit of this currency is worth "
+        "in your own currency, e.g. 0.86.",
+        "error_title": "Not a rate", "error_message": "Type a number above 0.",
+    })  # fmt: skip
+    for c, width in enumerate((14, 14, 40, 20)):
+        ws.set_column(c, c, width, fmt.number if c == 1 else None)
+    ws.freeze_panes(4, 0)
+    print_setup(ws)
 
 
 def _upper(metadata: Sequence[object]) -> float | None:
