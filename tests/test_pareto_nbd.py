@@ -348,3 +348,19 @@ def test_bad_calls(rfm: pd.DataFrame, model: paretonbd.ParetoNBDModel) -> None:
     with pytest.raises(ThinDataError, match="19 customers bought"):
         crmsheet.fit_pareto_nbd(pd.concat([rfm[rfm["frequency"] == 0],
                                            rfm[rfm["frequency"] > 0].head(19)]))  # fmt: skip
+
+
+def test_the_2f1_shared_out_between_threads_equals_one_call() -> None:
+    from scipy.special import hyp2f1
+
+    from crmsheet.analysis.paretonbd import _SHARED_FROM, _hyp2f1_one
+
+    rng = np.random.default_rng(19)
+    n = _SHARED_FROM // 3 + 7  # (9, n) broadcast: above the sharing size, chunks uneven
+    b = rng.uniform(0.01, 400.0, (9, 1)) + rng.integers(0, 60, n)
+    c = b + rng.uniform(1e-6, 3.0, (9, n))
+    z = np.concatenate([rng.uniform(0.0, 1.0, n - 3), [1.0, np.nan, 0.999999999]])
+    got = _hyp2f1_one(b, c, z)
+    want = hyp2f1(1.0, b, c, z)
+    assert got.shape == want.shape == (9, n) and got.size > _SHARED_FROM
+    np.testing.assert_array_equal(got, want)  # bit for bit, inf and nan where they are
