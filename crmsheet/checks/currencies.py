@@ -160,8 +160,8 @@ def _convert_lines(
     heads = [t for t in [*full, *(t for t in sales if t.layout.part == "orders")]
              if "invoice" in t.layout.field_columns]  # fmt: skip
     referring = [t for t in sales if t.layout.part in ("lines", "payments")]
-    if not referring or not heads:
-        return []
+    if not referring or not heads or not any(_has_currency(t) for t in [*heads, *referring]):
+        return []  # no currency named anywhere: nothing to convert, no keys to make
     hint = "" if not base else f" (your base currency is {base})"
     for t in heads:  # an order table's currency cell that names none: the order is out
         if t.layout.part == "orders" and id(t) in cells:
