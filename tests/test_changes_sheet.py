@@ -96,6 +96,38 @@ def test_each_section_names_the_customer_and_their_contact(two_runs: Path) -> No
     assert SECTION_ROWS >= 100
 
 
+def test_a_change_carries_the_columns_the_call_lists_carry(tmp_path: Path) -> None:
+    def with_own_columns(path: Path) -> Path:
+        book = openpyxl.load_workbook(path)
+        ws = book["Customers"]
+        ws.cell(1, 5, "Account manager")
+        ws.cell(1, 6, "Region")
+        for r in range(2, ws.max_row + 1):
+            key = ws.cell(r, 1).value
+            ws.cell(r, 5, "Priya" if key in ("BO", "CE") else None)
+            ws.cell(r, 6, f"Region of {key}")
+        book.save(path)
+        return path
+
+    out = tmp_path / "shop.enriched.xlsx"
+    settings = crmsheet.Settings(carry_columns=("Region",))
+    for run, overwrite in ((RUNS[0], False), (RUNS[1], True)):
+        source = with_own_columns(export(tmp_path / f"{run}.xlsx", run))
+        crmsheet.enrich(source, output=out, as_of=run, overwrite=overwrite, settings=settings)
+    rows = cells(out)
+    i = find(rows, "Rating moves (1)")
+    header = rows[i + 1]
+    # after the contact columns: the account manager (carried by its header) and Region
+    assert header[:6] == ["Customer", "Name", "Email", "Account manager", "Region", "Before"]
+    assert header[-1] == "Why"
+    bolt = dict(zip(header, rows[i + 2], strict=True))
+    assert (bolt["Customer"], bolt["Account manager"], bolt["Region"]) == (
+        "BO", "Priya", "Region of BO")  # fmt: skip
+    k = find(rows, "New customers (1)")
+    elm = dict(zip(rows[k + 1], rows[k + 2], strict=True))
+    assert (elm["Customer"], elm["Account manager"], elm["Region"]) == ("EL", None, "Region of EL")
+
+
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     first = export(tmp_path / "sep.xlsx", RUNS[0])
     out = tmp_path / "out.xlsx"

@@ -4,7 +4,9 @@ Drawn free-form like the Forecast (a :class:`~crmsheet.io.tables.DrawnSheet`), r
 the Summary: the rating migration matrix (from A/B/C/new at the previous run to A/B/C/lost
 now: customers, and their 12-month revenue) with a native stacked column chart fed from it,
 then one section per kind of change (:data:`~crmsheet.analysis.changes.CHANGE_KINDS`), each
-row naming the customer and their contact columns. On the first run it says so.
+row naming the customer and their contact columns, and the columns the call lists carry
+(contact person, account manager, notes, ``Settings.carry_columns``: :mod:`.calls`), so a
+change can be acted on from this sheet. On the first run it says so.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import pandas as pd
 
 from ..analysis import Analysis
 from ..analysis.changes import CHANGE_KINDS, CHANGES_SHOWN, FROM_RATINGS, TO_RATINGS
+from ..analysis.columns import Column
 from ..analysis.headline import change_lines
 from ..io.styles import DATE, INTEGER, money_format
 from ..io.tables import CHARS_PER_UNIT, LINE_HEIGHT, DrawnSheet, page_footer
+from .calls import Carried
 from .sheets import book_currency
 
 __all__ = ["CHANGES_SHEET", "SECTION_ROWS", "changes_sheet"]
@@ -35,12 +39,15 @@ WHY_WIDTH = 72
 _CONTACT = ("contact", "email", "phone")
 
 
-def changes_sheet(analysis: Analysis) -> DrawnSheet:
-    """The Changes sheet of ``analysis``, drawn when the book is written."""
-    return DrawnSheet(lambda book, ws, ctx: draw_changes(book, ws, ctx, analysis))
+def changes_sheet(analysis: Analysis, carried: Carried | None = None) -> DrawnSheet:
+    """The Changes sheet of ``analysis``, drawn when the book is written; ``carried``: the
+    user's columns the call lists carry, shown beside each customer's contact columns."""
+    return DrawnSheet(lambda book, ws, ctx: draw_changes(book, ws, ctx, analysis, carried))
 
 
-def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis) -> None:
+def draw_changes(
+    book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis, carried: Carried | None = None
+) -> None:
     """Draw the Changes sheet of ``analysis`` on ``ws``."""
     style = ctx["styles"]
     changes = analysis.changes
@@ -52,12 +59,23 @@ def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 28)
     table = changes.table
+    shown: dict[str, Column] = dict(CHANGES_SHOWN)
     # the same columns in every section (contact columns the data has), so they line up
     columns = [c for c in CHANGES_SHOWN if c not in _CONTACT or table[c].notna().any()]
+    if carried is not None and not carried.frame.empty and len(table):
+        extra = carried.frame.reindex(table["customer_key"].to_numpy())
+        extra = extra.loc[:, extra.notna().any().to_numpy()]  # a column with nothing to show
+        if extra.shape[1]:
+            table = pd.concat([table, extra.set_axis(table.index)], axis=1)
+            at = max(columns.index(c) for c in ("name", *_CONTACT) if c in columns) + 1
+            columns[at:at] = list(extra.columns)
+            shown |= {c: carried.shown[c] for c in extra.columns}
     ws.set_column(2, len(columns) - 2, 14)
     for j, c in enumerate(columns):
         if c in ("contact", "email"):
             ws.set_column(j, j, 32)
+        elif c.startswith("carried_"):
+            ws.set_column(j, j, 22)
     ws.set_column(len(columns) - 1, len(columns) - 1, WHY_WIDTH)  # the reasons
     ws.write_string(0, 0, "What changed since the last run", style(bold=True, font_size=16))
     if changes.since is None:
@@ -76,7 +94,7 @@ def draw_changes(book: Any, ws: Any, ctx: Mapping[str, Any], analysis: Analysis)
         part = table.loc[table["kind"] == kind]
         if part.empty:
             continue
-        row = _section(ws, style, row + 1, heading, part[columns], currency)
+        row = _section(ws, style, row + 1, heading, part[columns], currency, shown)
 
 
 def _matrix(book: Any, ws: Any, style: Any, row: int, analysis: Analysis, currency: str) -> int:
@@ -118,12 +136,20 @@ def _matrix(book: Any, ws: Any, style: Any, row: int, analysis: Analysis, curren
     return max(top + 2 * (len(FROM_RATINGS) + 2), row + 15)
 
 
-def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, currency: str) -> int:
+def _section(
+    ws: Any,
+    style: Any,
+    row: int,
+    heading: str,
+    part: pd.DataFrame,
+    currency: str,
+    shown: Mapping[str, Column],
+) -> int:
     """One kind of change: its heading, count, and a row per customer (at most SECTION_ROWS)."""
     ws.write_string(row, 0, f"{heading} ({len(part):,})", style(bold=True, font_size=13))
     row += 1
     columns = list(part.columns)
-    ws.write_row(row, 0, [CHANGES_SHOWN[c].label for c in columns],
+    ws.write_row(row, 0, [shown[c].label for c in columns],
                  style(bold=True, bottom=1, text_wrap=True, valign="bottom"))  # fmt: skip
     formats = {  # every cell at the top of its row: a row reads across, its reason wrapped
         "money": style(num_format=money_format(currency), valign="top"),
@@ -141,7 +167,7 @@ def _section(ws: Any, style: Any, row: int, heading: str, part: pd.DataFrame, cu
             value = r[c]
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 continue
-            kind = CHANGES_SHOWN[c].kind
+            kind = shown[c].kind
             if kind == "money":
                 ws.write_number(row, j, float(value), formats["money"])
             elif kind == "date":

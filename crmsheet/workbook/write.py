@@ -16,6 +16,7 @@ from ..analysis import Analysis
 from ..data import CrmData
 from ..io.markers import OUTPUT_MARKER
 from ..io.tables import SheetSpec, write_tables
+from .calls import carried_columns
 from .changes import CHANGES_SHEET, changes_sheet
 from .sheets import workbook_sheets
 from .summary import write_summary
@@ -34,7 +35,8 @@ def write_enriched(
     result: Analysis, data: CrmData, path: str | Path, *, overwrite: bool = False
 ) -> Path:
     """Write the 17 sheets of the enriched workbook for ``result`` (read from ``data``)."""
-    specs = {CHANGES_SHEET: changes_sheet(result), **workbook_sheets(result, data)}
+    carried = carried_columns(data, result.settings.carry_columns)
+    specs = {CHANGES_SHEET: changes_sheet(result, carried), **workbook_sheets(result, data)}
     return write_workbook(path, specs, summary=lambda book, ws, ctx: write_summary(
         book, ws, ctx, result), overwrite=overwrite,
         footer=f"as of {result.as_of.isoformat()}")  # fmt: skip
