@@ -94,6 +94,9 @@ class Headline:
     """Pairs of customers that may be one customer entered twice (the Duplicates sheet)."""
     merged: int = 0
     """Customer rows merged into another by their Same as cell."""
+    not_customers: int = 0
+    """Rows of the customer sheet that are no customer: a supplier or competitor that has
+    not bought (their type says so); counted in no other figure."""
 
 
 def _known(value: float) -> float | None:
@@ -124,7 +127,7 @@ def make_headline(
     a_lapsed = lapsed.loc[(lapsed["rating"] == "A") & (lapsed["status"] == "lapsed")]
     c = concentration
     return Headline(
-        customers=len(customers),
+        customers=int((status != "not a customer").sum()),
         buying_customers=int((customers["transactions"] > 0).sum()),
         prospects=int((status == "prospect").sum()),
         revenue_12m=float(customers["revenue_12m"].sum()),
@@ -174,6 +177,7 @@ def make_headline(
         concentration_hhi_reading_groups=c.get("hhi_reading_groups", ""),
         duplicates=duplicates,
         merged=merged,
+        not_customers=int((status == "not a customer").sum()),
     )
 
 
@@ -305,6 +309,8 @@ def headline_rows(h: Headline) -> list[tuple[str, str]]:
 def _duplicate_rows(h: Headline) -> list[tuple[str, str]]:
     """The merges done and the pairs found, when there are any."""
     rows = []
+    if h.not_customers:
+        rows.append(("Suppliers and competitors (not counted)", f"{h.not_customers:,}"))
     if h.merged:
         rows.append(("Customers merged (Same as)", f"{h.merged:,}"))
     if h.duplicates:
@@ -338,6 +344,8 @@ def summary_figures(h: Headline) -> list[tuple[str, float | str | None, str]]:
     if sum(h.not_revenue.values()):
         total, _, kinds = not_revenue_sentence(h.not_revenue).partition(": ")
         rows.append((total[:1].upper() + total[1:], kinds, "text"))
+    if h.not_customers:
+        rows.append(("Suppliers and competitors (not counted)", h.not_customers, "count"))
     if h.merged:
         rows.append(("Customers merged (Same as)", h.merged, "count"))
     if h.duplicates:

@@ -20,11 +20,16 @@ from .metrics import METRIC_COLUMNS, contact_beside_name
 from .text import each_value
 
 __all__ = [
-    "LAPSED_SHOWN", "STATUSES", "customer_status", "expected_value_lost", "lapsed_customers",
+    "LAPSED_SHOWN", "NOT_CUSTOMER_TYPES", "STATUSES", "customer_status", "expected_value_lost",
+    "lapsed_customers",
 ]  # fmt: skip
 
-#: Every status, from not-yet to gone.
-STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
+#: Every status, from not-yet to gone; last, a row that is no customer at all.
+STATUSES = ("prospect", "new", "active", "lapsing", "lapsed", "not a customer")
+
+#: Customer types (``type`` choices) that say a row is not a customer while it has not
+#: bought: a supplier or a competitor is neither counted as a customer nor as a prospect.
+NOT_CUSTOMER_TYPES = frozenset({"supplier", "competitor"})
 
 #: The status columns, and the lapsed list as a reader sees it.
 LAPSED_SHOWN: dict[str, Column] = {
@@ -44,6 +49,8 @@ def customer_status(
 ) -> pd.DataFrame:
     """Status and its reason per customer.
 
+    - not a customer: no purchase, and its type says it is a supplier or a competitor
+      (:data:`NOT_CUSTOMER_TYPES`): counted neither as a customer nor as a prospect;
     - prospect: no purchase yet;
     - lapsed: no purchase for ``lapse_days`` or more, or a repeat buyer silent for
       ``lapsed_multiple`` times their usual gap or more;
@@ -70,9 +77,13 @@ def customer_status(
     lapsing_once = gap.isna() & (days > settings.lapse_days / 2)
     new = since_first <= settings.new_days
 
-    conditions = [never, over_limit, over_own, lapsing_own, lapsing_once, new]
-    statuses = ["prospect", "lapsed", "lapsed", "lapsing", "lapsing", "new"]
+    kind = (metrics["type"].astype(object) if "type" in metrics
+            else pd.Series(None, index=metrics.index, dtype=object))  # fmt: skip
+    other = never & kind.isin(NOT_CUSTOMER_TYPES)
+    conditions = [other, never, over_limit, over_own, lapsing_own, lapsing_once, new]
+    statuses = ["not a customer", "prospect", "lapsed", "lapsed", "lapsing", "lapsing", "new"]
     reasons = [
+        "no purchase; its type is " + kind.astype(str),
         pd.Series("no purchase yet", index=metrics.index),
         "no purchase for " + silent + f" days (limit {settings.lapse_days})",
         "silent " + silent + " days; usually buys every " + usual + " days",

@@ -5,7 +5,8 @@ opportunities in) different segments of your market." The biggest segment shows 
 reliance; a thin one (fewer customers than ``settings.thin_segment_customers``) may be an
 unfilled niche, or a distraction.
 
-Rules: a customer is anyone who has bought (status other than "prospect"); prospects are
+Rules: a customer is anyone who has bought (status other than "prospect" or "not a
+customer", a supplier or competitor that has not bought); prospects are
 counted apart, so a segment of prospects only is thin and shows the opportunity. Revenue is
 lifetime net revenue. A missing value is its own segment, ``(unknown)``.
 """
@@ -64,8 +65,9 @@ def segments(metrics: pd.DataFrame, *, settings: Settings) -> pd.DataFrame:
     """
     status = metrics["status"].astype(object)
     prospect = (status == "prospect").to_numpy()
+    other = (status == "not a customer").to_numpy()  # a supplier: neither
     facts = pd.DataFrame({
-        "customers": (~prospect).astype("int64"),
+        "customers": (~prospect & ~other).astype("int64"),
         "prospects": prospect.astype("int64"),
         "revenue": metrics["revenue"].astype(float).fillna(0.0).to_numpy(),
         "a_rated": (metrics["rating"].astype(object) == "A").astype("int64").to_numpy(),

@@ -47,7 +47,7 @@ ENTRIES = ("run", "folded", "state", "gone")
 
 #: The ratings and statuses crmsheet writes.
 RATINGS = ("A", "B", "C", "unrated")
-_STATUSES = ("prospect", "new", "active", "lapsing", "lapsed")
+_STATUSES = ("prospect", "new", "active", "lapsing", "lapsed", "not a customer")
 _MONEY = ("revenue_12m", "customer_value")
 
 

@@ -20,7 +20,8 @@ from ..io.styles import AMBER, BLUE, GREEN, GREY, RED, guess_format, kind_format
 __all__ = ["NO", "RATING_COLOURS", "STATUS_COLOURS", "YES", "Shown", "shown"]
 
 RATING_COLOURS = {"A": GREEN, "B": AMBER, "C": RED, "unrated": GREY}
-STATUS_COLOURS = {"lapsed": RED, "lapsing": AMBER, "new": BLUE, "prospect": GREY}
+STATUS_COLOURS = {"lapsed": RED, "lapsing": AMBER, "new": BLUE, "prospect": GREY,
+                  "not a customer": GREY}  # fmt: skip
 
 #: A flag as every sheet shows it (an empty cell is unknown).
 YES, NO = "yes", "no"
